@@ -1,0 +1,55 @@
+# Two commands matter: `make run` (the site with demo data, nothing else needed) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test up venv migrate seed services browser-deps bench check-deploy clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## The site with demo data on the embedded default (SQLite, in-process cache and tasks).
+run: seed
+	$(PY) manage.py demo_banner --port $(PORT)
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The test suite. Real PostgreSQL/Redis/RabbitMQ when DATABASE_URL/REDIS_URL/CELERY_BROKER_URL are set.
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Full stack: web (gunicorn), worker, beat and sandboxes against the real services (see README).
+up: venv services
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/honcho start -f Procfile
+
+## Start PostgreSQL, Redis and RabbitMQ where they are installed but not running.
+services:
+	bash scripts/services.sh
+
+browser-deps: venv
+	bash scripts/browser-deps.sh
+
+bench: venv
+	@ls bench/*.py | grep -v __init__ | sed 's/^/  /'; echo "run one with: $(PY) bench/<name>.py"
+
+check-deploy: venv
+	DJANGO_SETTINGS_MODULE=travel.settings.production $(PY) manage.py check --deploy
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

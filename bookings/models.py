@@ -1,0 +1,1 @@
+"""Bookings, price locks and crypto checkout. Built by its own issue; empty until then."""

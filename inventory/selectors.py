@@ -1,0 +1,102 @@
+"""Reads of inventory: what is available and what a stay costs.
+
+The price a traveller sees is the price charged: nightly rates for the occupancy, plus taxes
+and the property's per-night fees, rounded once per component to the cent.
+"""
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from inventory.models import Rate, RatePlan, RoomNight
+from inventory.stays import Stay
+from travel.models import RoomType
+
+CENT = Decimal("0.01")
+
+
+def money(amount: Decimal) -> Decimal:
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class NightPrice:
+    date: date
+    amount: Decimal  # for all rooms of the stay, before taxes and fees
+
+
+@dataclass(frozen=True)
+class StayQuote:
+    room_type_id: int
+    rate_plan_id: int
+    stay: Stay
+    currency: str
+    nights: tuple[NightPrice, ...]
+    room_total: Decimal
+    taxes: Decimal
+    fees: Decimal
+    total: Decimal
+    bookable: bool
+    reason: str = ""
+
+    @property
+    def per_night(self) -> Decimal:
+        return money(self.total / self.stay.nights)
+
+
+def stay_quote(*, room_type: RoomType, rate_plan: RatePlan, stay: Stay) -> StayQuote:
+    """Price a stay from rates and say whether it can be booked now (from PostgreSQL)."""
+    prop = room_type.property
+    dates = stay.dates()
+    rates = {
+        r.date: r
+        for r in Rate.objects.filter(room_type=room_type, rate_plan=rate_plan, date__in=dates)
+    }
+    nights = {n.date: n for n in RoomNight.objects.filter(room_type=room_type, date__in=dates)}
+    reason = unbookable_reason(stay=stay, room_type=room_type, nights=nights, rates=rates)
+    night_prices = tuple(
+        NightPrice(d, money(rates[d].price_for(stay.guests_per_room) * stay.rooms))
+        for d in dates
+        if d in rates
+    )
+    room_total = money(sum((n.amount for n in night_prices), Decimal(0)))
+    taxes = money(room_total * prop.tax_percent / 100)
+    fees = money(prop.fee_per_night * stay.nights * stay.rooms)
+    return StayQuote(
+        room_type_id=room_type.pk,
+        rate_plan_id=rate_plan.pk,
+        stay=stay,
+        currency=prop.currency,
+        nights=night_prices,
+        room_total=room_total,
+        taxes=taxes,
+        fees=fees,
+        total=room_total + taxes + fees,
+        bookable=not reason,
+        reason=reason,
+    )
+
+
+def unbookable_reason(*, stay: Stay, room_type: RoomType, nights: dict, rates: dict) -> str:
+    """Why this stay cannot be sold, in words for the traveller; empty when it can."""
+    dates = stay.dates()
+    if stay.guests_per_room > room_type.max_occupancy:
+        return f"{room_type.name} sleeps at most {room_type.max_occupancy} guests per room."
+    if any(d not in rates for d in dates):
+        return "No rate is loaded for some of these nights."
+    if any(d not in nights for d in dates):
+        return "These dates are not on sale yet."
+    first = nights[dates[0]]
+    if first.closed_to_arrival:
+        return f"Arrival is not possible on {dates[0]:%d %b %Y}."
+    departure = nights.get(stay.check_out)
+    if departure is not None and departure.closed_to_departure:
+        return f"Departure is not possible on {stay.check_out:%d %b %Y}."
+    if stay.nights < first.min_stay:
+        return f"Stays from {dates[0]:%d %b} need at least {first.min_stay} nights."
+    if stay.nights > first.max_stay:
+        return f"Stays from {dates[0]:%d %b} can be at most {first.max_stay} nights."
+    for d in dates:
+        night = nights[d]
+        if night.stop_sell or night.available < stay.rooms:
+            return f"Sold out on {d:%d %b %Y}."
+    return ""

@@ -1,0 +1,1 @@
+"""The loyalty ledger. Built by its own issue; empty until then."""

@@ -1,0 +1,46 @@
+"""Test-wide fixtures: real services where configured, sandboxes on loopback, a real worker.
+
+Tests that only make sense on a real service carry a marker (postgres, redis, rabbitmq,
+browser). Where that service is not configured they are skipped with the reason; under
+REQUIRE_SERVICES=1 (CI) such a skip is a failure instead, so CI never hides a missing service.
+"""
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests.services import SERVICE_REASONS, service_available
+
+pytest_plugins = ["tests.fixtures.worker"]
+
+
+def pytest_runtest_setup(item):
+    for marker in item.iter_markers():
+        if marker.name in SERVICE_REASONS and not service_available(marker.name):
+            reason = SERVICE_REASONS[marker.name]
+            if os.environ.get("REQUIRE_SERVICES") == "1":
+                pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+            pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Every test starts with an empty cache (Redis in full-stack runs, its own key prefix)."""
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def chromium_path():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "chromium is not installed (make browser-deps)"
+    return path
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir():
+    path = settings.BASE_DIR / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path

@@ -1,0 +1,91 @@
+"""Factories for test data. `sellable_room_type()` gives a room type ready to book."""
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from inventory.models import Rate, RatePlan, RoomNight
+from travel.models import Destination, Property, RoomType
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "pass-for-tests")
+
+
+class DestinationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Destination
+
+    name = factory.Sequence(lambda n: f"Destination {n}")
+    slug = factory.Sequence(lambda n: f"destination-{n}")
+    country = "Thailand"
+    country_code = "TH"
+    summary = factory.LazyAttribute(lambda d: f"Summary of {d.name}.")
+    latitude = Decimal("13.7")
+    longitude = Decimal("100.5")
+
+
+class PropertyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Property
+
+    destination = factory.SubFactory(DestinationFactory)
+    name = factory.Sequence(lambda n: f"Hotel {n}")
+    slug = factory.Sequence(lambda n: f"hotel-{n}")
+    star_rating = 4
+    summary = factory.LazyAttribute(lambda p: f"Summary of {p.name}.")
+    street_address = "1 Test Road"
+    locality = "Bangkok"
+    country_code = "TH"
+    latitude = Decimal("13.7")
+    longitude = Decimal("100.5")
+    tax_percent = Decimal("10.00")
+    fee_per_night = Decimal("5.00")
+
+
+class RoomTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoomType
+
+    property = factory.SubFactory(PropertyFactory)
+    code = factory.Sequence(lambda n: f"room-{n}")
+    name = "Deluxe Room"
+    max_occupancy = 3
+
+
+class RatePlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RatePlan
+
+    property = factory.SubFactory(PropertyFactory)
+    code = factory.Sequence(lambda n: f"plan-{n}")
+    name = "Flexible"
+    refundable = True
+
+
+def sellable_room_type(*, days: int = 30, total: int = 5, double: str = "100.00", room_type=None):
+    """A room type with `days` nights from today, `total` rooms each, and a flexible and a
+    non-refundable rate plan. Returns (room_type, flexible_plan, saver_plan)."""
+    room_type = room_type or RoomTypeFactory()
+    prop = room_type.property
+    flexible = RatePlanFactory(property=prop, code="flex", name="Flexible", refundable=True)
+    saver = RatePlanFactory(property=prop, code="saver", name="Saver", refundable=False)
+    start = timezone.localdate()
+    dates = [start + timedelta(days=i) for i in range(days)]
+    RoomNight.objects.bulk_create(RoomNight(room_type=room_type, date=d, total=total, available=total) for d in dates)
+    price = Decimal(double)
+    for plan, factor in ((flexible, Decimal(1)), (saver, Decimal("0.9"))):
+        Rate.objects.bulk_create(
+            Rate(room_type=room_type, rate_plan=plan, date=d, double=price * factor,
+                 single=price * factor - 10, extra_guest=Decimal("20"))
+            for d in dates
+        )
+    return room_type, flexible, saver

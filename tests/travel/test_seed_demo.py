@@ -1,0 +1,45 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from channels.models import Channel
+from inventory.models import Rate, RoomNight
+from travel.models import Destination, Property, RoomType
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", verbosity=0)
+
+
+def test_seed_creates_the_demo_world(seeded):
+    assert Destination.objects.count() >= 4
+    assert Property.objects.count() >= 12
+    assert Channel.objects.filter(is_active=True).count() == 6
+    room_type = RoomType.objects.first()
+    assert RoomNight.objects.filter(room_type=room_type).count() == 365
+    assert Rate.objects.filter(room_type=room_type).count() == 365 * 2
+    users = get_user_model().objects
+    assert users.get(username="admin").is_superuser
+    assert users.filter(username="traveller").exists()
+    for prop in Property.objects.all():
+        assert prop.staff.filter(is_staff=True, is_superuser=False).count() == 1
+
+
+def test_seed_twice_changes_nothing_that_exists(seeded):
+    night = RoomNight.objects.order_by("id").first()
+    RoomNight.objects.filter(pk=night.pk).update(available=night.total - 1, version=night.version + 1)
+    counts = [m.objects.count() for m in (Destination, Property, RoomType, RoomNight, Rate, Channel)]
+
+    call_command("seed_demo", verbosity=0)
+
+    assert [m.objects.count() for m in (Destination, Property, RoomType, RoomNight, Rate, Channel)] == counts
+    night.refresh_from_db()
+    assert night.available == night.total - 1, "a sold room-night must not be reset by seeding"
+
+
+def test_demo_users_can_sign_in(seeded, client):
+    assert client.login(username="traveller", password="traveller-demo-pass")
+    client.logout()
+    assert client.login(username="admin", password="admin-demo-pass")
+    assert client.get("/admin/").status_code == 200

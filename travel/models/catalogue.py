@@ -1,0 +1,133 @@
+"""The catalogue: where travellers can go and what they can sell there."""
+from datetime import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+
+class Destination(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    country = models.CharField(max_length=80)
+    country_code = models.CharField(max_length=2)
+    summary = models.CharField(max_length=300, help_text="One sentence, used as meta description.")
+    description = models.TextField(blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    timezone = models.CharField(max_length=64, default="UTC")
+    image_url = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("destination", kwargs={"slug": self.slug})
+
+
+class Amenity(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "amenities"
+
+    def __str__(self):
+        return self.name
+
+
+class Property(models.Model):
+    """A hotel the platform sells from its own inventory."""
+
+    destination = models.ForeignKey(Destination, on_delete=models.PROTECT, related_name="properties")
+    chain = models.CharField(max_length=120, blank=True)
+    name = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=180, unique=True)
+    star_rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    summary = models.CharField(max_length=300, help_text="One sentence, used as meta description.")
+    description = models.TextField(blank=True)
+    street_address = models.CharField(max_length=200)
+    locality = models.CharField(max_length=120)
+    region = models.CharField(max_length=120, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country_code = models.CharField(max_length=2)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    phone = models.CharField(max_length=40, blank=True)
+    check_in_time = models.TimeField(default=time(14, 0))
+    check_out_time = models.TimeField(default=time(12, 0))
+    currency = models.CharField(max_length=3, default="USD")
+    tax_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("10.00"),
+        help_text="Taxes charged on the room price, in percent.",
+    )
+    fee_per_night = models.DecimalField(
+        max_digits=8, decimal_places=2, default=Decimal("0.00"),
+        help_text="Resort or service fee per room and night, included in every total shown.",
+    )
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="properties")
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="staffed_properties",
+        help_text="Hotel staff who manage this property in the admin.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "properties"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("hotel", kwargs={"slug": self.slug})
+
+
+class PropertyPhoto(models.Model):
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="photos")
+    url = models.CharField(max_length=300, help_text="An absolute URL or a path under /static/.")
+    alt = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class PropertySlugRedirect(models.Model):
+    """An old slug that must keep answering (301) after a rename."""
+
+    old_slug = models.SlugField(max_length=180, unique=True)
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="slug_redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.property.slug}"
+
+
+class RoomType(models.Model):
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="room_types")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    max_occupancy = models.PositiveSmallIntegerField(default=2)
+    bed = models.CharField(max_length=60, blank=True)
+    size_sqm = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["property", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["property", "code"], name="roomtype_unique_code_per_property"),
+        ]
+
+    def __str__(self):
+        return f"{self.property.name} · {self.name}"
