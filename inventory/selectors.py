@@ -100,3 +100,15 @@ def unbookable_reason(*, stay: Stay, room_type: RoomType, nights: dict, rates: d
         if night.stop_sell or night.available < stay.rooms:
             return f"Sold out on {d:%d %b %Y}."
     return ""
+
+
+def availability_by_night(*, room_type_ids: list[int], dates: list[date]) -> dict[tuple[int, date], int]:
+    """Rooms available per (room type, night), for search and hotel pages.
+
+    Reads PostgreSQL today; the hot-read cache (issue 3) will serve this from Redis, with
+    PostgreSQL staying the truth for every reservation. Nights on stop-sell count as 0.
+    """
+    rows = RoomNight.objects.filter(room_type_id__in=room_type_ids, date__in=dates).values_list(
+        "room_type_id", "date", "available", "stop_sell"
+    )
+    return {(rt, d): (0 if stop else available) for rt, d, available, stop in rows}

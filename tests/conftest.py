@@ -5,7 +5,6 @@ browser). Where that service is not configured they are skipped with the reason;
 REQUIRE_SERVICES=1 (CI) such a skip is a failure instead, so CI never hides a missing service.
 """
 import os
-import shutil
 
 import pytest
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.core.cache import cache
 
 from tests.services import SERVICE_REASONS, service_available
 
-pytest_plugins = ["tests.fixtures.worker"]
+pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.browser"]
 
 
 def pytest_runtest_setup(item):
@@ -30,13 +29,6 @@ def _clean_cache():
     """Every test starts with an empty cache (Redis in full-stack runs, its own key prefix)."""
     cache.clear()
     yield
-
-
-@pytest.fixture
-def chromium_path():
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert path, "chromium is not installed (make browser-deps)"
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     # Our apps, lowest first: a lower app never imports a higher one.
     "travel",
     "inventory",
+    "bookings.payments.apps.PaymentsConfig",
     "bookings",
     "rewards",
     "channels.apps.ChannelsConfig",
@@ -140,11 +141,11 @@ CELERY_TASK_QUEUES = [
     )
     for name in TASK_QUEUES
 ] + [Queue("dead-letter", Exchange(DEAD_LETTER_EXCHANGE, type="fanout"), routing_key="#")]
+# Task names start with the queue they belong on: "payments.confirm_invoice" → payments.
 CELERY_TASK_ROUTES = {
     "inventory.*": {"queue": "inventory"},
-    "bookings.payments.*": {"queue": "payments"},
-    "bookings.suppliers.*": {"queue": "suppliers"},
-    "travel.suppliers.*": {"queue": "suppliers"},
+    "payments.*": {"queue": "payments"},
+    "suppliers.*": {"queue": "suppliers"},
     "channels.*": {"queue": "channels"},
 }
 

@@ -1,0 +1,1 @@
+"""Crypto payment models (currencies, rates, invoices, payments, refunds)."""

@@ -1,0 +1,2 @@
+"""Booking pages and API: checkout, booking, confirmation, my bookings."""
+urlpatterns = []

@@ -1,0 +1,2 @@
+"""The traveller's rewards page."""
+urlpatterns = []
