@@ -48,7 +48,7 @@ def _seed_nights(room_type, dates) -> None:
     RoomNight.objects.bulk_create(
         [RoomNight(room_type=room_type, date=d, total=total, available=total) for d in dates],
         ignore_conflicts=True,
-        batch_size=500,
+        batch_size=2000,
     )
 
 
@@ -64,4 +64,4 @@ def _seed_rates(room_type, rate_plan, dates, *, factor: Decimal) -> None:
             double=double, single=(double * Decimal("0.9")).quantize(Decimal("1")),
             extra_guest=Decimal("25"),
         ))
-    Rate.objects.bulk_create(rates, ignore_conflicts=True, batch_size=500)
+    Rate.objects.bulk_create(rates, ignore_conflicts=True, batch_size=2000)

@@ -12,6 +12,9 @@ from django.core.cache import cache
 
 from tests.services import SERVICE_REASONS, service_available
 
+# Password hashing is slow on purpose; tests only need it to work.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.browser"]
 
 

@@ -1,8 +1,10 @@
 """Demo catalogue: a hotel chain in Southeast Asia, its staff and a traveller. Idempotent."""
 from datetime import time
 from decimal import Decimal
+from functools import cache
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
 from travel.models import Amenity, Destination, Property, PropertyPhoto, RoomType
@@ -179,12 +181,20 @@ def _seed_staff_user(prop: Property, group: Group) -> None:
     prop.staff.add(user)
 
 
+@cache
+def _password_hash(password: str) -> str:
+    """Hash each demo password once: hashing is deliberately slow, and a dozen staff share one."""
+    return make_password(password)
+
+
 def _seed_user(username: str, password: str, *, email: str = "", is_staff=False, is_superuser=False):
-    user, created = get_user_model().objects.get_or_create(
+    user, _ = get_user_model().objects.get_or_create(
         username=username,
-        defaults={"email": email or f"{username}@travel.example", "is_staff": is_staff, "is_superuser": is_superuser},
+        defaults={
+            "email": email or f"{username}@travel.example",
+            "is_staff": is_staff,
+            "is_superuser": is_superuser,
+            "password": _password_hash(password),
+        },
     )
-    if created:
-        user.set_password(password)
-        user.save(update_fields=["password"])
     return user

@@ -128,6 +128,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The database scheduler copies these into django-celery-beat's tables at start; staff can then
+# see and tune them in the admin. Apps add their own periodic work here or in a data migration.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "travel.outbox_sweep", "schedule": 15.0},
+}
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
 TASK_QUEUES = ("default", "inventory", "suppliers", "payments", "channels")
