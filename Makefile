@@ -33,10 +33,7 @@ test: venv
 
 ## Full stack: web (gunicorn), worker, beat and sandboxes against the real services (see README).
 up: venv services
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/honcho start -f Procfile
+	bash scripts/up.sh
 
 ## Start PostgreSQL, Redis and RabbitMQ where they are installed but not running.
 services:
