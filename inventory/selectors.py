@@ -8,6 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from inventory.models import Rate, RatePlan, RoomNight
+from inventory.restrictions import restriction_violation
 from inventory.stays import Stay
 from travel.models import RoomType
 
@@ -51,7 +52,7 @@ def stay_quote(*, room_type: RoomType, rate_plan: RatePlan, stay: Stay) -> StayQ
         r.date: r
         for r in Rate.objects.filter(room_type=room_type, rate_plan=rate_plan, date__in=dates)
     }
-    nights = {n.date: n for n in RoomNight.objects.filter(room_type=room_type, date__in=dates)}
+    nights = {n.date: n for n in RoomNight.objects.filter(room_type=room_type, date__in=[*dates, stay.check_out])}
     reason = unbookable_reason(stay=stay, room_type=room_type, nights=nights, rates=rates)
     night_prices = tuple(
         NightPrice(d, money(rates[d].price_for(stay.guests_per_room) * stay.rooms))
@@ -85,16 +86,9 @@ def unbookable_reason(*, stay: Stay, room_type: RoomType, nights: dict, rates: d
         return "No rate is loaded for some of these nights."
     if any(d not in nights for d in dates):
         return "These dates are not on sale yet."
-    first = nights[dates[0]]
-    if first.closed_to_arrival:
-        return f"Arrival is not possible on {dates[0]:%d %b %Y}."
-    departure = nights.get(stay.check_out)
-    if departure is not None and departure.closed_to_departure:
-        return f"Departure is not possible on {stay.check_out:%d %b %Y}."
-    if stay.nights < first.min_stay:
-        return f"Stays from {dates[0]:%d %b} need at least {first.min_stay} nights."
-    if stay.nights > first.max_stay:
-        return f"Stays from {dates[0]:%d %b} can be at most {first.max_stay} nights."
+    violation = restriction_violation(stay=stay, first=nights[dates[0]], departure=nights.get(stay.check_out))
+    if violation:
+        return violation
     for d in dates:
         night = nights[d]
         if night.stop_sell or night.available < stay.rooms:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from inventory.errors import RestrictionViolated, SoldOut
 from inventory.models import Hold, HoldNight, RoomNight
+from inventory.restrictions import restriction_violation
 from inventory.stays import Stay
 from travel.models import RoomType
 
@@ -55,17 +56,13 @@ def inventory_release(*, hold: Hold) -> bool:
 
 
 def _check_restrictions(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
-    nights = list(RoomNight.objects.filter(room_type=room_type, date__in=stay.dates()).order_by("date"))
+    """The stay's nights in date order, once its restrictions allow it (one query)."""
+    rows = RoomNight.objects.filter(room_type=room_type, date__in=[*stay.dates(), stay.check_out]).order_by("date")
+    by_date = {night.date: night for night in rows}
+    nights = [by_date[d] for d in stay.dates() if d in by_date]
     if len(nights) != stay.nights:
         raise SoldOut("These dates are not on sale.")
-    first = nights[0]
-    if first.closed_to_arrival:
-        raise RestrictionViolated(f"Arrival is not possible on {first.date:%d %b %Y}.")
-    if not first.min_stay <= stay.nights <= first.max_stay:
-        raise RestrictionViolated(
-            f"Stays from {first.date:%d %b} must be {first.min_stay} to {first.max_stay} nights."
-        )
-    departure = RoomNight.objects.filter(room_type=room_type, date=stay.check_out).first()
-    if departure is not None and departure.closed_to_departure:
-        raise RestrictionViolated(f"Departure is not possible on {stay.check_out:%d %b %Y}.")
+    violation = restriction_violation(stay=stay, first=nights[0], departure=by_date.get(stay.check_out))
+    if violation:
+        raise RestrictionViolated(violation)
     return nights
