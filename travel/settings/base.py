@@ -162,6 +162,18 @@ PAYMENT_API_KEY = env("PAYMENT_API_KEY", default="sandbox-api-key")
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="sandbox-webhook-secret")
 RATES_API_URL = env("RATES_API_URL", default="")
 OUTSIDE_HTTP_TIMEOUT = env.float("OUTSIDE_HTTP_TIMEOUT", default=5.0)
+# Supplier offers (travel.suppliers): cache TTL per kind, 5 to 15 minutes; a search waits at most
+# SUPPLIER_SEARCH_TIMEOUT for the supplier; a failed call is not retried for SUPPLIER_ERROR_TTL s.
+SUPPLIER_CACHE_TTL = {
+    "hotel": env.int("SUPPLIER_CACHE_TTL_HOTEL", default=600),
+    "flight": env.int("SUPPLIER_CACHE_TTL_FLIGHT", default=300),
+    "activity": env.int("SUPPLIER_CACHE_TTL_ACTIVITY", default=900),
+}
+if not all(300 <= ttl <= 900 for ttl in SUPPLIER_CACHE_TTL.values()):
+    raise ValueError(f"SUPPLIER_CACHE_TTL_* must be between 300 and 900 seconds, got {SUPPLIER_CACHE_TTL}")
+SUPPLIER_SEARCH_TIMEOUT = env.float("SUPPLIER_SEARCH_TIMEOUT", default=3.0)
+SUPPLIER_ERROR_TTL = env.int("SUPPLIER_ERROR_TTL", default=5)
+SUPPLIER_CACHE_STAMPEDE_LOCK = True  # False only in the tests' negative control
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -204,5 +216,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
