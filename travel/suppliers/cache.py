@@ -60,6 +60,13 @@ def get_or_fetch(*, kind: str, key: str, fetch: Callable[[], list[dict]]) -> tup
 
 def _lead(kind: str, key: str, fetch: Callable[[], list[dict]], *, lock: tuple[str, str] | None) -> dict:
     try:
+        if lock is not None:
+            # A leader may have stored the entry and let go of the lock between our first read
+            # and taking the lock: read again before calling the supplier.
+            entry = _fresh(kind, cache.get(key))
+            if entry is not None:
+                bump(kind, "coalesced")
+                return entry
         bump(kind, "supplier_calls")
         try:
             offers = fetch()
