@@ -13,7 +13,7 @@ from travel.models import Amenity
 from travel.search import ACTIVITY_SORTS, FLIGHT_SORTS, HOTEL_SORTS, hotel_search, offer_search
 
 PAGE_SIZE = 10
-STAR_CHOICES = [(str(n), f"{n} stars") for n in range(5, 0, -1)]
+STAR_CHOICES = [(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)]
 
 
 def _check_day(value):
