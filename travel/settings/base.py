@@ -132,6 +132,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # see and tune them in the admin. Apps add their own periodic work here or in a data migration.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "travel.outbox_sweep", "schedule": 15.0},
+    "rewards-expire-points": {"task": "rewards.expire_points", "schedule": 3600.0},
+    "rewards-complete-overdue-stays": {"task": "rewards.complete_overdue_stays", "schedule": 900.0},
 }
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
@@ -162,6 +164,19 @@ PAYMENT_API_KEY = env("PAYMENT_API_KEY", default="sandbox-api-key")
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="sandbox-webhook-secret")
 RATES_API_URL = env("RATES_API_URL", default="")
 OUTSIDE_HTTP_TIMEOUT = env.float("OUTSIDE_HTTP_TIMEOUT", default=5.0)
+
+# --- Rewards (loyalty points; docs/rewards.md) ------------------------------------------------
+REWARDS_POINT_VALUE = env("REWARDS_POINT_VALUE", default="0.01")  # fiat per point, booking currency
+REWARDS_REDEMPTION_CAP_PERCENT = env("REWARDS_REDEMPTION_CAP_PERCENT", default="50")
+REWARDS_EXPIRY_DAYS = env.int("REWARDS_EXPIRY_DAYS", default=365)
+REWARDS_COMPLETE_AFTER_DAYS = env.int("REWARDS_COMPLETE_AFTER_DAYS", default=2)
+REWARDS_TIER_WINDOW_DAYS = 365
+REWARDS_TIERS = [  # trailing 12-month completed spend -> share of the fiat paid returned as points
+    {"code": "explorer", "name": "Explorer", "min_spend": "0", "earn_percent": "1"},
+    {"code": "silver", "name": "Silver", "min_spend": "1000", "earn_percent": "3"},
+    {"code": "gold", "name": "Gold", "min_spend": "5000", "earn_percent": "5"},
+    {"code": "platinum", "name": "Platinum", "min_spend": "15000", "earn_percent": "10"},
+]
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
