@@ -25,7 +25,7 @@ def points_hold(*, user, booking_reference: str, amount, fiat_total: Decimal, cu
     if points > cap:
         raise ValidationError(
             f"At most {cap:,} points can be used on this booking "
-            f"({config.redemption_cap_percent().normalize()}% of its total)."
+            f"({config.redemption_cap_percent():f}% of its total)."
         )
     with transaction.atomic():
         account = account_lock(user_id=user.pk)
