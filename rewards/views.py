@@ -19,6 +19,6 @@ def rewards_page(request):
         "tiers": config.tiers(),
         "page": page,
         "expiry_days": config.expiry_days(),
-        "cap_percent": config.redemption_cap_percent(),
-        "point_value": config.point_value(),
+        "cap_percent": format(config.redemption_cap_percent().normalize(), "f"),
+        "point_value": format(config.point_value().normalize(), "f"),
     })
