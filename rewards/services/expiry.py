@@ -59,8 +59,10 @@ def points_expire_all(*, now: datetime | None = None, limit: int = 1000) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=config.expiry_days())
     user_ids = (
-        Account.objects.filter(available__gt=0, entries__created_at__lte=cutoff)
-        .filter(Q(entries__kind=Entry.Kind.VEST) | Q(entries__kind=Entry.Kind.ADJUST))
+        Account.objects.filter(
+            Q(entries__kind=Entry.Kind.VEST) | Q(entries__kind=Entry.Kind.ADJUST, entries__available_delta__gt=0),
+            available__gt=0, entries__created_at__lte=cutoff,
+        )
         .values_list("user_id", flat=True).distinct().order_by("user_id")[:limit]
     )
     return sum(points_expire(user_id=user_id, now=now) for user_id in list(user_ids))

@@ -61,3 +61,29 @@ def test_traveller_sees_balance_tier_and_history(live_server, artifacts_dir):
     seen = in_browser(visit)
 
     assert seen == {"available": "1,020 points", "pending": "432 points", "tier": True, "rows": 10}
+
+
+def test_staff_adjust_a_balance_with_a_reason_in_the_admin(live_server, artifacts_dir):
+    call_command("seed_demo", verbosity=0)
+    from rewards.models import Account
+    from rewards.selectors import balance_of
+
+    account = Account.objects.get(user__username="traveller")
+
+    def adjust(page):
+        page.goto(f"{live_server.url}/admin/rewards/account/{account.pk}/change/")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", "admin-demo-pass")
+        page.locator("form [type=submit]").click()
+        page.get_by_role("link", name="Adjust balance…").click()
+        page.fill("input[name=points]", "150")
+        page.fill("textarea[name=reason]", "Late check-in apology")
+        page.screenshot(path=str(artifacts_dir / "rewards-admin-adjust.png"), full_page=True)
+        page.get_by_role("button", name="Add adjustment").click()
+        page.wait_for_url(f"{live_server.url}/admin/rewards/account/{account.pk}/change/")
+        return page.locator(".messagelist").inner_text()
+
+    message = in_browser(adjust)
+
+    assert "Adjusted traveller by 150 points" in message
+    assert balance_of(user=account.user).available == 1170
