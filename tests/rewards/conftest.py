@@ -35,6 +35,17 @@ def staff(db):
     return StaffUserFactory()
 
 
+@pytest.fixture
+def demo_rewards(db):
+    """The demo traveller and admin (as travel's demo makes them) with rewards' demo seeded."""
+    from rewards import demo
+
+    UserFactory(username="traveller", password="traveller-demo-pass")
+    UserFactory(username="admin", password="admin-demo-pass", is_staff=True, is_superuser=True)
+    demo.seed()
+    return demo
+
+
 def new_reference() -> str:
     return f"LT-T{next(_refs):05d}"
 

@@ -7,7 +7,6 @@ import shutil
 import threading
 
 import pytest
-from django.core.management import call_command
 
 from tests.fixtures.browser import CHROMIUM_ARGS
 
@@ -41,8 +40,7 @@ def in_browser(work):
     return outcome["value"]
 
 
-def test_traveller_sees_balance_tier_and_history(live_server, artifacts_dir):
-    call_command("seed_demo", verbosity=0)
+def test_traveller_sees_balance_tier_and_history(live_server, artifacts_dir, demo_rewards):
 
     def visit(page):
         page.goto(f"{live_server.url}/rewards/")
@@ -63,8 +61,7 @@ def test_traveller_sees_balance_tier_and_history(live_server, artifacts_dir):
     assert seen == {"available": "1,020 points", "pending": "432 points", "tier": True, "rows": 10}
 
 
-def test_staff_adjust_a_balance_with_a_reason_in_the_admin(live_server, artifacts_dir):
-    call_command("seed_demo", verbosity=0)
+def test_staff_adjust_a_balance_with_a_reason_in_the_admin(live_server, artifacts_dir, demo_rewards):
     from rewards.models import Account
     from rewards.selectors import balance_of
 

@@ -110,7 +110,7 @@ class LedgerMachine(RuleBasedStateMachine):
 def test_any_sequence_keeps_the_ledger_consistent():
     run_state_machine_as_test(
         LedgerMachine,
-        settings=settings(max_examples=30, stateful_step_count=15, deadline=None,
+        settings=settings(max_examples=25, stateful_step_count=15, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow]),
     )
 

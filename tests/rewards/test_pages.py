@@ -2,7 +2,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from rewards.models import Entry
@@ -97,9 +96,8 @@ def test_admin_shows_entries_read_only(admin_client, traveller, staff):
     assert "Adjust balance" in page.content.decode() and "(matches)" in page.content.decode()
 
 
-def test_demo_traveller_has_history_and_a_balance_and_seeding_twice_changes_nothing(client):
-    call_command("seed_demo", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+def test_demo_traveller_has_history_and_a_balance_and_seeding_twice_changes_nothing(client, demo_rewards):
+    demo_rewards.seed()  # seed_demo runs it on every start
     from django.contrib.auth import get_user_model
 
     traveller = get_user_model().objects.get(username="traveller")
