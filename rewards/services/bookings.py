@@ -31,8 +31,11 @@ def _key(reference: str, kind: str) -> str:
 def _booking_lock(*, account: Account, reference: str) -> BookingPoints:
     if not reference or len(reference) > 64:
         raise ValidationError("A booking reference is required (at most 64 characters).")
-    booking, _ = BookingPoints.objects.get_or_create(reference=reference, defaults={"account": account})
-    booking = BookingPoints.objects.select_for_update().get(pk=booking.pk)
+    # The account is locked already, and a booking's events all come for one account, so no
+    # other transaction can be creating this row now.
+    booking = BookingPoints.objects.select_for_update().filter(reference=reference).first()
+    if booking is None:
+        booking = BookingPoints.objects.create(reference=reference, account=account)
     if booking.account_id != account.pk:
         raise ValidationError(f"Booking {reference} belongs to another traveller.")
     return booking

@@ -20,10 +20,13 @@ def account_lock(*, user_id: int) -> Account:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("account_lock() must run inside a transaction")
+    account = Account.objects.select_for_update().filter(user_id=user_id).first()
+    if account is not None:
+        return account
     if not get_user_model().objects.filter(pk=user_id).exists():
         raise ValidationError(f"Unknown traveller {user_id}.")
-    account, _ = Account.objects.get_or_create(user_id=user_id)
-    return Account.objects.select_for_update().get(pk=account.pk)
+    Account.objects.get_or_create(user_id=user_id)  # a concurrent first use may have won: fine
+    return Account.objects.select_for_update().get(user_id=user_id)
 
 
 def entry_append(
