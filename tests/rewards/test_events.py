@@ -162,3 +162,20 @@ def test_missing_stay_completed_is_made_good_after_check_out(events, traveller):
     assert bookings_complete_overdue() == 1
 
     assert state(traveller) == (200, 200, 0)
+
+
+def test_an_event_that_cannot_be_applied_is_recorded_for_staff_not_retried(eager_celery, traveller):
+    from travel.models import FailedTask
+    from rewards.tasks import on_booking_confirmed
+
+    payload = {"reference": "LT-BAD", "user_id": 987654321, "kind": "hotel", "property_id": None,
+               "total": "100.00", "currency": "USD", "check_in": "2026-01-01", "check_out": "2026-01-03"}
+
+    result = on_booking_confirmed.apply(kwargs={"message_id": 1, "topic": "booking.confirmed", "key": "LT-BAD",
+                                                "payload": payload}, throw=False)
+
+    assert result.failed()
+
+    failed = FailedTask.objects.get(task_name="rewards.on_booking_confirmed")
+    assert "Unknown traveller 987654321" in failed.error
+    assert not Entry.objects.exists()

@@ -108,3 +108,20 @@ def test_demo_traveller_has_history_and_a_balance_and_seeding_twice_changes_noth
     assert ledger_mismatches() == []
     client.force_login(traveller)
     assert "Tier: Silver" in text(client.get("/rewards/"))
+
+
+def test_history_pages_and_a_bad_page_number_is_not_an_error(client, events, traveller):
+    for _ in range(13):  # 26 entries: two pages
+        ref = new_reference()
+        events.confirmed(traveller, ref, total="10.00")
+        events.completed(traveller, ref, total="10.00")
+    client.force_login(traveller)
+
+    first = client.get("/rewards/")
+    last = client.get("/rewards/?page=2")
+    bad = client.get("/rewards/?page=abc")
+
+    assert "Page 1 of 2" in text(first) and "Older" in text(first)
+    assert first.content.decode().count("<time datetime") == 25
+    assert last.content.decode().count("<time datetime") == 1
+    assert bad.status_code == 200 and "Page 1 of 2" in text(bad)
