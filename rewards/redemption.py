@@ -10,6 +10,8 @@ class PointsRedemption:
 
     def quote_discount(self, *, user, amount, fiat_total: Decimal, currency: str) -> Decimal:
         """The discount ``amount`` points would give on ``fiat_total``, capped; writes nothing."""
+        if amount in (None, "") or str(amount).strip() in ("0", "0.00"):
+            return Decimal("0.00")
         points = points_parse(amount)
         return points_value(min(points, points_cap(fiat_total=Decimal(fiat_total))))
 

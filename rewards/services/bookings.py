@@ -24,11 +24,11 @@ Hold = BookingPoints.HoldState
 Earn = BookingPoints.EarnState
 
 
-def _key(reference: str, kind: str) -> str:
+def booking_key(reference: str, kind: str) -> str:
     return f"booking:{reference}:{kind}"
 
 
-def _booking_lock(*, account: Account, reference: str) -> BookingPoints:
+def booking_points_lock(*, account: Account, reference: str) -> BookingPoints:
     if not reference or len(reference) > 64:
         raise ValidationError("A booking reference is required (at most 64 characters).")
     # The account is locked already, and a booking's events all come for one account, so no
@@ -60,7 +60,7 @@ def _earn(*, account: Account, booking: BookingPoints, total: Decimal, currency:
     booking.currency = currency or booking.currency
     booking.earn_state = Earn.PENDING
     entry_append(
-        account=account, kind=Entry.Kind.EARN, source_key=_key(booking.reference, "earn"), pending=points,
+        account=account, kind=Entry.Kind.EARN, source_key=booking_key(booking.reference, "earn"), pending=points,
         booking_reference=booking.reference, note=f"{tier.name}: {tier.earn_percent}% of {total} {currency}",
     )
 
@@ -69,7 +69,7 @@ def _consume_hold(*, account: Account, booking: BookingPoints) -> None:
     if booking.hold_state != Hold.HELD:
         return
     entry_append(
-        account=account, kind=Entry.Kind.REDEEM, source_key=_key(booking.reference, "redeem"),
+        account=account, kind=Entry.Kind.REDEEM, source_key=booking_key(booking.reference, "redeem"),
         held=-booking.points_held, booking_reference=booking.reference,
         note=f"{booking.discount} {booking.currency} off".strip(),
     )
@@ -78,7 +78,7 @@ def _consume_hold(*, account: Account, booking: BookingPoints) -> None:
 
 def _vest(*, account: Account, booking: BookingPoints) -> None:
     entry_append(
-        account=account, kind=Entry.Kind.VEST, source_key=_key(booking.reference, "vest"),
+        account=account, kind=Entry.Kind.VEST, source_key=booking_key(booking.reference, "vest"),
         pending=-booking.points_earned, available=booking.points_earned, booking_reference=booking.reference,
     )
     booking.earn_state = Earn.AVAILABLE
@@ -88,7 +88,7 @@ def _vest(*, account: Account, booking: BookingPoints) -> None:
 def booking_placed_apply(*, user_id: int, reference: str, points_redeemed: int = 0) -> BookingPoints:
     """booking.placed: note the booking; the hold itself was made inside the placement."""
     account = account_lock(user_id=user_id)
-    booking = _booking_lock(account=account, reference=reference)
+    booking = booking_points_lock(account=account, reference=reference)
     if booking.placed_at is None:
         booking.placed_at = timezone.now()
         booking.save(update_fields=["placed_at"])
@@ -105,7 +105,7 @@ def booking_confirmed_apply(
     """booking.confirmed: consume the reserved points and earn pending points on the total paid."""
     total = _money(total, field="total")
     account = account_lock(user_id=user_id)
-    booking = _booking_lock(account=account, reference=reference)
+    booking = booking_points_lock(account=account, reference=reference)
     if booking.confirmed_at is not None:
         return booking  # delivered twice
     booking.confirmed_at = timezone.now()
@@ -124,7 +124,7 @@ def stay_completed_apply(
     """stay.completed: pending points become available; the total counts towards the tier."""
     total = _money(total, field="total")
     account = account_lock(user_id=user_id)
-    booking = _booking_lock(account=account, reference=reference)
+    booking = booking_points_lock(account=account, reference=reference)
     if booking.completed_at is not None:
         return booking  # delivered twice
     if booking.ended_at is not None:
@@ -151,7 +151,7 @@ def booking_ended_apply(*, user_id: int, reference: str, reason: str) -> Booking
     if reason not in ("cancelled", "expired", "failed"):
         raise ValidationError(f"Unknown end of a booking: {reason!r}.")
     account = account_lock(user_id=user_id)
-    booking = _booking_lock(account=account, reference=reference)
+    booking = booking_points_lock(account=account, reference=reference)
     if booking.ended_at is not None:
         return booking  # delivered twice
     if booking.completed_at is not None:
@@ -160,14 +160,14 @@ def booking_ended_apply(*, user_id: int, reference: str, reason: str) -> Booking
     if booking.hold_state in (Hold.HELD, Hold.REDEEMED):
         still_held = booking.hold_state == Hold.HELD
         entry_append(
-            account=account, kind=Entry.Kind.RELEASE, source_key=_key(reference, "release"),
+            account=account, kind=Entry.Kind.RELEASE, source_key=booking_key(reference, "release"),
             held=-booking.points_held if still_held else 0, available=booking.points_held,
             booking_reference=reference, note=f"booking {reason}",
         )
         booking.hold_state = Hold.RELEASED
     if booking.earn_state == Earn.PENDING:
         entry_append(
-            account=account, kind=Entry.Kind.REVERSE, source_key=_key(reference, "reverse"),
+            account=account, kind=Entry.Kind.REVERSE, source_key=booking_key(reference, "reverse"),
             pending=-booking.points_earned, booking_reference=reference, note=f"booking {reason}",
         )
         booking.earn_state = Earn.REVERSED

@@ -7,7 +7,7 @@ from django.db import transaction
 from rewards import config
 from rewards.models import BookingPoints, Entry
 from rewards.points import points_cap, points_parse, points_value
-from rewards.services.bookings import _booking_lock, _key
+from rewards.services.bookings import booking_key, booking_points_lock
 from rewards.services.ledger import account_lock, entry_append
 
 
@@ -29,7 +29,7 @@ def points_hold(*, user, booking_reference: str, amount, fiat_total: Decimal, cu
         )
     with transaction.atomic():
         account = account_lock(user_id=user.pk)
-        booking = _booking_lock(account=account, reference=booking_reference)
+        booking = booking_points_lock(account=account, reference=booking_reference)
         if booking.hold_state != BookingPoints.HoldState.NONE:
             if booking.hold_state == BookingPoints.HoldState.HELD and booking.points_held == points:
                 return booking.discount  # the same placement asked twice
@@ -38,7 +38,7 @@ def points_hold(*, user, booking_reference: str, amount, fiat_total: Decimal, cu
             raise ValidationError(f"You have {account.available:,} points available; {points:,} were asked for.")
         discount = points_value(points)
         entry_append(
-            account=account, kind=Entry.Kind.HOLD, source_key=_key(booking_reference, "hold"),
+            account=account, kind=Entry.Kind.HOLD, source_key=booking_key(booking_reference, "hold"),
             available=-points, held=points, booking_reference=booking_reference,
             note=f"{discount} {currency} off",
         )

@@ -1,7 +1,6 @@
 """Rewards fixtures: booking events published through the real outbox, delivered in-process."""
 import itertools
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -95,7 +94,3 @@ def events(eager_celery, django_capture_on_commit_callbacks):
 
 def give_points(user, points: int, staff) -> None:
     balance_adjust(user_id=user.pk, points=points, reason="test credit", staff_user=staff)
-
-
-def as_decimal(value) -> Decimal:
-    return Decimal(str(value))

@@ -25,6 +25,8 @@ def test_quote_gives_the_value_of_the_points_capped_at_half_the_total(provider, 
                                    currency="USD") == Decimal("15.00")
     assert provider.quote_discount(user=traveller, amount=Decimal(9000), fiat_total=Decimal("100.00"),
                                    currency="USD") == Decimal("50.00")
+    assert provider.quote_discount(user=traveller, amount=0, fiat_total=Decimal("100.00"), currency="USD") \
+        == Decimal("0.00")
     assert not Entry.objects.exists()
 
 
