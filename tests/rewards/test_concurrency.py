@@ -114,3 +114,22 @@ def test_negative_control_the_unlocked_version_overdraws():
     derived = balance_from_entries(account=account)
     assert sum(results) > START // EACH, "the race did not happen this time"
     assert derived.available < 0  # overdrawn: the lock in points_hold is what prevents this
+
+
+def test_the_same_event_delivered_to_ten_workers_at_once_credits_once():
+    from rewards.services import booking_confirmed_apply, stay_completed_apply
+
+    user = UserFactory()  # no account yet: the first deliveries also race to create it
+
+    def deliver(i):
+        if i % 2:
+            return stay_completed_apply(user_id=user.pk, reference="LT-DUP", total="500.00", currency="USD")
+        return booking_confirmed_apply(user_id=user.pk, reference="LT-DUP", total="500.00", currency="USD")
+
+    results = run_concurrently(deliver, 10)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    account = Account.objects.get(user=user)
+    assert (account.available, account.pending, account.held) == (500, 0, 0)
+    assert sorted(Entry.objects.filter(account=account).values_list("kind", flat=True)) == ["earn", "vest"]
+    assert ledger_mismatches() == []
