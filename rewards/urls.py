@@ -1,2 +1,8 @@
 """The traveller's rewards page."""
-urlpatterns = []
+from django.urls import path
+
+from rewards import views
+
+urlpatterns = [
+    path("rewards/", views.rewards_page, name="rewards"),
+]

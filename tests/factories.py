@@ -89,3 +89,8 @@ def sellable_room_type(*, days: int = 30, total: int = 5, double: str = "100.00"
             for d in dates
         )
     return room_type, flexible, saver
+
+
+class StaffUserFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"staff{n}")
+    is_staff = True

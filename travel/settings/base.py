@@ -132,6 +132,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # see and tune them in the admin. Apps add their own periodic work here or in a data migration.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "travel.outbox_sweep", "schedule": 15.0},
+    "rewards-expire-points": {"task": "rewards.expire_points", "schedule": 3600.0},
+    "rewards-complete-overdue-stays": {"task": "rewards.complete_overdue_stays", "schedule": 900.0},
 }
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
@@ -174,6 +176,19 @@ if not all(300 <= ttl <= 900 for ttl in SUPPLIER_CACHE_TTL.values()):
 SUPPLIER_SEARCH_TIMEOUT = env.float("SUPPLIER_SEARCH_TIMEOUT", default=3.0)
 SUPPLIER_ERROR_TTL = env.int("SUPPLIER_ERROR_TTL", default=5)
 SUPPLIER_CACHE_STAMPEDE_LOCK = True  # False only in the tests' negative control
+
+# --- Rewards (loyalty points; docs/rewards.md) ------------------------------------------------
+REWARDS_POINT_VALUE = env("REWARDS_POINT_VALUE", default="0.01")  # fiat per point, booking currency
+REWARDS_REDEMPTION_CAP_PERCENT = env("REWARDS_REDEMPTION_CAP_PERCENT", default="50")
+REWARDS_EXPIRY_DAYS = env.int("REWARDS_EXPIRY_DAYS", default=365)
+REWARDS_COMPLETE_AFTER_DAYS = env.int("REWARDS_COMPLETE_AFTER_DAYS", default=2)
+REWARDS_TIER_WINDOW_DAYS = 365
+REWARDS_TIERS = [  # trailing 12-month completed spend -> share of the fiat paid returned as points
+    {"code": "explorer", "name": "Explorer", "min_spend": "0", "earn_percent": "1"},
+    {"code": "silver", "name": "Silver", "min_spend": "1000", "earn_percent": "3"},
+    {"code": "gold", "name": "Gold", "min_spend": "5000", "earn_percent": "5"},
+    {"code": "platinum", "name": "Platinum", "min_spend": "15000", "earn_percent": "10"},
+]
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
