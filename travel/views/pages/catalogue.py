@@ -41,12 +41,11 @@ def home(request):
 
 
 def destination(request, slug):
-    place = selectors.destination_get(slug=slug)
-    if place is None:
-        raise Http404("No such destination")
-    form, stay = stay_from_query(request.GET)
-
     def build():
+        place = selectors.destination_get(slug=slug)
+        if place is None:
+            raise Http404("No such destination")
+        form, stay = stay_from_query(request.GET)
         hotels = selectors.destination_hotels(destination=place)
         from_prices = selectors.from_prices_by_property(properties=hotels, start=timezone.localdate())
         crumbs = (HOME, Crumb(place.name, place.get_absolute_url()))
@@ -75,11 +74,10 @@ def destination(request, slug):
 
 
 def deals(request, slug):
-    place = selectors.destination_get(slug=slug)
-    if place is None:
-        raise Http404("No such destination")
-
     def build():
+        place = selectors.destination_get(slug=slug)
+        if place is None:
+            raise Http404("No such destination")
         found = selectors.destination_deals(destination=place, start=timezone.localdate())
         path = reverse("destination-deals", kwargs={"slug": slug})
         crumbs = (HOME, Crumb(place.name, place.get_absolute_url()), Crumb("Deals", path))
@@ -102,18 +100,11 @@ def deals(request, slug):
 
 
 def hotel(request, slug):
-    prop = selectors.hotel_get(slug=slug)
-    if prop is None:
-        moved = selectors.hotel_slug_moved_to(old_slug=slug)
-        if moved is None or not moved.is_active:
-            raise Http404("No such hotel")
-        target = moved.get_absolute_url()
-        if request.META.get("QUERY_STRING"):
-            target += "?" + request.META["QUERY_STRING"]
-        return redirect(target, permanent=True)
-    form, stay = stay_from_query(request.GET)
-
     def build():
+        prop = selectors.hotel_get(slug=slug)
+        if prop is None:
+            return _moved_hotel(request, slug)
+        form, stay = stay_from_query(request.GET)
         place = prop.destination
         offers = selectors.hotel_offers(prop=prop, stay=stay) if stay else []
         from_prices = {} if stay else selectors.from_prices_by_room_type(prop=prop, start=timezone.localdate())
@@ -146,3 +137,14 @@ def hotel(request, slug):
         })
 
     return cached_page(request, f"hotel:{slug}", build)
+
+
+def _moved_hotel(request, slug):
+    """A renamed hotel answers 301 at its old slug, keeping the query (the chosen dates)."""
+    moved = selectors.hotel_slug_moved_to(old_slug=slug)
+    if moved is None or not moved.is_active:
+        raise Http404("No such hotel")
+    target = moved.get_absolute_url()
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    return redirect(target, permanent=True)
