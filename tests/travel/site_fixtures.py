@@ -27,12 +27,13 @@ class World:
                 "guests": str(guests), "rooms": str(rooms)}
 
 
-def build_world(*, slug="saffron-test", destination_slug="lombok") -> World:
-    destination = DestinationFactory(name="Lombok", slug=destination_slug, country="Indonesia", country_code="ID",
+def build_world(*, slug="saffron-test", destination_slug="lombok", name="Saffron Test Lombok",
+                destination_name="Lombok") -> World:
+    destination = DestinationFactory(name=destination_name, slug=destination_slug, country="Indonesia", country_code="ID",
                                      summary="Quiet beaches and Mount Rinjani, a short hop from Bali.")
     hotel = PropertyFactory(
-        destination=destination, name="Saffron Test Lombok", slug=slug, star_rating=5,
-        summary="A 5-star beach hotel in Senggigi with a pool and a spa.",
+        destination=destination, name=name, slug=slug, star_rating=5,
+        summary=f"{name}: a 5-star beach hotel with a pool and a spa.",
         description="Rooms open onto the sea; breakfast is cooked to order.",
         street_address="Jl. Raya Senggigi 1", locality="Senggigi", region="Lombok", postal_code="83355",
         country_code="ID", latitude=Decimal("-8.491000"), longitude=Decimal("116.045000"), phone="+62 370 000",
