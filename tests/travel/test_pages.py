@@ -236,3 +236,24 @@ def test_prices_for_chosen_dates_are_never_served_from_the_cache(client, world):
 
     assert "X-Page-Cache" not in response
     assert response.content.decode().count('action="/book/"') == 2  # only the suite is left
+
+
+@pytest.mark.django_db
+def test_the_per_process_micro_cache_skips_the_shared_cache_until_it_expires(client, world, settings, monkeypatch):
+    from django.core.cache import cache
+
+    from travel.views.pages import cache as page_cache
+
+    settings.PAGE_MICROCACHE_SECONDS = 30
+    monkeypatch.setattr(page_cache, "_local", page_cache.OrderedDict())
+    first = client.get("/hotels/saffron-test/")
+    cache.clear()  # the shared copy is gone; the process still has its own
+
+    second = client.get("/hotels/saffron-test/")
+    later = page_cache._now() + 31
+    monkeypatch.setattr(page_cache, "_now", lambda: later)
+    third = client.get("/hotels/saffron-test/")
+
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit" and second.content == first.content
+    assert third["X-Page-Cache"] == "miss"
