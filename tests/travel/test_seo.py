@@ -109,6 +109,7 @@ def test_offers_in_json_ld_and_microdata_carry_the_same_totals_as_the_page(clien
         assert offer["availability"] == "https://schema.org/InStock"
         assert offer["itemOffered"]["@type"] == "HotelRoom"
         assert offer["url"].startswith(SITE + "/hotels/saffron-test/?check_in=")
+        assert offer["description"].startswith("2 nights from ") and "3 guests, 1 room" in offer["description"]
         components = {c["name"]: c["price"] for c in offer["priceSpecification"]["priceComponent"]}
         assert float(components["Room"]) + float(components["Taxes"]) + float(components["Fees"]) == pytest.approx(
             float(offer["price"]))

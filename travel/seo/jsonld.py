@@ -121,8 +121,9 @@ def offer(*, prop, room_offer, stay) -> dict:
             ],
         },
         "itemOffered": hotel_room(room_offer.room_type),
-        "checkinTime": stay.check_in.isoformat(),
-        "checkoutTime": stay.check_out.isoformat(),
+        "description": (f"{stay.nights} night{'s' if stay.nights != 1 else ''} from {stay.check_in:%d %b %Y}, "
+                        f"{stay.guests} guest{'s' if stay.guests != 1 else ''}, {stay.rooms} room"
+                        f"{'s' if stay.rooms != 1 else ''}; taxes and fees included"),
     }
 
 
