@@ -156,3 +156,13 @@ def test_json_ld_cannot_be_broken_out_of_by_catalogue_text(client, world):
     assert "<script>alert" not in page.html
     (hotel,) = page.ld_of_type("Hotel")
     assert hotel["name"] == 'Evil </script><script>alert("x")</script> Inn'
+
+
+@pytest.mark.django_db
+def test_the_404_page_is_not_indexed_and_claims_no_canonical_url(client, settings):
+    settings.DEBUG = False
+
+    page = parse(client.get("/no-such-page/"))
+
+    assert page.meta("robots") == "noindex"
+    assert page.link("canonical") is None

@@ -55,6 +55,7 @@ def destination(request, slug):
             path=place.get_absolute_url(),
             image=place.image_url,
             crumbs=crumbs,
+            noindex=bool(request.GET),
         )
         cards = [{"hotel": h, "from_price": from_prices.get(h.pk)} for h in hotels]
         return render(request, "travel/destination.html", {
