@@ -59,6 +59,11 @@ def test_itinerary_totals_in_the_transaction_feed_equal_the_hotel_page_totals(cl
 
     root = _xml(client, f"/feeds/google/ari/{world.hotel.pk}/transaction.xml")
 
+    data = root.find("PropertyDataSet")
+    assert data.find("Property").text == str(world.hotel.pk)
+    assert [r.find("RoomID").text for r in data.findall("RoomData")] == ["deluxe", "suite"]
+    packages = {p.find("PackageID").text: p.find("Refundable").get("available") for p in data.findall("PackageData")}
+    assert packages == {"flex": "1", "saver": "0"}
     (result,) = [r for r in root.findall("Result")
                  if r.find("Checkin").text == query["check_in"] and r.find("Nights").text == str(nights)]
     feed_totals = {
