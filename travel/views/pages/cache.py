@@ -1,6 +1,7 @@
 """Whole-page cache for what every anonymous visitor sees alike.
 
-Only anonymous GETs without a query string are cached: a page for chosen dates shows live
+Only anonymous GETs without a query string are cached (so such pages must carry nothing
+per-visitor: no CSRF token, no name; base.html only renders those for signed-in users): a page for chosen dates shows live
 inventory (the price shown is the price charged), and a signed-in page shows the user's name.
 What a cached page can get wrong for ``PAGE_CACHE_SECONDS`` is the indicative "from" price;
 the real total is always computed live once dates are chosen.
