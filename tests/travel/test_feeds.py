@@ -1,15 +1,18 @@
 """Google Hotel Center feeds: the hotel list, ARI messages and itinerary prices, parsed as
 Google would, with totals checked against the hotel page for the same stay."""
+import time
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from inventory.models import RoomNight
 from tests.travel.page_parsing import parse
-from tests.travel.site_fixtures import world  # noqa: F401 - fixture
+from tests.travel.site_fixtures import build_world, world  # noqa: F401 - fixture
+from travel.feeds import store
 from travel.tasks import feeds_regenerate_task
 
 OTA = {"ota": "http://www.opentravel.org/OTA/2003/05"}
@@ -172,3 +175,27 @@ def test_the_periodic_task_regenerates_what_the_feed_urls_serve(client, world):
 @pytest.mark.parametrize("path", ["/feeds/google/ari/999999/rates.xml", "/feeds/google/ari/{pk}/prices.xml"])
 def test_unknown_property_or_feed_kind_is_404(client, world, path):
     assert client.get(path.format(pk=world.hotel.pk)).status_code == 404
+
+
+def test_feed_regeneration_is_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["google-feeds-regenerate"]
+
+    assert entry["task"] == "travel.feeds_regenerate"
+    assert entry["schedule"] <= 900
+
+
+@pytest.mark.rabbitmq
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_regenerates_the_feeds_that_the_urls_then_serve(celery_worker, client):
+    world = build_world()
+    key = f"feed:google:{world.hotel.pk}:transaction"
+
+    feeds_regenerate_task.delay()
+
+    deadline = time.monotonic() + 60
+    while cache.get(key) is None and time.monotonic() < deadline:
+        time.sleep(0.3)
+    stored = cache.get(key)
+    assert stored is not None, "the worker never stored the feed"
+    assert cache.get(store.HOTEL_LIST.key) is not None
+    assert client.get(f"/feeds/google/ari/{world.hotel.pk}/transaction.xml").content == stored
