@@ -1,10 +1,161 @@
-"""Reads of the catalogue."""
-from django.db.models import Count, Q, QuerySet
+"""Reads for the public pages: the catalogue, and the prices the pages show.
 
-from travel.models import Destination
+The catalogue reads touch only ``travel`` tables. The price reads go through ``inventory``
+(its models and ``stay_quote``): the public site is the top of the stack, like ``travel.urls``
+that mounts every app, so it may read the inventory below it. It never writes.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
+
+from inventory.models import Rate, RatePlan
+from inventory.selectors import StayQuote, money, stay_quote
+from inventory.stays import Stay
+from travel.models import Destination, Property, PropertySlugRedirect, RoomType
+
+FROM_PRICE_DAYS = 60
+
+
+# --- catalogue -------------------------------------------------------------------------------
 
 def destinations_with_hotel_counts() -> QuerySet[Destination]:
     return Destination.objects.annotate(
         hotel_count=Count("properties", filter=Q(properties__is_active=True))
     ).order_by("name")
+
+
+def destination_get(*, slug: str) -> Destination | None:
+    return Destination.objects.filter(slug=slug).first()
+
+
+def destination_hotels(*, destination: Destination) -> list[Property]:
+    return list(
+        destination.properties.filter(is_active=True)
+        .prefetch_related("photos", "amenities")
+        .order_by("-star_rating", "name")
+    )
+
+
+def hotel_get(*, slug: str) -> Property | None:
+    """The hotel with everything its page shows, in a fixed number of queries."""
+    rooms = RoomType.objects.order_by("max_occupancy", "code")
+    return (
+        Property.objects.filter(slug=slug, is_active=True)
+        .select_related("destination")
+        .prefetch_related("photos", "amenities", Prefetch("room_types", queryset=rooms), "rate_plans")
+        .first()
+    )
+
+
+def hotel_slug_moved_to(*, old_slug: str) -> Property | None:
+    moved = PropertySlugRedirect.objects.select_related("property").filter(old_slug=old_slug).first()
+    return moved.property if moved else None
+
+
+def sitemap_hotels() -> QuerySet[Property]:
+    return Property.objects.filter(is_active=True).order_by("pk")
+
+
+# --- prices shown on pages --------------------------------------------------------------------
+
+def _sellable_rates(*, start: date, days: int) -> QuerySet[Rate]:
+    """Rates of nights that can still be sold (a room left, not on stop-sell)."""
+    return Rate.objects.filter(
+        date__gte=start,
+        date__lt=start + timedelta(days=days),
+        room_type__nights__date=F("date"),
+        room_type__nights__available__gt=0,
+        room_type__nights__stop_sell=False,
+    )
+
+
+def one_night_total(*, prop: Property, double_rate: Decimal) -> Decimal:
+    """What one night for two guests in one room costs with taxes and fees, rounded the way
+    ``inventory.selectors.stay_quote`` rounds it (per component, to the cent)."""
+    room = money(double_rate)
+    return room + money(room * prop.tax_percent / 100) + money(prop.fee_per_night)
+
+
+def from_prices_by_property(*, properties: list[Property], start: date,
+                            days: int = FROM_PRICE_DAYS) -> dict[int, Decimal]:
+    """The lowest one-night total (2 guests, 1 room, taxes and fees in) per hotel, over the
+    next ``days`` nights that are on sale. One query."""
+    rows = (
+        _sellable_rates(start=start, days=days)
+        .filter(room_type__property__in=properties)
+        .values("room_type__property_id")
+        .annotate(low=Min("double"))
+    )
+    by_id = {p.pk: p for p in properties}
+    return {
+        r["room_type__property_id"]: one_night_total(prop=by_id[r["room_type__property_id"]], double_rate=r["low"])
+        for r in rows
+    }
+
+
+def from_prices_by_room_type(*, prop: Property, start: date, days: int = FROM_PRICE_DAYS) -> dict[int, Decimal]:
+    """The lowest one-night total per room type of one hotel. One query."""
+    rows = (
+        _sellable_rates(start=start, days=days)
+        .filter(room_type__property=prop)
+        .values("room_type_id")
+        .annotate(low=Min("double"))
+    )
+    return {r["room_type_id"]: one_night_total(prop=prop, double_rate=r["low"]) for r in rows}
+
+
+@dataclass(frozen=True)
+class RoomOffer:
+    """One room type under one rate plan for a chosen stay: the quote the page shows."""
+
+    room_type: RoomType
+    rate_plan: RatePlan
+    quote: StayQuote
+
+
+def hotel_offers(*, prop: Property, stay: Stay) -> list[RoomOffer]:
+    """Every room type x rate plan of the hotel priced for ``stay`` by ``stay_quote``, the same
+    function checkout and the Google feeds use, so the three never disagree."""
+    plans = list(prop.rate_plans.all())
+    return [
+        RoomOffer(room_type=room, rate_plan=plan, quote=stay_quote(room_type=room, rate_plan=plan, stay=stay))
+        for room in prop.room_types.all()
+        for plan in plans
+    ]
+
+
+@dataclass(frozen=True)
+class Deal:
+    hotel: Property
+    rate_plan: RatePlan
+    room_type: RoomType
+    quote: StayQuote
+
+
+def destination_deals(*, destination: Destination, start: date, nights: int = 2,
+                      days: int = FROM_PRICE_DAYS) -> list[Deal]:
+    """Per hotel, the cheapest night on sale in the next ``days``, priced as a real stay of
+    ``nights`` nights from that date (the total shown is the total charged). Cheapest first."""
+    deals = []
+    for hotel in destination_hotels(destination=destination):
+        cheapest = (
+            _sellable_rates(start=start, days=days)
+            .filter(room_type__property=hotel)
+            .select_related("room_type", "rate_plan")
+            .order_by("double", "date")
+            .first()
+        )
+        if cheapest is None:
+            continue
+        cheapest.room_type.property = hotel
+        try:
+            stay = Stay(cheapest.date, cheapest.date + timedelta(days=nights), rooms=1, guests=2)
+        except ValidationError:  # a stay the rules refuse (too far ahead) is not a deal
+            continue
+        quote = stay_quote(room_type=cheapest.room_type, rate_plan=cheapest.rate_plan, stay=stay)
+        if quote.bookable:
+            deals.append(Deal(hotel=hotel, rate_plan=cheapest.rate_plan, room_type=cheapest.room_type, quote=quote))
+    return sorted(deals, key=lambda d: d.quote.total)

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from travel import sitemaps
+from travel.feeds import views as feeds
 from travel.views import accounts, health, pages
 from travel.views import search as search_views
 
@@ -12,6 +14,7 @@ handler500 = "travel.views.pages.server_error"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("destinations/<slug:slug>/", pages.destination, name="destination"),
+    path("destinations/<slug:slug>/deals/", pages.deals, name="destination-deals"),
     path("hotels/<slug:slug>/", pages.hotel, name="hotel"),
     path("search/", search_views.search, name="search"),
     path("flights/", search_views.flights, name="flights"),
@@ -22,6 +25,11 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("bookings.payments.urls")),
     path("", include("rewards.urls")),
+    path("robots.txt", pages.robots_txt, name="robots"),
+    path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
+    path("feeds/google/hotel-list.xml", feeds.hotel_list, name="feed-hotel-list"),
+    path("feeds/google/ari/<int:property_id>/<slug:kind>.xml", feeds.property_feed, name="feed-property"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -112,6 +112,9 @@ else:
     }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Public pages: seconds a web process keeps an anonymous page in memory before asking the cache
+# again (0 = off). Saves the Redis round trip on hot pages; adds at most this much staleness.
+PAGE_MICROCACHE_SECONDS = env.float("PAGE_MICROCACHE_SECONDS", default=0)
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -134,6 +137,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "travel.outbox_sweep", "schedule": 15.0},
     "rewards-expire-points": {"task": "rewards.expire_points", "schedule": 3600.0},
     "rewards-complete-overdue-stays": {"task": "rewards.complete_overdue_stays", "schedule": 900.0},
+    "google-feeds-regenerate": {"task": "travel.feeds_regenerate", "schedule": 900.0},
 }
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"

@@ -1,0 +1,234 @@
+"""Page throughput: hotel and destination pages beside a minimal Django view, one gunicorn.
+
+    source .env.helper && .venv/bin/python bench/pages.py [--seconds 10] [--clients 4] [--workers 2]
+
+Starts gunicorn (sync workers) on a free loopback port, on the PostgreSQL and Redis of the
+environment (DATABASE_URL, REDIS_URL), with the demo data (seed_demo, idempotent). The same
+process serves every target, so the comparison is fair:
+
+- ``minimal``: a Django view that returns "ok" through the full middleware stack;
+- ``hotel``: /hotels/<slug>/ as an anonymous visitor gets it (page cache, rotating over hotels);
+- ``hotel_dates``: /hotels/<slug>/?check_in=..: live quotes from inventory, never cached;
+- ``destination``: /destinations/<slug>/ (page cache, rotating over destinations).
+
+Load comes from ``--clients`` Python processes on the same machine, one new connection per
+request (gunicorn's sync workers close it anyway). Prints and writes requests/s, p50 and p99
+to bench/results/pages.json with the machine description. Target: hotel pages at no less
+than half the minimal view's throughput.
+"""
+import argparse
+import http.client
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.machine import write_results  # noqa: E402
+
+HOTELS = [f"saffron-lotus-{k}" for k in ("seminyak", "ubud", "uluwatu", "riverside", "sukhumvit", "old-town",
+                                          "an-bang", "ancient-town", "riverfront", "marina", "tiong-bahru", "sentosa")]
+DESTINATIONS = ["bali", "bangkok", "hoi-an", "singapore"]
+
+
+# --- served by gunicorn: the site's URLs plus one minimal view ----------------------------------
+
+def minimal(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def __getattr__(name):
+    """The URL conf of the benchmark server (built on first use, when Django is configured)."""
+    if name == "urlpatterns":
+        from django.urls import include, path
+
+        return [path("bench/minimal/", minimal), path("", include("travel.urls"))]
+    raise AttributeError(name)
+
+
+def wsgi_app():
+    """gunicorn 'bench.pages:wsgi_app()': the project's WSGI app with this module as URL conf."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
+    from django.conf import settings
+
+    settings.ROOT_URLCONF = "bench.pages"
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+# --- load generation -------------------------------------------------------------------------------
+
+def _paths(target: str) -> list[str]:
+    if target == "minimal":
+        return ["/bench/minimal/"]
+    if target == "hotel":
+        return [f"/hotels/{slug}/" for slug in HOTELS]
+    if target == "destination":
+        return [f"/destinations/{slug}/" for slug in DESTINATIONS]
+    if target == "hotel_dates":
+        today = date.today()
+        paths = []
+        for i, slug in enumerate(HOTELS):
+            check_in = today + timedelta(days=7 + i % 10)
+            paths.append(f"/hotels/{slug}/?check_in={check_in}&check_out={check_in + timedelta(days=3)}"
+                         "&guests=2&rooms=1")
+        return paths
+    raise ValueError(target)
+
+
+def _client(port: int, paths: list[str], seconds: float, offset: int, out) -> None:
+    latencies, errors, i = [], 0, offset
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        path = paths[i % len(paths)]
+        i += 1
+        started = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", path, headers={"Host": "127.0.0.1"})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status != 200:
+                errors += 1
+                continue
+        except OSError:
+            errors += 1
+            continue
+        latencies.append(time.perf_counter() - started)
+    out.put((latencies, errors))
+
+
+def prepare(port: int, target: str) -> list[str]:
+    """Every path answers 200 before it is timed (and the page cache is filled)."""
+    paths = _paths(target)
+    for path in paths:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 200, (path, response.status)
+    return paths
+
+
+def summarize(latencies: list[float], errors: int, elapsed: float, paths: int) -> dict:
+    latencies = sorted(latencies)
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "seconds": round(elapsed, 2),
+        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, 2),
+        "paths": paths,
+    }
+
+
+def _run(port, paths, seconds, clients):
+    queue = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=_client, args=(port, paths, seconds, n, queue)) for n in range(clients)]
+    started = time.perf_counter()
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=seconds + 60) for _ in procs]
+    for p in procs:
+        p.join(timeout=10)
+    elapsed = time.perf_counter() - started
+    latencies = [lat for lats, _ in results for lat in lats]
+    return latencies, sum(e for _, e in results), elapsed
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_ready(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/bench/minimal/", headers={"Host": "127.0.0.1"})
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not come up")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=16.0, help="measured seconds per target")
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds over the targets")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--microcache", type=float, default=2.0,
+                        help="PAGE_MICROCACHE_SECONDS for the server (0 = every hit asks Redis)")
+    args = parser.parse_args()
+    for var in ("DATABASE_URL", "REDIS_URL"):
+        if not os.environ.get(var, "").startswith(("postgres", "redis")):
+            sys.exit(f"{var} must point at PostgreSQL/Redis: source .env.helper first")
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
+    subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    port = _free_port()
+    env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
+           "CONN_MAX_AGE": "600", "PAGE_MICROCACHE_SECONDS": str(args.microcache)}
+    gunicorn = [str(Path(python).parent / "gunicorn"), "bench.pages:wsgi_app()", "--bind", f"127.0.0.1:{port}",
+                "--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning"]
+    server = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
+    try:
+        _wait_ready(port)
+        targets = ("minimal", "hotel", "hotel_dates", "destination")
+        paths = {t: prepare(port, t) for t in targets}
+        for target in targets:
+            _run(port, paths[target], args.warmup, args.clients)
+        # Interleaved rounds: the machine is shared, so drift in its load hits every target alike.
+        collected = {t: ([], 0, 0.0) for t in targets}
+        for _ in range(args.rounds):
+            for target in targets:
+                latencies, errors, elapsed = _run(port, paths[target], args.seconds / args.rounds, args.clients)
+                old = collected[target]
+                collected[target] = (old[0] + latencies, old[1] + errors, old[2] + elapsed)
+        results = {}
+        for target in targets:
+            results[target] = r = summarize(*collected[target], paths=len(paths[target]))
+            print(f"{target:12s} {r['requests_per_second']:8.1f} req/s  p50 {r['p50_ms']:7.2f} ms  "
+                  f"p99 {r['p99_ms']:7.2f} ms  ({r['requests']} requests, {r['errors']} errors)", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    base = results["minimal"]["requests_per_second"]
+    ratios = {t: round(r["requests_per_second"] / base, 3) for t, r in results.items() if t != "minimal"}
+    summary = {
+        "setup": {"server": f"gunicorn sync x{args.workers}", "clients": args.clients, "seconds": args.seconds,
+                  "rounds": args.rounds, "page_microcache_seconds": args.microcache, "load_average_at_end": os.getloadavg(),
+                  "database": "postgresql", "cache": "redis", "load": "python http.client on loopback, same machine"},
+        "targets": results,
+        "ratio_to_minimal": ratios,
+        "target": "hotel >= 0.5 x minimal",
+        "target_met": ratios["hotel"] >= 0.5,
+    }
+    for target, ratio in ratios.items():
+        print(f"{target:12s} {ratio:.2f} x minimal")
+    path = write_results("pages" if args.microcache else "pages-no-microcache", summary)
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

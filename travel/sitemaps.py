@@ -1,0 +1,97 @@
+"""sitemap.xml: every public page with its lastmod, on SITE_URL.
+
+One <urlset> while the site has at most ``PublicSitemap.limit`` (50,000, Google's limit) URLs;
+past that, /sitemap.xml becomes a sitemap index of per-section files, each paginated at the
+same limit (/sitemap-hotels.xml?p=2 ...).
+"""
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.db.models import Max
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from travel.models import Destination, Property
+from travel.seo import absolute_url
+
+
+class PublicSitemap(Sitemap):
+    limit = 50000
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class HomeSitemap(PublicSitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return ["home"]
+
+    def location(self, item):
+        return reverse(item)
+
+    def lastmod(self, item):
+        return Property.objects.filter(is_active=True).aggregate(latest=Max("updated_at"))["latest"]
+
+
+class DestinationSitemap(PublicSitemap):
+    changefreq = "daily"
+    priority = 0.8
+
+    def items(self):
+        return Destination.objects.order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class DealsSitemap(DestinationSitemap):
+    priority = 0.6
+
+    def location(self, item):
+        return reverse("destination-deals", kwargs={"slug": item.slug})
+
+
+class HotelSitemap(PublicSitemap):
+    changefreq = "daily"
+    priority = 0.9
+
+    def items(self):
+        return Property.objects.filter(is_active=True).order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+SITEMAPS = {
+    "home": HomeSitemap,
+    "destinations": DestinationSitemap,
+    "deals": DealsSitemap,
+    "hotels": HotelSitemap,
+}
+
+
+def sitemap(request):
+    """The whole sitemap while it fits one file, else the index of its sections."""
+    sections = {name: cls() for name, cls in SITEMAPS.items()}
+    total = sum(s.paginator.count for s in sections.values())
+    if total <= PublicSitemap.limit:
+        return sitemap_views.sitemap(request, sections)
+    entries = []
+    for name, section in sections.items():
+        url = absolute_url(reverse("sitemap-section", kwargs={"section": name}))
+        lastmod = section.get_latest_lastmod()
+        for page in range(1, section.paginator.num_pages + 1):
+            entries.append({"location": url if page == 1 else f"{url}?p={page}", "last_mod": lastmod})
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
+
+
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(request, {name: cls() for name, cls in SITEMAPS.items()}, section=section)

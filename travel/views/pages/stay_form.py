@@ -1,0 +1,51 @@
+"""The stay a traveller asks a hotel page about, parsed from the query string.
+
+Bad input never raises: the page shows the form again with a message a traveller understands.
+The rules themselves (dates order, horizon, rooms, guests) are inventory's ``Stay``.
+"""
+from django import forms
+from django.core.exceptions import ValidationError
+
+from inventory.stays import MAX_GUESTS_PER_ROOM, MAX_ROOMS, Stay
+
+STAY_FIELDS = ("check_in", "check_out", "guests", "rooms")
+
+
+class StayForm(forms.Form):
+    check_in = forms.DateField(
+        label="Check-in", widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Check-in is not a date; use the format YYYY-MM-DD."},
+    )
+    check_out = forms.DateField(
+        label="Check-out", widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Check-out is not a date; use the format YYYY-MM-DD."},
+    )
+    guests = forms.IntegerField(
+        label="Guests", initial=2, min_value=1, max_value=MAX_ROOMS * MAX_GUESTS_PER_ROOM,
+        error_messages={"invalid": "Guests must be a whole number."},
+    )
+    rooms = forms.IntegerField(
+        label="Rooms", initial=1, min_value=1, max_value=MAX_ROOMS,
+        error_messages={"invalid": "Rooms must be a whole number."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"], guests=data["guests"])
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return data
+
+
+def stay_from_query(query) -> tuple[StayForm, Stay | None]:
+    """A bound form when the query names a stay (any of its fields), else an unbound one."""
+    if not any(query.get(name) for name in STAY_FIELDS):
+        return StayForm(initial={"guests": 2, "rooms": 1}), None
+    defaults = {"guests": "2", "rooms": "1"}
+    form = StayForm(data={name: query.get(name) or defaults.get(name, "") for name in STAY_FIELDS})
+    if form.is_valid():
+        return form, form.cleaned_data["stay"]
+    return form, None
