@@ -71,6 +71,11 @@ class App:
         with self._lock:
             self.behaviour = Behaviour()
             self.calls = 0
+            self._restart_rate_window()
+
+    def _restart_rate_window(self) -> None:
+        """Called under the lock: one test's requests never count against the next one's limit."""
+        self._window_start, self._window_count = 0.0, 0
 
     def _configure(self, request: Request):
         data = request.json()
@@ -81,6 +86,7 @@ class App:
             for key, value in data.items():
                 if hasattr(self.behaviour, key):
                     setattr(self.behaviour, key, value)
+            self._restart_rate_window()
         return {"behaviour": self.behaviour.__dict__}
 
     def _gate(self, request: Request) -> Response | None:
