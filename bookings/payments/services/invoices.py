@@ -99,7 +99,8 @@ def invoice_submit(*, invoice: Invoice) -> Invoice:
     Invoice.objects.filter(pk=invoice.pk).update(submit_attempts=F("submit_attempts") + 1)
     try:
         remote = processor.invoice_find(order_id=invoice.reference) or processor.invoice_create(
-            order_id=invoice.reference, amount=invoice.amount_due, currency=invoice.coin.code,
+            order_id=invoice.reference, amount=invoice.amount_due.quantize(invoice.coin.quantum),
+            currency=invoice.coin.code,
             expiration_minutes=round(seconds_left / 60, 3), monitoring_minutes=settings.PAYMENT_MONITORING_MINUTES,
             confirmations=invoice.coin.confirmations_required,
         )

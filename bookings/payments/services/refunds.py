@@ -75,7 +75,8 @@ def refund_submit(*, refund: Refund) -> Refund:
         return refund
     invoice = refund.invoice
     refund_id = processor.refund_send(
-        invoice_id=invoice.processor_id, name=f"refund-{refund.pk}", amount=refund.crypto_amount,
+        invoice_id=invoice.processor_id, name=f"refund-{refund.pk}",
+        amount=refund.crypto_amount.quantize(invoice.coin.quantum),
         currency=invoice.coin.code, description=refund.reason,
     )
     with transaction.atomic():
