@@ -94,7 +94,7 @@ def test_the_webhook_endpoint_takes_only_post(client):
 
 @pytest.mark.django_db
 def test_a_webhook_for_an_invoice_we_do_not_have_is_acknowledged_and_ignored(client):
-    body = json.dumps({"deliveryId": "dlv-x", "type": "InvoiceCreated", "invoiceId": "SBX-unknown",
+    body = json.dumps({"deliveryId": "dlv-x", "type": "InvoiceProcessing", "invoiceId": "SBX-unknown",
                        "timestamp": int(time.time()), "metadata": {"orderId": "LT-NOPE"}}).encode()
     answer = post(client, body, signature_for(body))
     assert answer.status_code == 200 and "ignored" in answer.json()["outcome"]
