@@ -6,11 +6,7 @@ REQUIRE_SERVICES=1 (CI) such a skip is a failure instead, so CI never hides a mi
 """
 import os
 
-# Playwright's sync API (session-scoped chromium) keeps an event loop in the main thread; Django
-# would then refuse every ORM call of later tests as "async context". Tests are not async code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import pytest  # noqa: E402
+import pytest
 from django.conf import settings
 from django.core.cache import cache
 
