@@ -220,3 +220,29 @@ def test_open_refuses_bad_terms_with_a_clear_message(rates):
     assert invoice_open(**good) == first  # same terms: the same invoice
     with pytest.raises(PaymentError, match="already has a different invoice"):
         invoice_open(**(good | {"crypto_amount": "0.002"}))
+
+
+def test_paying_a_settled_invoice_again_is_recorded_as_excess(chain, open_invoice):
+    invoice = open_invoice(coin="BTC", fiat="128.00")
+    chain.pay(invoice, "0.002")
+    chain.mine(2)
+    assert invoice_sync(invoice=invoice).status == "settled"
+
+    chain.pay(invoice, "0.0005")  # the wallet sent it twice, in part
+    invoice = invoice_sync(invoice=invoice)
+
+    assert (invoice.status, invoice.exception, invoice.excess_amount) == ("settled", "paid_over", Decimal("0.0005"))
+    assert topics(invoice.reference) == ["payment.settled", "payment.overpaid"]
+
+
+def test_a_submit_already_in_progress_elsewhere_is_not_duplicated(chain, open_invoice):
+    from django.core.cache import cache
+
+    invoice = open_invoice(coin="BTC", submit=False)
+    cache.add(f"payments:submitting:{invoice.pk}", 1, 30)  # another worker holds it
+
+    assert invoice_submit(invoice=invoice).processor_id == ""
+    assert chain.invoice_count() == 0
+
+    cache.delete(f"payments:submitting:{invoice.pk}")
+    assert invoice_submit(invoice=invoice).processor_id

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -96,6 +97,16 @@ def invoice_submit(*, invoice: Invoice) -> Invoice:
     seconds_left = (invoice.expires_at - timezone.now()).total_seconds()
     if seconds_left <= 0:
         return invoice  # never shown to the processor; the sweep expires it
+    lock = f"payments:submitting:{invoice.pk}"
+    if not cache.add(lock, 1, timeout=int(settings.OUTSIDE_HTTP_TIMEOUT * 4) + 1):
+        return invoice  # another worker is submitting it right now (the sweep retries if it fails)
+    try:
+        return _submit(invoice, seconds_left)
+    finally:
+        cache.delete(lock)
+
+
+def _submit(invoice: Invoice, seconds_left: float) -> Invoice:
     Invoice.objects.filter(pk=invoice.pk).update(submit_attempts=F("submit_attempts") + 1)
     try:
         remote = processor.invoice_find(order_id=invoice.reference) or processor.invoice_create(
@@ -214,6 +225,10 @@ def _derive(invoice: Invoice, *, now, remote_status: str) -> None:
             exception = Exc.PAID_PARTIAL if paid > 0 else Exc.NONE
     if status == Status.EXPIRED and late > 0:
         exception = Exc.PAID_LATE
+    if status == Status.SETTLED:
+        # Anything beyond the amount due, however late, is excess to refund or credit.
+        invoice.excess_amount = max(paid + late - due, Decimal(0))
+        exception = Exc.PAID_OVER if invoice.excess_amount > 0 else exception
     if status == Status.SETTLED and invoice.settled_at is None:
         invoice.settled_at = now
     invoice.status, invoice.exception = status, exception
@@ -228,8 +243,8 @@ def _topics(before: tuple[str, str], after: tuple[str, str]) -> list[str]:
         topics.append("payment.processing")
     if s1 == Status.SETTLED and s0 != Status.SETTLED:
         topics.append("payment.settled")
-        if e1 == Exc.PAID_OVER:
-            topics.append("payment.overpaid")
+    if s1 == Status.SETTLED and e1 == Exc.PAID_OVER and (s0 != Status.SETTLED or e0 != Exc.PAID_OVER):
+        topics.append("payment.overpaid")  # at settlement, or when more arrives after it
     if s1 == Status.EXPIRED and s0 != Status.EXPIRED:
         topics.append("payment.expired")
     if e1 == Exc.PAID_LATE and e0 != Exc.PAID_LATE:
