@@ -158,7 +158,7 @@ def coins_seed(coin_model=None) -> int:
         coin_model(code=code, symbol=symbol, name=name, network=network, decimals=decimals,
                    confirmations_required=confirmations, minimum_amount=Decimal(minimum), uri_scheme=scheme,
                    sort_order=position)
-        for position, (code, symbol, name, network, decimals, confirmations, minimum, scheme) in enumerate(COINS)
-        if code not in existing
+        for position, (code, symbol, name, network, decimals, confirmations, minimum, scheme)
+        in enumerate(COINS) if code not in existing
     ])
     return len(created)

@@ -57,7 +57,8 @@ def invoice_open(*, reference: str, fiat_amount, fiat_currency: str, coin_code: 
     if amount != amount.quantize(coin.quantum):
         raise AmountInvalid(f"{amount} has more than {coin.decimals} decimals, the most {coin.code} allows.")
     if amount < coin.minimum_amount:
-        raise AmountInvalid(f"{amount} {coin.symbol} is below the minimum of {coin.minimum_amount.normalize():f}.")
+        minimum = coin.minimum_amount.normalize()
+        raise AmountInvalid(f"{amount} {coin.symbol} is below the minimum of {minimum:f}.")
     if expires_in <= timedelta(0):
         raise PaymentError("An invoice must expire in the future.")
     existing = Invoice.objects.filter(reference=reference).first()
@@ -112,7 +113,8 @@ def _submit(invoice: Invoice, seconds_left: float) -> Invoice:
         remote = processor.invoice_find(order_id=invoice.reference) or processor.invoice_create(
             order_id=invoice.reference, amount=invoice.amount_due.quantize(invoice.coin.quantum),
             currency=invoice.coin.code,
-            expiration_minutes=round(seconds_left / 60, 3), monitoring_minutes=settings.PAYMENT_MONITORING_MINUTES,
+            expiration_minutes=round(seconds_left / 60, 3),
+            monitoring_minutes=settings.PAYMENT_MONITORING_MINUTES,
             confirmations=invoice.coin.confirmations_required,
         )
         remote = processor.invoice_get(invoice_id=remote.id)
@@ -147,7 +149,8 @@ def invoice_sync(*, invoice: Invoice) -> Invoice:
     try:
         remote = processor.invoice_get(invoice_id=invoice.processor_id)
     except ProcessorNotFound:
-        if not (settings.PAYMENT_SANDBOX_CONTROLS and invoice.status == Status.NEW and not invoice.amount_paid):
+        forgettable = invoice.status == Status.NEW and not invoice.amount_paid
+        if not (settings.PAYMENT_SANDBOX_CONTROLS and forgettable):
             raise
         # The in-memory sandbox was restarted and forgot the invoice: show it a fresh one.
         Invoice.objects.filter(pk=invoice.pk).update(processor_id="", address="", payment_link="")
@@ -190,7 +193,8 @@ def _ledger_record(invoice: Invoice, payment: processor.RemotePayment, *, late_a
         ChainPayment.objects.create(
             invoice=invoice, txid=payment.txid, amount=payment.amount, confirmations=payment.confirmations,
             received_at=payment.received_at,
-            after_expiration=payment.after_expiration or late_anyway or payment.received_at >= invoice.expires_at,
+            after_expiration=(payment.after_expiration or late_anyway
+                              or payment.received_at >= invoice.expires_at),
         )
     elif payment.confirmations > entry.confirmations:  # confirmations only grow
         entry.confirmations = payment.confirmations
@@ -257,11 +261,14 @@ def _topics(before: tuple[str, str], after: tuple[str, str]) -> list[str]:
 def payment_payload(invoice: Invoice, **extra) -> dict:
     coin = invoice.coin
     return {
-        "reference": invoice.reference, "invoice_id": str(invoice.pk), "processor_invoice_id": invoice.processor_id,
+        "reference": invoice.reference, "invoice_id": str(invoice.pk),
+        "processor_invoice_id": invoice.processor_id,
         "status": invoice.status, "exception": invoice.exception, "coin": coin.code,
-        "amount_due": coin_amount(invoice.amount_due, coin), "amount_paid": coin_amount(invoice.amount_paid, coin),
+        "amount_due": coin_amount(invoice.amount_due, coin),
+        "amount_paid": coin_amount(invoice.amount_paid, coin),
         "amount_confirmed": coin_amount(invoice.amount_confirmed, coin),
-        "amount_late": coin_amount(invoice.amount_late, coin), "excess": coin_amount(invoice.excess_amount, coin),
+        "amount_late": coin_amount(invoice.amount_late, coin),
+        "excess": coin_amount(invoice.excess_amount, coin),
         "fiat_amount": str(invoice.fiat_amount), "fiat_currency": invoice.fiat_currency, **extra,
     }
 
@@ -273,11 +280,10 @@ def invoices_sweep(*, limit: int = 200) -> dict:
     open_ = Invoice.objects.filter(status__in=Invoice.OPEN)
     unsubmitted = list(open_.filter(processor_id="", created_at__lte=now - timedelta(seconds=30))
                        .values_list("pk", flat=True)[:limit])
+    submitted, minute_ago = open_.exclude(processor_id=""), now - timedelta(seconds=60)
     stale = list(
-        open_.exclude(processor_id="").filter(synced_at__isnull=True, created_at__lte=now - timedelta(seconds=60))
-        .values_list("pk", flat=True)[:limit]
-    ) + list(open_.exclude(processor_id="").filter(synced_at__lte=now - timedelta(seconds=60))
-             .values_list("pk", flat=True)[:limit])
+        submitted.filter(synced_at__isnull=True, created_at__lte=minute_ago).values_list("pk", flat=True)[:limit]
+    ) + list(submitted.filter(synced_at__lte=minute_ago).values_list("pk", flat=True)[:limit])
     overdue = list(open_.filter(expires_at__lte=now, status=Status.NEW).values_list("pk", flat=True)[:limit])
     to_sync = sorted(set(stale) | set(overdue))
     for pk in unsubmitted:

@@ -51,7 +51,8 @@ def webhook_receive(*, body: bytes, signature: str) -> tuple[WebhookDelivery, bo
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
-                delivery_id=delivery_id, event_type=kind, processor_invoice_id=str(data.get("invoiceId", ""))[:64],
+                delivery_id=delivery_id, event_type=kind,
+                processor_invoice_id=str(data.get("invoiceId", ""))[:64],
                 body=body.decode("utf-8", "replace"),
                 sent_at=datetime.fromtimestamp(sent, tz=dt_timezone.utc),
             )
