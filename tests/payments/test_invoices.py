@@ -246,3 +246,27 @@ def test_a_submit_already_in_progress_elsewhere_is_not_duplicated(chain, open_in
 
     cache.delete(f"payments:submitting:{invoice.pk}")
     assert invoice_submit(invoice=invoice).processor_id
+
+
+def test_the_processors_clock_running_past_expiry_expires_the_invoice(chain, open_invoice):
+    invoice = open_invoice(coin="BTC")
+    chain._post(f"/_sandbox/invoices/{invoice.processor_id}/advance", seconds=14 * 60)
+    assert invoice_sync(invoice=invoice).status == "new"
+
+    chain._post(f"/_sandbox/invoices/{invoice.processor_id}/advance", seconds=61)
+    invoice = invoice_sync(invoice=invoice)
+
+    assert invoice.status == "expired"
+    assert topics(invoice.reference) == ["payment.expired"]
+
+
+def test_a_payment_that_does_not_confirm_within_the_monitoring_window_is_invalid(chain, open_invoice):
+    invoice = open_invoice(coin="BTC")
+    chain.pay(invoice, invoice.amount_due)
+    assert invoice_sync(invoice=invoice).status == "processing"
+
+    chain._post(f"/_sandbox/invoices/{invoice.processor_id}/advance", seconds=(15 + 60) * 60 + 1)
+    invoice = invoice_sync(invoice=invoice)
+
+    assert invoice.status == "invalid"
+    assert topics(invoice.reference) == ["payment.processing", "payment.invalid"]

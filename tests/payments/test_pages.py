@@ -4,6 +4,7 @@ import re
 import pytest
 
 from bookings.payments.models import Invoice
+from bookings.payments.services import invoice_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +84,16 @@ def test_status_json_polls_the_processor_when_webhooks_are_lost(client, chain, o
         "confirmations_required": 2, "expires_at": None, "seconds_left": 0, "address": invoice.address,
         "settled": True, "final": True, "booking_url": f"/bookings/{invoice.reference}/",
     }
+
+
+def test_a_late_payment_tells_the_traveller_that_staff_will_review_it(client, chain, open_invoice, settings):
+    settings.PAYMENT_SANDBOX_CONTROLS = True
+    invoice = open_invoice(coin="BTC")
+    chain.expire(invoice)
+    chain.pay(invoice, invoice.amount_due)
+    invoice_sync(invoice=invoice)
+
+    html = client.get(f"/pay/{invoice.reference}/").content.decode()
+    assert "Expired · Paid late" in html
+    assert "arrived after the invoice expired. Our staff will review it" in html
+    assert "Simulate payment" not in html and "svg" not in html  # closed: nothing more to pay

@@ -121,3 +121,9 @@ def test_webhooks_from_the_processor_drive_an_invoice_to_settled_on_a_live_serve
     sent = [d for d in chain.deliveries() if d["url"]]
     assert sent and all(d["status"] == 200 for d in sent)
     assert WebhookDelivery.objects.count() == len(sent)
+
+    # the processor resends a delivery (same bytes, same signature): acknowledged, no new effect
+    replay = chain._post(f"/_sandbox/deliveries/{sent[-1]['deliveryId']}/resend")
+    assert replay["status"] == 200
+    assert WebhookDelivery.objects.count() == len(sent)
+    assert topics(invoice.reference) == ["payment.partial", "payment.processing", "payment.settled"]
