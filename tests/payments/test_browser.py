@@ -49,6 +49,8 @@ def test_the_page_updates_itself_as_the_payment_arrives(live_server, browser_pag
     assert page.evaluate("window.stillTheSamePage") is True  # no reload happened
     assert page.text_content("#status").strip() == "Paid"
     assert page.get_attribute("#booking-link", "href") == f"/bookings/{live_invoice.reference}/"
+    assert not page.locator("svg.qr").is_visible() and not page.locator("#simulate").is_visible()
+    assert page.text_content("#expires").strip() == "—"
     screenshot(page, "payments-live-status")
 
 
