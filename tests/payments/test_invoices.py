@@ -270,3 +270,16 @@ def test_a_payment_that_does_not_confirm_within_the_monitoring_window_is_invalid
 
     assert invoice.status == "invalid"
     assert topics(invoice.reference) == ["payment.processing", "payment.invalid"]
+
+
+def test_sweep_submits_an_invoice_whose_after_commit_submit_was_lost(chain, open_invoice, settings):
+    invoice = open_invoice(coin="BTC", submit=False)  # opened; its submit task never ran
+    Invoice.objects.filter(pk=invoice.pk).update(created_at=timezone.now() - timedelta(seconds=31))
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+    counts = invoices_sweep()
+
+    invoice.refresh_from_db()
+    assert counts == {"submitted": 1, "synced": 0}
+    assert invoice.processor_id and invoice.address
+    assert chain.invoice_count() == 1
