@@ -10,12 +10,24 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from tests.fixtures.sandboxes import sandbox_fixtures
 from tests.services import SERVICE_REASONS, service_available
 
 # Password hashing is slow on purpose; tests only need it to work.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.browser"]
+
+payments_server, payments_sandbox = sandbox_fixtures("payments", "PAYMENT_API_URL")
+rates_server, rates_sandbox = sandbox_fixtures("rates", "RATES_API_URL")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sandboxes_for_worker_processes(payments_server, rates_server):
+    """A Celery worker started by the ``celery_worker`` fixture inherits this environment: it then
+    talks to the same processor and rates sandboxes as the tests (not to sandboxes of its own)."""
+    os.environ.setdefault("PAYMENT_API_URL", payments_server.url)
+    os.environ.setdefault("RATES_API_URL", rates_server.url)
 
 
 def pytest_runtest_setup(item):
