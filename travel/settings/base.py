@@ -146,6 +146,19 @@ CELERY_TASK_QUEUES = [
     )
     for name in TASK_QUEUES
 ] + [Queue("dead-letter", Exchange(DEAD_LETTER_EXCHANGE, type="fanout"), routing_key="#")]
+# Channel reservation requests: hash-sharded queues, one single-threaded consumer each
+# (inventory/routing.py; Procfile "shard-N" processes).
+INVENTORY_SHARDS = env.int("INVENTORY_SHARDS", default=4)
+INVENTORY_SHARD_QUEUES = tuple(f"inventory.shard.{n}" for n in range(INVENTORY_SHARDS))
+CELERY_TASK_QUEUES += [
+    Queue(
+        name,
+        Exchange("inventory.shards", type="direct"),
+        routing_key=name,
+        queue_arguments={"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE},
+    )
+    for name in INVENTORY_SHARD_QUEUES
+]
 # Task names start with the queue they belong on: "payments.confirm_invoice" → payments.
 CELERY_TASK_ROUTES = {
     "inventory.*": {"queue": "inventory"},
