@@ -19,7 +19,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from inventory import night_writes
-from inventory.changes import change_record
+from inventory.changes import cache_after_commit, change_announce
 from inventory.errors import Busy, RestrictionViolated, SoldOut
 from inventory.models import Hold, HoldNight, RoomNight
 from inventory.night_writes import NightRead, Refused
@@ -80,6 +80,8 @@ def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, ref
             check_out=stay.check_out, rooms=stay.rooms, source=source,
         )
         HoldNight.objects.bulk_create(HoldNight(hold=hold, room_night_id=n.pk, rooms=stay.rooms) for n in nights)
+        change_announce(room_type=room_type, dates=stay.dates(), source=source, reference=reference)
+        # The night UPDATEs come last: each row lock is held only from its UPDATE to the commit.
         written = []
         for index, night in enumerate(nights):
             try:
@@ -89,7 +91,7 @@ def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, ref
                 ))
             except Refused:
                 raise _why_refused(room_type=room_type, stay=stay, night=night) from None
-        change_record(room_type=room_type, written=written, source=source, reference=reference)
+        cache_after_commit(written)
     if any(w.collided for w in written):
         stats.add("collisions")
     return hold
@@ -103,13 +105,15 @@ def _release_once(*, hold: Hold) -> bool:
         )
         if not released:
             return False
-        hold_nights = (HoldNight.objects.filter(hold_id=hold.pk).order_by("room_night__date")
-                       .values_list("room_night_id", "room_night__date", "rooms"))
+        hold_nights = list(HoldNight.objects.filter(hold_id=hold.pk).order_by("room_night__date")
+                           .values_list("room_night_id", "room_night__date", "rooms"))
+        change_announce(room_type=hold.room_type, dates=[d for _pk, d, _r in hold_nights], source=hold.source,
+                        reference=hold.reference, released=True)
         written = [
             night_writes.give_back_night(pk=pk, room_type_id=hold.room_type_id, night_date=night_date, rooms=rooms)
             for pk, night_date, rooms in hold_nights
         ]
-        change_record(room_type=hold.room_type, written=written, source=hold.source, reference=hold.reference)
+        cache_after_commit(written)
     return True
 
 
