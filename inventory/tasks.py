@@ -5,7 +5,11 @@ from celery import shared_task
 
 from inventory.errors import Busy
 from inventory.models import ChannelRequest
-from inventory.services.channel_requests import channel_request_decide, channel_request_queue
+from inventory.services.channel_requests import (
+    channel_request_decide,
+    channel_request_queue,
+    channel_requests_requeue,
+)
 from travel.task_base import ReliableTask
 
 
@@ -20,3 +24,9 @@ def channel_reserve(self, *, request_id: int) -> str:
         # The same explicit queue as the first try: a retry never moves to another shard.
         raise self.retry(exc=exc, queue=channel_request_queue(request),
                          countdown=random.uniform(0.5, 1.5) * 2**self.request.retries)
+
+
+@shared_task(base=ReliableTask, name="inventory.channel_requests_sweep")
+def channel_requests_sweep() -> int:
+    """Periodic: queue again channel requests whose task was lost (e.g. broker down at commit)."""
+    return channel_requests_requeue()

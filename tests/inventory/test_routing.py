@@ -100,3 +100,28 @@ def test_a_retried_channel_request_lands_on_the_shard_of_its_first_try(shard_wor
     assert len(request.queues) >= 2
     assert set(request.queues) == {expected}
     assert RoomNight.objects.get(room_type=room_type, date=stay.check_in).available == 1
+
+
+@pytest.mark.django_db
+def test_a_request_whose_task_was_lost_is_queued_again_by_the_sweep(django_capture_on_commit_callbacks):
+    from datetime import timedelta as td
+
+    from inventory.services.channel_requests import channel_requests_requeue
+    from travel.celery import app
+
+    room_type, _, _ = sellable_room_type(total=2)
+    stay = Stay(timezone.localdate() + timedelta(days=2), timezone.localdate() + timedelta(days=3))
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down: the task never left
+        lost = channel_request_submit(room_type=room_type, stay=stay, source="trip_com", reference="TC-5")
+    ChannelRequest.objects.filter(pk=lost.pk).update(created_at=timezone.now() - td(minutes=5))
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        assert channel_requests_requeue() == 1
+    finally:
+        app.conf.task_always_eager = eager
+
+    lost.refresh_from_db()
+    assert lost.status == "held" and lost.queues == ["eager"]
+    assert channel_requests_requeue() == 0

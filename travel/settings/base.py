@@ -132,6 +132,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # see and tune them in the admin. Apps add their own periodic work here or in a data migration.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "travel.outbox_sweep", "schedule": 15.0},
+    "inventory-channel-requests-sweep": {"task": "inventory.channel_requests_sweep", "schedule": 60.0},
 }
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
