@@ -16,6 +16,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import CharField, Func, Value
 from django.utils import timezone
 
 from inventory import night_writes
@@ -73,8 +74,7 @@ def _reserve_once(*, room_type: RoomType, stay: Stay, source: str, reference: st
 
 def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, reference: str) -> Hold:
     with transaction.atomic():
-        _limit_lock_wait()
-        nights = _sellable_nights(room_type=room_type, stay=stay)
+        nights = _sellable_nights(room_type=room_type, stay=stay)  # also bounds the lock wait
         hold = Hold.objects.create(
             reference=reference, room_type=room_type, check_in=stay.check_in,
             check_out=stay.check_out, rooms=stay.rooms, source=source,
@@ -120,6 +120,10 @@ def _release_once(*, hold: Hold) -> bool:
 def _sellable_nights(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
     """The stay's nights in date order, once restrictions and a first look at availability allow it."""
     rows = RoomNight.objects.filter(room_type=room_type, date__in=[*stay.dates(), stay.check_out]).order_by("date")
+    if connection.vendor == "postgresql":
+        # SET LOCAL lock_timeout in the same round trip as the read (transaction-local).
+        rows = rows.annotate(lock_wait=Func(Value("lock_timeout"), Value(f"{LOCK_TIMEOUT_MS}ms"), Value(True),
+                                            function="set_config", output_field=CharField()))
     by_date = {night.date: night for night in rows}
     nights = [by_date[d] for d in stay.dates() if d in by_date]
     if len(nights) != stay.nights:
