@@ -1,12 +1,14 @@
 """The staff calendar grid: room types x dates for one property, edited through inventory_adjust.
 
-GET shows 14 nights from ``start`` (today by default) for ``property``; POST applies the cells
+GET shows 14 nights from ``start`` (today by default) for ``property``, with each rate plan's
+double-occupancy price; POST applies the cells
 whose values differ from what the editor was shown, each with the version the editor saw. A cell
 someone else changed meanwhile is reported as a conflict and left as it is; bad input is reported
 per cell. Nothing here writes a row directly.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +19,8 @@ from django.utils import timezone
 from django.views import View
 
 from inventory.errors import VersionConflict
-from inventory.models import RoomNight
-from inventory.services import inventory_adjust
+from inventory.models import Rate, RoomNight
+from inventory.services import inventory_adjust, inventory_rate_adjust
 from travel.models import Property
 
 DAYS = 14
@@ -55,9 +57,13 @@ class CalendarView(View):
         if prop is not None:
             nights = RoomNight.objects.filter(room_type__property=prop, date__in=dates).order_by()
             by_key = {(n.room_type_id, n.date): n for n in nights}
+            rates = Rate.objects.filter(room_type__property=prop, date__in=dates).select_related("rate_plan")
+            rate_by_key = {(r.room_type_id, r.rate_plan_id, r.date): r for r in rates}
+            plans = list(prop.rate_plans.all())
             for room_type in prop.room_types.order_by("name"):
                 rows.append((room_type, [Cell(by_key[(room_type.pk, d)]) if (room_type.pk, d) in by_key else None
-                                         for d in dates]))
+                                         for d in dates],
+                             [(plan, [rate_by_key.get((room_type.pk, plan.pk, d)) for d in dates]) for plan in plans]))
         context = {
             **self.model_admin.admin_site.each_context(request),
             "title": f"Inventory calendar{f' · {prop.name}' if prop else ''}",
@@ -76,6 +82,9 @@ class CalendarView(View):
             raise Http404("Choose one of your properties.")
         ids = [int(k[2:-6]) for k in request.POST if k.startswith("c-") and k.endswith("-shown") and k[2:-6].isdigit()]
         nights = RoomNight.objects.filter(pk__in=ids, room_type__property=prop).select_related("room_type")
+        rate_ids = [int(k[2:-6]) for k in request.POST
+                    if k.startswith("r-") and k.endswith("-shown") and k[2:-6].isdigit()]
+        rates = Rate.objects.filter(pk__in=rate_ids, room_type__property=prop).select_related("room_type", "rate_plan")
         saved, problems = 0, []
         for night in sorted(nights, key=lambda n: (n.room_type.name, n.date)):
             outcome = self._apply(request, night)
@@ -83,6 +92,12 @@ class CalendarView(View):
                 saved += 1
             elif outcome:
                 problems.append(f"{night.room_type.name} {night.date:%d %b}: {outcome}")
+        for rate in sorted(rates, key=lambda r: (r.room_type.name, r.rate_plan.name, r.date)):
+            outcome = self._apply_rate(request, rate)
+            if outcome is True:
+                saved += 1
+            elif outcome:
+                problems.append(f"{rate.room_type.name} {rate.rate_plan.name} {rate.date:%d %b}: {outcome}")
         if saved:
             messages.success(request, f"Saved {saved} night(s).")
         for problem in problems:
@@ -120,6 +135,27 @@ class CalendarView(View):
         try:
             inventory_adjust(room_type=night.room_type, night=night.date, version=version,
                              source=f"staff:{request.user.get_username()}", **changes)
+        except VersionConflict as exc:
+            return exc.message
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+        return True
+
+    def _apply_rate(self, request, rate: Rate):
+        """The double-occupancy price of one night and plan; same outcomes as ``_apply``."""
+        prefix = f"r-{rate.pk}-"
+        raw, shown = request.POST.get(prefix + "double", "").strip(), request.POST.get(prefix + "shown", "")
+        if raw == shown:
+            return None
+        try:
+            double, version = Decimal(raw), int(request.POST.get(prefix + "version", ""))
+            if not double.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            return "the price must be a number, like 120.00."
+        try:
+            inventory_rate_adjust(rate=rate, version=version, double=double,
+                                  source=f"staff:{request.user.get_username()}")
         except VersionConflict as exc:
             return exc.message
         except ValidationError as exc:

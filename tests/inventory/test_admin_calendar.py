@@ -102,3 +102,25 @@ def test_staff_cannot_edit_another_propertys_nights_by_posting_their_ids(client,
 
     night.refresh_from_db()
     assert night.total == 4
+
+
+def test_a_price_edit_goes_through_the_rate_service_with_its_version(client, hotels):
+    from decimal import Decimal
+
+    from inventory.models import Rate
+
+    mine, _, staff = hotels
+    client.force_login(staff)
+    day = timezone.localdate() + timedelta(days=5)
+    rate = Rate.objects.get(room_type=mine, rate_plan__code="flex", date=day)
+    page = client.get(URL, {"start": day.isoformat()})
+    assert f'name="r-{rate.pk}-double"' in page.content.decode()
+
+    form = {"property": mine.property.pk, f"r-{rate.pk}-version": rate.version,
+            f"r-{rate.pk}-shown": str(rate.double), f"r-{rate.pk}-double": "135.50"}
+    client.post(URL, form)
+    again = client.post(URL, {**form, f"r-{rate.pk}-double": "99"}, follow=True)  # same stale version
+
+    rate.refresh_from_db()
+    assert rate.double == Decimal("135.50")
+    assert any("changed by someone else" in str(m) for m in again.context["messages"])
