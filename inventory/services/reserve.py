@@ -8,7 +8,6 @@ time (or the database reports a deadlock or serialization failure), the whole at
 back and retried with jittered exponential backoff, and after ``MAX_ATTEMPTS`` the caller gets
 ``Busy``.
 """
-import logging
 import random
 import threading
 import time
@@ -28,7 +27,6 @@ from inventory.restrictions import restriction_violation
 from inventory.stays import Stay
 from travel.models import RoomType
 
-logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
 BACKOFF_BASE_S = 0.005
