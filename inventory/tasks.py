@@ -7,13 +7,20 @@ from inventory.errors import Busy
 from inventory.models import ChannelRequest
 from inventory.services.channel_requests import (
     channel_request_decide,
+    channel_request_give_up,
     channel_request_queue,
     channel_requests_requeue,
 )
 from travel.task_base import ReliableTask
 
 
-@shared_task(base=ReliableTask, bind=True, name="inventory.channel_reserve", max_retries=5)
+class ChannelReserveTask(ReliableTask):
+    def on_exhausted(self, *, exc, args, kwargs):
+        if isinstance(exc, Busy) and "request_id" in kwargs:
+            channel_request_give_up(request_id=kwargs["request_id"], message=exc.message)
+
+
+@shared_task(base=ChannelReserveTask, bind=True, name="inventory.channel_reserve", max_retries=5)
 def channel_reserve(self, *, request_id: int) -> str:
     """Decide one channel reservation request on its shard; retry there while inventory is busy."""
     queue = (self.request.delivery_info or {}).get("routing_key") or "eager"

@@ -67,6 +67,15 @@ def channel_request_decide(*, request_id: int, queue: str) -> ChannelRequest:
         return _decided(request, status=ChannelRequest.Status.HELD, outcome="", code="held")
 
 
+def channel_request_give_up(*, request_id: int, message: str) -> ChannelRequest:
+    """The task used up its retries while inventory stayed busy: refuse the request, say why."""
+    with transaction.atomic():
+        request = ChannelRequest.objects.select_for_update().get(pk=request_id)
+        if request.status != ChannelRequest.Status.PENDING:
+            return request
+        return _decided(request, status=ChannelRequest.Status.REFUSED, outcome=message, code="busy")
+
+
 def _decided(request: ChannelRequest, *, status: str, outcome: str, code: str) -> ChannelRequest:
     request.status, request.outcome, request.decided_at = status, outcome[:200], timezone.now()
     request.save(update_fields=["status", "outcome", "decided_at", "hold"])

@@ -125,3 +125,20 @@ def test_a_request_whose_task_was_lost_is_queued_again_by_the_sweep(django_captu
     lost.refresh_from_db()
     assert lost.status == "held" and lost.queues == ["eager"]
     assert channel_requests_requeue() == 0
+
+
+@pytest.mark.django_db
+def test_a_request_still_busy_after_its_last_retry_is_refused_with_the_reason():
+    from inventory.errors import Busy
+    from inventory.tasks import channel_reserve
+
+    room_type, _, _ = sellable_room_type(total=2)
+    stay = Stay(timezone.localdate() + timedelta(days=2), timezone.localdate() + timedelta(days=3))
+    request = ChannelRequest.objects.create(reference="BK-3", source="booking_com", room_type=room_type,
+                                            check_in=stay.check_in, check_out=stay.check_out)
+
+    channel_reserve.on_exhausted(exc=Busy("These rooms are in high demand right now."), args=(),
+                                 kwargs={"request_id": request.pk})
+
+    request.refresh_from_db()
+    assert (request.status, request.outcome) == ("refused", "These rooms are in high demand right now.")
