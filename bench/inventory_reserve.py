@@ -232,6 +232,14 @@ def throughput(*, name: str, hot: bool, seconds: float, workers: int, strategy: 
 
 def _throughput_worker(index, name, strategy, hot, nights, room_types, seconds, barrier, results):
     night_writes.ACTIVE = strategy
+    if name == "reserve_no_after_commit":
+        # Diagnostic only (this process): skip the outbox hand-over and the cache write that run after
+        # commit, to show how much of reserve()'s cost is the transaction itself.
+        import inventory.changes
+        import travel.outbox
+
+        travel.outbox.outbox_deliver = lambda **kwargs: True
+        inventory.changes.hot_cache_write = lambda entries: None
     by_id = {rt.pk: rt for rt in room_types}
     rng = random.Random(index)
     latencies, failed = [], 0
@@ -280,7 +288,7 @@ def main() -> None:
 
     variants = [("raw_update", night_writes.GUARD), ("raw_for_update", night_writes.GUARD),
                 ("reserve", night_writes.GUARD), ("reserve", night_writes.VERSION),
-                ("reserve", night_writes.FOR_UPDATE)]
+                ("reserve", night_writes.FOR_UPDATE), ("reserve_no_after_commit", night_writes.GUARD)]
     # Rounds interleave the variants, so that the load of a shared machine drifting during the run
     # does not favour one of them; the table shows the median of the rounds.
     every_run = [throughput(name=name, hot=hot, seconds=args.seconds, workers=args.workers, strategy=strategy)
@@ -296,10 +304,10 @@ def main() -> None:
                          "ops_per_s_each_round": [r["ops_per_s"] for r in same]})
     print(f"\nThroughput, {args.workers} processes, {args.seconds:g} s per variant and round, "
           f"median of {args.rounds} rounds")
-    print(f"{'variant':<16} {'strategy':<11} {'nights':<7} {'ops/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+    print(f"{'variant':<24} {'strategy':<11} {'nights':<7} {'ops/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
           f"{'failed':>6} {'retries':>7} {'collide':>7}")
     for r in runs:
-        print(f"{r['variant']:<16} {r['strategy']:<11} {'hot' if r['hot'] else 'spread':<7} {r['ops_per_s']:>8} "
+        print(f"{r['variant']:<24} {r['strategy']:<11} {'hot' if r['hot'] else 'spread':<7} {r['ops_per_s']:>8} "
               f"{r['p50_ms']:>7} {r['p99_ms']:>7} {r['failed']:>6} {r['retries']:>7} {r['collisions']:>7}")
     ceiling = {r["hot"]: r["ops_per_s"] for r in runs if r["variant"] == "raw_update"}
     chosen = {r["hot"]: r["ops_per_s"] for r in runs if r["variant"] == "reserve" and r["strategy"] == "guard"}
