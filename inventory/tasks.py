@@ -15,6 +15,14 @@ from travel.task_base import ReliableTask
 
 
 class ChannelReserveTask(ReliableTask):
+    def apply_async(self, args=None, kwargs=None, **options):
+        """Always onto the request's shard, even when a caller forgets to name the queue (the
+        general "inventory.*" route would put it on the unsharded inventory queue)."""
+        if not options.get("queue") and kwargs and "request_id" in kwargs:
+            request = ChannelRequest.objects.select_related("room_type").get(pk=kwargs["request_id"])
+            options["queue"] = channel_request_queue(request)
+        return super().apply_async(args=args, kwargs=kwargs, **options)
+
     def on_exhausted(self, *, exc, args, kwargs):
         if isinstance(exc, Busy) and "request_id" in kwargs:
             channel_request_give_up(request_id=kwargs["request_id"], message=exc.message)

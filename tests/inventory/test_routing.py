@@ -142,3 +142,24 @@ def test_a_request_still_busy_after_its_last_retry_is_refused_with_the_reason():
 
     request.refresh_from_db()
     assert (request.status, request.outcome) == ("refused", "These rooms are in high demand right now.")
+
+
+@pytest.mark.rabbitmq
+@pytest.mark.django_db(transaction=True)
+def test_a_channel_task_sent_without_a_queue_still_goes_to_its_shard(shard_worker):
+    from inventory.tasks import channel_reserve
+
+    room_type, _, _ = sellable_room_type(total=2)
+    stay = Stay(timezone.localdate() + timedelta(days=6), timezone.localdate() + timedelta(days=7))
+    request = ChannelRequest.objects.create(reference="EX-9", source="expedia", room_type=room_type,
+                                            check_in=stay.check_in, check_out=stay.check_out)
+
+    channel_reserve.delay(request_id=request.pk)  # no queue named: the general route would say "inventory"
+
+    deadline = time.monotonic() + 30
+    while ChannelRequest.objects.get(pk=request.pk).status == "pending" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    request.refresh_from_db()
+    assert request.status == "held"
+    assert request.queues == [shard_queue(property_id=room_type.property_id, room_type_id=room_type.pk,
+                                          night=stay.check_in)]

@@ -148,7 +148,7 @@ CELERY_TASK_QUEUES = [
     for name in TASK_QUEUES
 ] + [Queue("dead-letter", Exchange(DEAD_LETTER_EXCHANGE, type="fanout"), routing_key="#")]
 # Channel reservation requests: hash-sharded queues, one single-threaded consumer each
-# (inventory/routing.py; Procfile "shard-N" processes).
+# (inventory/routing.py; Procfile "shard0".."shard3" processes: keep them in step).
 INVENTORY_SHARDS = env.int("INVENTORY_SHARDS", default=4)
 INVENTORY_SHARD_QUEUES = tuple(f"inventory.shard.{n}" for n in range(INVENTORY_SHARDS))
 CELERY_TASK_QUEUES += [
