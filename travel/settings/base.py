@@ -140,6 +140,7 @@ CELERY_BEAT_SCHEDULE = {
     "google-feeds-regenerate": {"task": "travel.feeds_regenerate", "schedule": 900.0},
     # Crypto invoices: submit stragglers, expire unpaid ones, poll open ones whose webhooks were lost.
     "payments-sweep": {"task": "payments.sweep_invoices", "schedule": 30.0},
+    "inventory-channel-requests-sweep": {"task": "inventory.channel_requests_sweep", "schedule": 60.0},
 }
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
@@ -154,6 +155,19 @@ CELERY_TASK_QUEUES = [
     )
     for name in TASK_QUEUES
 ] + [Queue("dead-letter", Exchange(DEAD_LETTER_EXCHANGE, type="fanout"), routing_key="#")]
+# Channel reservation requests: hash-sharded queues, one single-threaded consumer each
+# (inventory/routing.py; Procfile "shard0".."shard3" processes: keep them in step).
+INVENTORY_SHARDS = env.int("INVENTORY_SHARDS", default=4)
+INVENTORY_SHARD_QUEUES = tuple(f"inventory.shard.{n}" for n in range(INVENTORY_SHARDS))
+CELERY_TASK_QUEUES += [
+    Queue(
+        name,
+        Exchange("inventory.shards", type="direct"),
+        routing_key=name,
+        queue_arguments={"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE},
+    )
+    for name in INVENTORY_SHARD_QUEUES
+]
 # Task names start with the queue they belong on: "payments.confirm_invoice" → payments.
 CELERY_TASK_ROUTES = {
     "inventory.*": {"queue": "inventory"},
