@@ -9,6 +9,8 @@ import os
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from tests.fixtures.sandboxes import sandbox_fixtures
 from tests.services import SERVICE_REASONS, service_available
@@ -17,6 +19,17 @@ from tests.services import SERVICE_REASONS, service_available
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.browser"]
+
+
+@receiver(setting_changed)
+def _celery_follows_settings(*, setting, value, **kwargs):
+    """Celery copies its CELERY_* settings once; the ``settings`` fixture changes (and restores)
+    them later, so pass each change on: ``settings.CELERY_TASK_ALWAYS_EAGER = True`` then really
+    runs tasks in-process, whichever test touched Celery first."""
+    if setting.startswith("CELERY_"):
+        from travel.celery import app
+
+        setattr(app.conf, setting.removeprefix("CELERY_").lower(), value)
 
 payments_server, payments_sandbox = sandbox_fixtures("payments", "PAYMENT_API_URL")
 rates_server, rates_sandbox = sandbox_fixtures("rates", "RATES_API_URL")

@@ -14,14 +14,13 @@ _refs = itertools.count(1)
 
 
 @pytest.fixture
-def eager_celery():
+def eager_celery(settings):
     """Run subscriber tasks in-process, as the embedded mode does, and surface their errors."""
     from travel.celery import app
 
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    return app
 
 
 @pytest.fixture
