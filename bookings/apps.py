@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class BookingsConfig(AppConfig):
     name = "bookings"
     verbose_name = "Bookings"
+
+    def ready(self):
+        from travel.outbox import subscribe
+
+        # payments' invoice news moves the booking along (bookings.services.lifecycle).
+        subscribe("payment.*", "bookings.on_payment")

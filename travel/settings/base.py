@@ -132,6 +132,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # see and tune them in the admin. Apps add their own periodic work here or in a data migration.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "travel.outbox_sweep", "schedule": 15.0},
+    "bookings-expire-unpaid": {"task": "bookings.expire_unpaid", "schedule": 60.0},
+    "bookings-complete-stays": {"task": "bookings.complete_stays", "schedule": 3600.0},
 }
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
@@ -162,6 +164,11 @@ PAYMENT_API_KEY = env("PAYMENT_API_KEY", default="sandbox-api-key")
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="sandbox-webhook-secret")
 RATES_API_URL = env("RATES_API_URL", default="")
 OUTSIDE_HTTP_TIMEOUT = env.float("OUTSIDE_HTTP_TIMEOUT", default=5.0)
+
+# --- Bookings -------------------------------------------------------------------------------
+# First retry delay in seconds (doubled each retry, jittered) and supplier confirmation tries.
+BOOKINGS_RETRY_BACKOFF = env.float("BOOKINGS_RETRY_BACKOFF", default=2.0)
+BOOKINGS_SUPPLIER_MAX_RETRIES = env.int("BOOKINGS_SUPPLIER_MAX_RETRIES", default=6)
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
