@@ -121,3 +121,33 @@ class HoldNight(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hold", "room_night"], name="holdnight_unique"),
         ]
+
+
+class ChannelRequest(models.Model):
+    """A reservation request from a sales channel, processed by a hash-routed task.
+
+    Keyed on the channel's own reference, so a redelivered or retried task decides it once.
+    ``queues`` records the shard queue of every attempt (retries must stay on their shard).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        HELD = "held", "Held"
+        REFUSED = "refused", "Refused"
+
+    reference = models.CharField(max_length=64, unique=True)
+    source = models.CharField(max_length=40)
+    room_type = models.ForeignKey(RoomType, on_delete=models.PROTECT, related_name="channel_requests")
+    check_in = models.DateField()
+    check_out = models.DateField()
+    rooms = models.PositiveSmallIntegerField(default=1)
+    guests = models.PositiveSmallIntegerField(default=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    outcome = models.CharField(max_length=200, blank=True)
+    hold = models.OneToOneField(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="channel_request")
+    queues = models.JSONField(default=list, help_text="The shard queue of each attempt, in order.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.source} {self.reference} {self.status}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from inventory.cache import hot_cache, hot_cache_write
 from inventory.models import Rate, RatePlan, RoomNight
 from inventory.restrictions import restriction_violation
 from inventory.stays import Stay
@@ -97,12 +98,26 @@ def unbookable_reason(*, stay: Stay, room_type: RoomType, nights: dict, rates: d
 
 
 def availability_by_night(*, room_type_ids: list[int], dates: list[date]) -> dict[tuple[int, date], int]:
-    """Rooms available per (room type, night), for search and hotel pages.
+    """Rooms sellable per (room type, night), for search and hotel pages (0 on stop-sell).
 
-    Reads PostgreSQL today; the hot-read cache (issue 3) will serve this from Redis, with
-    PostgreSQL staying the truth for every reservation. Nights on stop-sell count as 0.
+    Served from the hot cache (Redis in full stack); nights the cache misses are read from
+    PostgreSQL and written back with their version. Never used to decide a reservation:
+    ``inventory_reserve`` always asks PostgreSQL.
     """
-    rows = RoomNight.objects.filter(room_type_id__in=room_type_ids, date__in=dates).values_list(
-        "room_type_id", "date", "available", "stop_sell"
-    )
-    return {(rt, d): (0 if stop else available) for rt, d, available, stop in rows}
+    pairs = [(rt, d) for rt in room_type_ids for d in dates]
+    backend = hot_cache()
+    try:
+        cached = backend.read(pairs)
+    except Exception:  # Redis down: the truth is still there
+        cached = {}
+    found = {pair: rooms for pair, (_version, rooms) in cached.items()}
+    missing = [pair for pair in pairs if pair not in found]
+    if missing:
+        rows = RoomNight.objects.filter(
+            room_type_id__in={rt for rt, _d in missing}, date__in={d for _rt, d in missing}
+        ).values_list("room_type_id", "date", "version", "available", "stop_sell")
+        entries = [(rt, d, version, 0 if stop else available) for rt, d, version, available, stop in rows
+                   if (rt, d) not in found]
+        found.update({(rt, d): rooms for rt, d, _v, rooms in entries})
+        hot_cache_write(entries)
+    return found

@@ -39,3 +39,8 @@ def artifacts_dir():
     path = settings.BASE_DIR / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+from tests.fixtures.sandboxes import sandbox_fixtures  # noqa: E402
+
+suppliers_server, suppliers_sandbox = sandbox_fixtures("suppliers", "SUPPLIER_API_URL")

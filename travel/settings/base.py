@@ -148,6 +148,19 @@ CELERY_TASK_QUEUES = [
     )
     for name in TASK_QUEUES
 ] + [Queue("dead-letter", Exchange(DEAD_LETTER_EXCHANGE, type="fanout"), routing_key="#")]
+# Channel reservation requests: hash-sharded queues, one single-threaded consumer each
+# (inventory/routing.py; Procfile "shard-N" processes).
+INVENTORY_SHARDS = env.int("INVENTORY_SHARDS", default=4)
+INVENTORY_SHARD_QUEUES = tuple(f"inventory.shard.{n}" for n in range(INVENTORY_SHARDS))
+CELERY_TASK_QUEUES += [
+    Queue(
+        name,
+        Exchange("inventory.shards", type="direct"),
+        routing_key=name,
+        queue_arguments={"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE},
+    )
+    for name in INVENTORY_SHARD_QUEUES
+]
 # Task names start with the queue they belong on: "payments.confirm_invoice" → payments.
 CELERY_TASK_ROUTES = {
     "inventory.*": {"queue": "inventory"},
@@ -164,6 +177,18 @@ PAYMENT_API_KEY = env("PAYMENT_API_KEY", default="sandbox-api-key")
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="sandbox-webhook-secret")
 RATES_API_URL = env("RATES_API_URL", default="")
 OUTSIDE_HTTP_TIMEOUT = env.float("OUTSIDE_HTTP_TIMEOUT", default=5.0)
+# Supplier offers (travel.suppliers): cache TTL per kind, 5 to 15 minutes; a search waits at most
+# SUPPLIER_SEARCH_TIMEOUT for the supplier; a failed call is not retried for SUPPLIER_ERROR_TTL s.
+SUPPLIER_CACHE_TTL = {
+    "hotel": env.int("SUPPLIER_CACHE_TTL_HOTEL", default=600),
+    "flight": env.int("SUPPLIER_CACHE_TTL_FLIGHT", default=300),
+    "activity": env.int("SUPPLIER_CACHE_TTL_ACTIVITY", default=900),
+}
+if not all(300 <= ttl <= 900 for ttl in SUPPLIER_CACHE_TTL.values()):
+    raise ValueError(f"SUPPLIER_CACHE_TTL_* must be between 300 and 900 seconds, got {SUPPLIER_CACHE_TTL}")
+SUPPLIER_SEARCH_TIMEOUT = env.float("SUPPLIER_SEARCH_TIMEOUT", default=3.0)
+SUPPLIER_ERROR_TTL = env.int("SUPPLIER_ERROR_TTL", default=5)
+SUPPLIER_CACHE_STAMPEDE_LOCK = True  # False only in the tests' negative control
 
 # --- Bookings -------------------------------------------------------------------------------
 # First retry delay in seconds (doubled each retry, jittered) and supplier confirmation tries.
@@ -211,5 +236,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

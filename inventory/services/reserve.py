@@ -1,0 +1,194 @@
+"""Reserve and release: the only code that takes rooms and gives them back.
+
+``inventory_reserve`` takes every night of a stay or none, in one transaction, touching nights in
+date order (so two stays never deadlock). The Hold and its HoldNights are written *before* the
+night UPDATEs, so each night's row lock is held only from its UPDATE to the commit. Each night is
+one guarded UPDATE (``inventory.night_writes``); when a writer cannot get a night's row lock in
+time (or the database reports a deadlock or serialization failure), the whole attempt is rolled
+back and retried with jittered exponential backoff, and after ``MAX_ATTEMPTS`` the caller gets
+``Busy``.
+"""
+import logging
+import random
+import threading
+import time
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+
+from inventory import night_writes
+from inventory.changes import change_record
+from inventory.errors import Busy, RestrictionViolated, SoldOut
+from inventory.models import Hold, HoldNight, RoomNight
+from inventory.night_writes import NightRead, Refused
+from inventory.restrictions import restriction_violation
+from inventory.stays import Stay
+from travel.models import RoomType
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4
+BACKOFF_BASE_S = 0.005
+BACKOFF_CAP_S = 0.1
+LOCK_TIMEOUT_MS = 500
+RETRYABLE_SQLSTATES = {"55P03", "40P01", "40001"}  # lock not available, deadlock, serialization
+
+
+class _TryAgain(Exception):
+    """This attempt lost to a concurrent writer in a way a fresh attempt may win."""
+
+
+def inventory_reserve(*, room_type: RoomType, stay: Stay, source: str, reference: str = "") -> Hold:
+    """Hold ``stay.rooms`` rooms of ``room_type`` for every night of ``stay``, or raise
+    SoldOut / RestrictionViolated / Busy (after retries), or ValidationError for bad input."""
+    if not source:
+        raise ValidationError("A reservation needs its source (the sales channel).", code="source")
+    if not isinstance(stay, Stay):
+        raise ValidationError("A reservation needs a Stay.", code="stay")
+    reference = reference or uuid.uuid4().hex
+    return _with_retries(lambda: _reserve_once(room_type=room_type, stay=stay, source=source,
+                                               reference=reference))
+
+
+def inventory_release(*, hold: Hold) -> bool:
+    """Give back exactly the nights ``hold`` took. Idempotent: False if already released."""
+    released = _with_retries(lambda: _release_once(hold=hold))
+    if released:
+        hold.refresh_from_db()
+    return released
+
+
+# --- one attempt ------------------------------------------------------------------------------
+
+def _reserve_once(*, room_type: RoomType, stay: Stay, source: str, reference: str) -> Hold:
+    try:
+        return _reserve_in_transaction(room_type=room_type, stay=stay, source=source, reference=reference)
+    except IntegrityError as exc:
+        if "reference" not in str(exc):
+            raise
+        raise ValidationError(f"Reference {reference} is already used.", code="reference") from None
+
+
+def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, reference: str) -> Hold:
+    with transaction.atomic():
+        _limit_lock_wait()
+        nights = _sellable_nights(room_type=room_type, stay=stay)
+        hold = Hold.objects.create(
+            reference=reference, room_type=room_type, check_in=stay.check_in,
+            check_out=stay.check_out, rooms=stay.rooms, source=source,
+        )
+        HoldNight.objects.bulk_create(HoldNight(hold=hold, room_night_id=n.pk, rooms=stay.rooms) for n in nights)
+        written = []
+        for index, night in enumerate(nights):
+            try:
+                written.append(night_writes.take_night(
+                    night=NightRead(night.pk, room_type.pk, night.date, night.version),
+                    rooms=stay.rooms, stay_nights=stay.nights if index == 0 else None,
+                ))
+            except Refused:
+                raise _why_refused(room_type=room_type, stay=stay, night=night) from None
+        change_record(room_type=room_type, written=written, source=source, reference=reference)
+    if any(w.collided for w in written):
+        stats.add("collisions")
+    return hold
+
+
+def _release_once(*, hold: Hold) -> bool:
+    with transaction.atomic():
+        _limit_lock_wait()
+        released = Hold.objects.filter(pk=hold.pk, status=Hold.Status.HELD).update(
+            status=Hold.Status.RELEASED, released_at=timezone.now()
+        )
+        if not released:
+            return False
+        hold_nights = (HoldNight.objects.filter(hold_id=hold.pk).order_by("room_night__date")
+                       .values_list("room_night_id", "room_night__date", "rooms"))
+        written = [
+            night_writes.give_back_night(pk=pk, room_type_id=hold.room_type_id, night_date=night_date, rooms=rooms)
+            for pk, night_date, rooms in hold_nights
+        ]
+        change_record(room_type=hold.room_type, written=written, source=hold.source, reference=hold.reference)
+    return True
+
+
+def _sellable_nights(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
+    """The stay's nights in date order, once restrictions and a first look at availability allow it."""
+    rows = RoomNight.objects.filter(room_type=room_type, date__in=[*stay.dates(), stay.check_out]).order_by("date")
+    by_date = {night.date: night for night in rows}
+    nights = [by_date[d] for d in stay.dates() if d in by_date]
+    if len(nights) != stay.nights:
+        raise SoldOut("These dates are not on sale.")
+    violation = restriction_violation(stay=stay, first=nights[0], departure=by_date.get(stay.check_out))
+    if violation:
+        raise RestrictionViolated(violation)
+    for night in nights:
+        if night.stop_sell or night.available < stay.rooms:
+            raise SoldOut(f"Sold out on {night.date:%d %b %Y}.")
+    return nights
+
+
+def _why_refused(*, room_type: RoomType, stay: Stay, night: RoomNight) -> Exception:
+    """The guard did not hold: re-read the night (committed state) and say why."""
+    fresh = RoomNight.objects.get(pk=night.pk)
+    if fresh.stop_sell or fresh.available < stay.rooms:
+        return SoldOut(f"Sold out on {night.date:%d %b %Y}.")
+    if night.date == stay.check_in:
+        departure = RoomNight.objects.filter(room_type=room_type, date=stay.check_out).first()
+        violation = restriction_violation(stay=stay, first=fresh, departure=departure)
+        if violation:
+            return RestrictionViolated(violation)
+    return _TryAgain()  # only the strict version compare gets here: the night changed, still sellable
+
+
+# --- retries ------------------------------------------------------------------------------------
+
+def _with_retries(attempt):
+    for number in range(MAX_ATTEMPTS):
+        try:
+            return attempt()
+        except _TryAgain:
+            pass
+        except OperationalError as exc:
+            if not _is_retryable(exc):
+                raise
+        if number + 1 < MAX_ATTEMPTS:
+            # "Full jitter": a random wait up to an exponentially growing cap.
+            time.sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**number)))
+        stats.add("retries")
+    raise Busy("These rooms are in high demand right now; please try again in a moment.")
+
+
+def _is_retryable(exc: OperationalError) -> bool:
+    if connection.vendor == "sqlite":
+        return "locked" in str(exc)
+    return getattr(exc.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def _limit_lock_wait() -> None:
+    """Bound how long a writer waits for a night's row lock (PostgreSQL): then it retries."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
+
+
+class _Stats:
+    """Counts since start, for the benchmark and ops: ``retries`` (attempts rolled back and tried
+    again) and ``collisions`` (reservations whose night another writer changed between read and
+    write: what a strict version compare would have had to retry)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts = {"retries": 0, "collisions": 0}
+
+    def add(self, name: str) -> None:
+        with self.lock:
+            self.counts[name] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self.lock:
+            return dict(self.counts)
+
+
+stats = _Stats()

@@ -1,0 +1,20 @@
+"""Writes towards suppliers: booking an offer; resetting the cache counters (benchmarks, admin)."""
+from travel.suppliers import cache as offer_cache
+from travel.suppliers.client import adapter_for
+from travel.suppliers.errors import SupplierRefused
+from travel.suppliers.types import KINDS, SupplierBooking
+
+
+def supplier_book(*, kind: str, offer_id: str, reference: str, traveller: dict) -> SupplierBooking:
+    """Book the offer at the supplier. Idempotent on ``reference``: retrying after a timeout
+    (SupplierUnavailable) returns the same supplier booking, never a second one. Call it outside
+    any database transaction (never hold a lock across the network)."""
+    if not offer_id or not reference:
+        raise SupplierRefused("An offer id and a booking reference are required.")
+    if not isinstance(traveller, dict) or not (traveller.get("name") or traveller.get("email")):
+        raise SupplierRefused("The traveller's name or email is required.")
+    return adapter_for(kind).book(offer_id=offer_id, reference=reference, traveller=traveller)
+
+
+def supplier_cache_stats_reset() -> None:
+    offer_cache.reset_counters(KINDS)
