@@ -1,0 +1,57 @@
+"""Fixtures for bookings: a traveller, a sellable room, and bookings made the way the
+placement service makes them (for tests of what happens after placement)."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from bookings import events
+from bookings.models import Booking
+from bookings.publishing import publish_placed
+from bookings.services.placing import new_reference
+from inventory.services import inventory_reserve
+from inventory.stays import Stay
+from tests.factories import UserFactory, sellable_room_type
+
+
+@pytest.fixture
+def traveller(db):
+    return UserFactory(username="traveller-t", email="traveller@example.com")
+
+
+@pytest.fixture
+def room(db):
+    """(room_type, flexible plan, saver plan) with 5 rooms a night for 30 nights."""
+    return sellable_room_type()
+
+
+def stay_booking(*, user, room_type, rate_plan, days_ahead: int = 5, nights: int = 2, rooms: int = 1,
+                 status: str = Booking.Status.PENDING) -> Booking:
+    """A pending own-inventory booking holding its nights, with its first event (no invoice)."""
+    check_in = timezone.localdate() + timedelta(days=days_ahead)
+    stay = Stay(check_in=check_in, check_out=check_in + timedelta(days=nights), rooms=rooms, guests=2)
+    reference = new_reference()
+    booking = Booking.objects.create(
+        reference=reference, user=user, kind=Booking.Kind.STAY, title="Test stay", property=room_type.property,
+        room_type=room_type, rate_plan=rate_plan, check_in=stay.check_in, check_out=stay.check_out, rooms=rooms,
+        guests=2, refundable=rate_plan.refundable, free_cancellation_days=rate_plan.free_cancellation_days,
+        subtotal=Decimal("230.00"), total=Decimal("230.00"), currency="USD", coin_code="BTC",
+        coin_rate=Decimal("50000"), crypto_amount=Decimal("0.00460000"), idempotency_key=reference,
+        request_fingerprint="x", payment_expires_at=timezone.now() + timedelta(minutes=15),
+        hold=inventory_reserve(room_type=room_type, stay=stay, source="test", reference=reference),
+    )
+    events.placed(booking=booking, actor=events.Actor.traveller(user), data={})
+    publish_placed(booking)
+    return booking
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process for this test (as in the embedded mode)."""
+    from travel.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = before
