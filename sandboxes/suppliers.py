@@ -69,6 +69,11 @@ def _money(amount) -> str:
     return str(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+def _place(slug: str) -> str:
+    """An airport code as written (BKK), a city with capitals (Hoi An)."""
+    return slug.upper() if len(slug) <= 3 else _title(slug)
+
+
 def _title(slug: str) -> str:
     return slug.replace("-", " ").title()
 
@@ -118,10 +123,10 @@ def flight_offer(origin: str, destination: str, day: date, passengers: int, n: i
     number = f"{code}{rng.randint(100, 989)}"
     return {
         "id": f"f.{origin}.{destination}.{day.isoformat()}.{passengers}.{n}",
-        "kind": "flight", "title": f"{airline} {number} {origin.upper()}→{destination.upper()}",
+        "kind": "flight", "title": f"{airline} {number} {_place(origin)}→{_place(destination)}",
         "price": _money(fare * passengers), "currency": CURRENCY, "supplier": SUPPLIER_NAME,
-        "details": {"airline": airline, "flight_number": number, "origin": origin.upper(),
-                    "destination": destination.upper(), "depart_at": depart.isoformat(timespec="minutes"),
+        "details": {"airline": airline, "flight_number": number, "origin": _place(origin),
+                    "destination": _place(destination), "depart_at": depart.isoformat(timespec="minutes"),
                     "arrive_at": (depart + timedelta(minutes=minutes)).isoformat(timespec="minutes"),
                     "duration_minutes": minutes, "stops": stops, "passengers": passengers,
                     "per_person": _money(fare)},
