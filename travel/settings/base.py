@@ -134,6 +134,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "travel.outbox_sweep", "schedule": 15.0},
     "bookings-expire-unpaid": {"task": "bookings.expire_unpaid", "schedule": 60.0},
     "bookings-complete-stays": {"task": "bookings.complete_stays", "schedule": 3600.0},
+    # Crypto invoices: submit stragglers, expire unpaid ones, poll open ones whose webhooks were lost.
+    "payments-sweep": {"task": "payments.sweep_invoices", "schedule": 30.0},
 }
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
@@ -176,6 +178,15 @@ PAYMENT_API_URL = env("PAYMENT_API_URL", default="")
 PAYMENT_API_KEY = env("PAYMENT_API_KEY", default="sandbox-api-key")
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="sandbox-webhook-secret")
 RATES_API_URL = env("RATES_API_URL", default="")
+# Crypto checkout (bookings.payments): where the processor sends webhooks, invoice timing, and
+# whether the payment page offers the sandbox's "simulate payment" form.
+PAYMENT_STORE_ID = env("PAYMENT_STORE_ID", default="sandbox-store")
+PAYMENT_WEBHOOK_URL = env("PAYMENT_WEBHOOK_URL", default="")  # empty: SITE_URL + /webhooks/payments/
+PAYMENT_WEBHOOK_MAX_AGE = env.int("PAYMENT_WEBHOOK_MAX_AGE", default=300)  # seconds; older is stale
+PAYMENT_INVOICE_MINUTES = env.int("PAYMENT_INVOICE_MINUTES", default=15)
+PAYMENT_MONITORING_MINUTES = env.int("PAYMENT_MONITORING_MINUTES", default=60)
+PAYMENT_RATE_CACHE_SECONDS = env.int("PAYMENT_RATE_CACHE_SECONDS", default=30)
+PAYMENT_SANDBOX_CONTROLS = env.bool("PAYMENT_SANDBOX_CONTROLS", default=not PAYMENT_API_URL or DEBUG)
 OUTSIDE_HTTP_TIMEOUT = env.float("OUTSIDE_HTTP_TIMEOUT", default=5.0)
 # Supplier offers (travel.suppliers): cache TTL per kind, 5 to 15 minutes; a search waits at most
 # SUPPLIER_SEARCH_TIMEOUT for the supplier; a failed call is not retried for SUPPLIER_ERROR_TTL s.

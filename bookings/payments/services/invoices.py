@@ -1,0 +1,265 @@
+"""Invoices: open (a record inside the booking's transaction), submit to the processor after
+commit, reconcile with what the processor reports, and sweep what webhooks missed.
+
+States: new -> processing -> settled, or expired / invalid; exceptions paid_partial, paid_over,
+paid_late. Totals come from the ledger (ChainPayment, one row per tx id); confirmations required
+are the coin's. Every change of (status, exception) publishes its ``payment.*`` topic exactly once,
+in the transaction that makes the change, under a row lock on the invoice.
+"""
+import logging
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from bookings.payments.adapters import processor
+from bookings.payments.errors import AmountInvalid, PaymentError, ProcessorUnavailable
+from bookings.payments.models import ChainPayment, Invoice
+from bookings.payments.selectors import coin_amount, coin_for_checkout
+from travel.outbox import outbox_publish
+
+logger = logging.getLogger(__name__)
+
+Status, Exc = Invoice.Status, Invoice.Exception_
+# An unpaid invoice the processor cannot tell us about is expired locally after this grace.
+LOCAL_EXPIRY_GRACE = timedelta(minutes=5)
+
+
+def _decimal(value, what: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise AmountInvalid(f"{what} {value!r} is not a number.") from exc
+    if not number.is_finite() or number <= 0:
+        raise AmountInvalid(f"{what} must be positive.")
+    return number
+
+
+def invoice_open(*, reference: str, fiat_amount, fiat_currency: str, coin_code: str, crypto_amount, rate,
+                 expires_in: timedelta = timedelta(minutes=15)) -> Invoice:
+    """Record the invoice for a booking, inside the caller's transaction; no network.
+
+    After commit the invoice is submitted to the processor (task ``payments.submit_invoice``).
+    Opening the same reference again with the same terms returns the same invoice.
+    """
+    reference = str(reference or "").strip()
+    if not reference or len(reference) > 40:
+        raise PaymentError("A payment needs a reference of 1 to 40 characters.")
+    coin = coin_for_checkout(coin_code=coin_code)
+    fiat = _decimal(fiat_amount, "The fiat amount")
+    amount = _decimal(crypto_amount, "The crypto amount")
+    rate = _decimal(rate, "The rate")
+    if amount != amount.quantize(coin.quantum):
+        raise AmountInvalid(f"{amount} has more than {coin.decimals} decimals, the most {coin.code} allows.")
+    if amount < coin.minimum_amount:
+        raise AmountInvalid(f"{amount} {coin.symbol} is below the minimum of {coin.minimum_amount.normalize():f}.")
+    if expires_in <= timedelta(0):
+        raise PaymentError("An invoice must expire in the future.")
+    existing = Invoice.objects.filter(reference=reference).first()
+    if existing is not None:
+        if (existing.coin_id, existing.amount_due, existing.fiat_amount) == (coin.pk, amount, fiat):
+            return existing
+        raise PaymentError(f"{reference} already has a different invoice.")
+    now = timezone.now()
+    invoice = Invoice.objects.create(
+        reference=reference, coin=coin, fiat_amount=fiat, fiat_currency=fiat_currency.upper(), rate=rate,
+        amount_due=amount, expires_at=now + expires_in,
+        monitoring_until=now + expires_in + timedelta(minutes=settings.PAYMENT_MONITORING_MINUTES),
+    )
+    transaction.on_commit(partial(_enqueue, "submit_invoice", invoice.pk), robust=True)
+    return invoice
+
+
+def _enqueue(task_name: str, invoice_id: int) -> None:
+    from bookings.payments import tasks
+
+    getattr(tasks, task_name).delay(invoice_id=invoice_id)
+
+
+def _payment_link(invoice: Invoice, address: str) -> str:
+    scheme = invoice.coin.uri_scheme
+    amount = coin_amount(invoice.amount_due, invoice.coin)
+    return f"{scheme}:{address}?amount={amount}" if scheme and address else address
+
+
+def invoice_submit(*, invoice: Invoice) -> Invoice:
+    """Create the invoice at the processor (once) and keep its address. Idempotent: an invoice
+    already created there (found by its order id = our reference) is adopted, not duplicated.
+    Raises ProcessorUnavailable for the task to retry."""
+    invoice.refresh_from_db()
+    if invoice.processor_id or invoice.status != Status.NEW:
+        return invoice
+    seconds_left = (invoice.expires_at - timezone.now()).total_seconds()
+    if seconds_left <= 0:
+        return invoice  # never shown to the processor; the sweep expires it
+    Invoice.objects.filter(pk=invoice.pk).update(submit_attempts=F("submit_attempts") + 1)
+    try:
+        remote = processor.invoice_find(order_id=invoice.reference) or processor.invoice_create(
+            order_id=invoice.reference, amount=invoice.amount_due, currency=invoice.coin.code,
+            expiration_minutes=round(seconds_left / 60, 3), monitoring_minutes=settings.PAYMENT_MONITORING_MINUTES,
+            confirmations=invoice.coin.confirmations_required,
+        )
+        remote = processor.invoice_get(invoice_id=remote.id)
+    except PaymentError as exc:
+        Invoice.objects.filter(pk=invoice.pk).update(last_error=exc.message[:2000])
+        raise
+    with transaction.atomic():
+        row = Invoice.objects.select_for_update().select_related("coin").get(pk=invoice.pk)
+        if not row.processor_id:
+            row.processor_id = remote.id
+            row.address = remote.address
+            row.payment_link = _payment_link(row, remote.address)
+            row.submitted_at = timezone.now()
+            row.last_error = ""
+            row.save(update_fields=["processor_id", "address", "payment_link", "submitted_at", "last_error",
+                                    "updated_at"])
+    return row
+
+
+def invoice_sync(*, invoice: Invoice) -> Invoice:
+    """Bring the invoice up to date from the processor (GET invoice): the polling path, and what
+    every webhook triggers. Unsubmitted invoices are submitted first."""
+    if not invoice.processor_id:
+        try:
+            invoice = invoice_submit(invoice=invoice)
+        except ProcessorUnavailable:
+            if _overdue(invoice):
+                return invoice_reconcile(invoice_id=invoice.pk, remote=None)
+            raise
+        if not invoice.processor_id:
+            return invoice_reconcile(invoice_id=invoice.pk, remote=None)
+    try:
+        remote = processor.invoice_get(invoice_id=invoice.processor_id)
+    except ProcessorUnavailable:
+        if _overdue(invoice):
+            return invoice_reconcile(invoice_id=invoice.pk, remote=None)
+        raise
+    return invoice_reconcile(invoice_id=invoice.pk, remote=remote)
+
+
+def _overdue(invoice: Invoice) -> bool:
+    return invoice.status == Status.NEW and timezone.now() >= invoice.expires_at + LOCAL_EXPIRY_GRACE
+
+
+def invoice_reconcile(*, invoice_id: int, remote: processor.RemoteInvoice | None) -> Invoice:
+    """Record the processor's payments in the ledger and derive the invoice's state from it.
+
+    ``remote=None`` applies our own clock only (expiry when the processor cannot be asked).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("coin").get(pk=invoice_id)
+        was_closed = invoice.status == Status.EXPIRED
+        for payment in (remote.payments if remote else ()):
+            _ledger_record(invoice, payment, late_anyway=was_closed)
+        before = (invoice.status, invoice.exception)
+        _derive(invoice, now=now, remote_status=remote.status if remote else "")
+        invoice.synced_at = now if remote else invoice.synced_at
+        invoice.save()
+        for topic in _topics(before, (invoice.status, invoice.exception)):
+            outbox_publish(topic=topic, key=invoice.reference, payload=payment_payload(invoice))
+    return invoice
+
+
+def _ledger_record(invoice: Invoice, payment: processor.RemotePayment, *, late_anyway: bool) -> None:
+    entry = ChainPayment.objects.filter(invoice=invoice, txid=payment.txid).first()
+    if entry is None:
+        ChainPayment.objects.create(
+            invoice=invoice, txid=payment.txid, amount=payment.amount, confirmations=payment.confirmations,
+            received_at=payment.received_at,
+            after_expiration=payment.after_expiration or late_anyway or payment.received_at >= invoice.expires_at,
+        )
+    elif payment.confirmations > entry.confirmations:  # confirmations only grow
+        entry.confirmations = payment.confirmations
+        entry.save(update_fields=["confirmations", "updated_at"])
+
+
+def _derive(invoice: Invoice, *, now, remote_status: str) -> None:
+    payments = list(invoice.payments.all())
+    required = invoice.coin.confirmations_required
+    on_time = [p for p in payments if not p.after_expiration]
+    paid = sum((p.amount for p in on_time), Decimal(0))
+    late = sum((p.amount for p in payments if p.after_expiration), Decimal(0))
+    confirmed = sum((p.amount for p in on_time if p.confirmations >= required), Decimal(0))
+    due = invoice.amount_due
+    invoice.amount_paid, invoice.amount_late, invoice.amount_confirmed = paid, late, confirmed
+    invoice.excess_amount = max(paid - due, Decimal(0))
+
+    status, exception = invoice.status, invoice.exception
+    if status in (Status.NEW, Status.PROCESSING):
+        if paid >= due:
+            exception = Exc.PAID_OVER if paid > due else Exc.NONE
+            if confirmed >= due:
+                status = Status.SETTLED
+            elif remote_status == "Invalid" or now >= invoice.monitoring_until:
+                status = Status.INVALID
+            else:
+                status = Status.PROCESSING
+        elif remote_status in ("Expired", "Invalid") or now >= invoice.expires_at:
+            status = Status.EXPIRED if remote_status != "Invalid" else Status.INVALID
+            exception = Exc.PAID_PARTIAL if paid > 0 else Exc.NONE
+        else:
+            exception = Exc.PAID_PARTIAL if paid > 0 else Exc.NONE
+    if status == Status.EXPIRED and late > 0:
+        exception = Exc.PAID_LATE
+    if status == Status.SETTLED and invoice.settled_at is None:
+        invoice.settled_at = now
+    invoice.status, invoice.exception = status, exception
+
+
+def _topics(before: tuple[str, str], after: tuple[str, str]) -> list[str]:
+    (s0, e0), (s1, e1) = before, after
+    topics = []
+    if s1 == Status.NEW and e1 == Exc.PAID_PARTIAL and e0 != Exc.PAID_PARTIAL:
+        topics.append("payment.partial")
+    if s1 == Status.PROCESSING and s0 != Status.PROCESSING:
+        topics.append("payment.processing")
+    if s1 == Status.SETTLED and s0 != Status.SETTLED:
+        topics.append("payment.settled")
+        if e1 == Exc.PAID_OVER:
+            topics.append("payment.overpaid")
+    if s1 == Status.EXPIRED and s0 != Status.EXPIRED:
+        topics.append("payment.expired")
+    if e1 == Exc.PAID_LATE and e0 != Exc.PAID_LATE:
+        topics.append("payment.late")
+    if s1 == Status.INVALID and s0 != Status.INVALID:
+        topics.append("payment.invalid")
+    return topics
+
+
+def payment_payload(invoice: Invoice, **extra) -> dict:
+    coin = invoice.coin
+    return {
+        "reference": invoice.reference, "invoice_id": str(invoice.pk), "processor_invoice_id": invoice.processor_id,
+        "status": invoice.status, "exception": invoice.exception, "coin": coin.code,
+        "amount_due": coin_amount(invoice.amount_due, coin), "amount_paid": coin_amount(invoice.amount_paid, coin),
+        "amount_confirmed": coin_amount(invoice.amount_confirmed, coin),
+        "amount_late": coin_amount(invoice.amount_late, coin), "excess": coin_amount(invoice.excess_amount, coin),
+        "fiat_amount": str(invoice.fiat_amount), "fiat_currency": invoice.fiat_currency, **extra,
+    }
+
+
+def invoices_sweep(*, limit: int = 200) -> dict:
+    """Periodic: submit invoices whose after-commit submit was lost, and sync (expire, invalidate,
+    catch lost webhooks) open invoices that are overdue or not heard of for a minute."""
+    now = timezone.now()
+    open_ = Invoice.objects.filter(status__in=Invoice.OPEN)
+    unsubmitted = list(open_.filter(processor_id="", created_at__lte=now - timedelta(seconds=30))
+                       .values_list("pk", flat=True)[:limit])
+    stale = list(
+        open_.exclude(processor_id="").filter(synced_at__isnull=True, created_at__lte=now - timedelta(seconds=60))
+        .values_list("pk", flat=True)[:limit]
+    ) + list(open_.exclude(processor_id="").filter(synced_at__lte=now - timedelta(seconds=60))
+             .values_list("pk", flat=True)[:limit])
+    overdue = list(open_.filter(expires_at__lte=now, status=Status.NEW).values_list("pk", flat=True)[:limit])
+    to_sync = sorted(set(stale) | set(overdue))
+    for pk in unsubmitted:
+        if pk not in to_sync:
+            _enqueue("submit_invoice", pk)
+    for pk in to_sync:
+        _enqueue("sync_invoice", pk)
+    return {"submitted": len(set(unsubmitted) - set(to_sync)), "synced": len(to_sync)}

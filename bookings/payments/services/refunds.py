@@ -1,0 +1,87 @@
+"""Refunds: recorded against the invoice of a reference; crypto refunds go to the processor after
+commit (task ``payments.submit_refund``), platform credit is done at once."""
+from decimal import ROUND_DOWN, Decimal
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from bookings.payments.adapters import processor
+from bookings.payments.errors import AmountInvalid, InvoiceNotFound, RefundRefused
+from bookings.payments.models import Invoice, Refund
+from bookings.payments.services.invoices import _decimal, payment_payload
+from travel.outbox import outbox_publish
+
+CENT = Decimal("0.01")
+
+
+def refund_create(*, reference: str, fiat_amount, method: str, reason: str) -> Refund:
+    """Give back ``fiat_amount`` (at the invoice's locked rate) of what was paid for ``reference``."""
+    if method not in Refund.Method.values:
+        raise RefundRefused(f"Refund method must be one of {', '.join(Refund.Method.values)}.")
+    reason = str(reason or "").strip()
+    if not reason:
+        raise RefundRefused("A refund needs a reason.")
+    fiat = _decimal(fiat_amount, "The refund amount")
+    if fiat != fiat.quantize(CENT):
+        raise AmountInvalid("A refund amount has at most two decimals.")
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("coin").filter(reference=reference).first()
+        if invoice is None:
+            raise InvoiceNotFound(f"No payment for {reference}.")
+        received = invoice.amount_paid + invoice.amount_late
+        if received <= 0:
+            raise RefundRefused(f"Nothing was paid for {reference}; there is nothing to refund.")
+        refundable = (received * invoice.rate).quantize(CENT, rounding=ROUND_DOWN)
+        already = invoice.refunds.exclude(status=Refund.Status.FAILED).aggregate(s=Sum("fiat_amount"))["s"] or 0
+        if already + fiat > refundable:
+            raise RefundRefused(
+                f"At most {max(refundable - already, Decimal(0))} {invoice.fiat_currency} can still be refunded "
+                f"for {reference}."
+            )
+        crypto = (fiat / invoice.rate).quantize(invoice.coin.quantum, rounding=ROUND_DOWN)
+        credit = method == Refund.Method.CREDIT
+        refund = Refund.objects.create(
+            reference=reference, invoice=invoice, method=method, fiat_amount=fiat, crypto_amount=crypto,
+            reason=reason[:200], status=Refund.Status.CREDITED if credit else Refund.Status.PENDING,
+            completed_at=timezone.now() if credit else None,
+        )
+        if credit:
+            _publish_refunded(refund)
+        else:
+            transaction.on_commit(partial(_enqueue_refund, refund.pk), robust=True)
+    return refund
+
+
+def _enqueue_refund(refund_id: int) -> None:
+    from bookings.payments.tasks import submit_refund
+
+    submit_refund.delay(refund_id=refund_id)
+
+
+def _publish_refunded(refund: Refund) -> None:
+    outbox_publish(topic="payment.refunded", key=refund.reference, payload=payment_payload(
+        refund.invoice, refund_id=str(refund.pk), method=refund.method, refund_fiat_amount=str(refund.fiat_amount),
+        refund_crypto_amount=f"{refund.crypto_amount.quantize(refund.invoice.coin.quantum):f}",
+    ))
+
+
+def refund_submit(*, refund: Refund) -> Refund:
+    """Send a pending crypto refund to the processor (idempotent: named after our refund id).
+    Raises ProcessorUnavailable for the task to retry."""
+    refund.refresh_from_db()
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    invoice = refund.invoice
+    refund_id = processor.refund_send(
+        invoice_id=invoice.processor_id, name=f"refund-{refund.pk}", amount=refund.crypto_amount,
+        currency=invoice.coin.code, description=refund.reason,
+    )
+    with transaction.atomic():
+        row = Refund.objects.select_for_update().select_related("invoice__coin").get(pk=refund.pk)
+        if row.status == Refund.Status.PENDING:
+            row.status, row.processor_refund_id, row.completed_at = Refund.Status.SENT, refund_id, timezone.now()
+            row.save(update_fields=["status", "processor_refund_id", "completed_at"])
+            _publish_refunded(row)
+    return row

@@ -1,0 +1,84 @@
+"""Processor webhooks: verify, store as received (once per delivery id), then act.
+
+A delivery is acted on by syncing its invoice from the processor (GET invoice): the webhook says
+*that* something happened, the processor's own answer says *what*. So a forged body can change
+nothing even in theory, and a replayed delivery is stored once and acted on once.
+"""
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import datetime, timezone as dt_timezone
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bookings.payments.errors import ProcessorUnavailable, WebhookRejected
+from bookings.payments.models import Invoice, WebhookDelivery
+from bookings.payments.services.invoices import _enqueue, invoice_sync
+
+logger = logging.getLogger(__name__)
+
+EVENT_TYPES = {"InvoiceCreated", "InvoiceReceivedPayment", "InvoiceProcessing", "InvoiceSettled",
+               "InvoiceExpired", "InvoiceInvalid", "InvoicePaymentSettled"}
+
+
+def signature_for(body: bytes, secret: str | None = None) -> str:
+    secret = settings.PAYMENT_WEBHOOK_SECRET if secret is None else secret
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_receive(*, body: bytes, signature: str) -> tuple[WebhookDelivery, bool]:
+    """Verify and store one delivery. Returns (delivery, is_new). Raises WebhookRejected."""
+    if not signature or not hmac.compare_digest(signature_for(body).encode(), signature.strip().encode()):
+        raise WebhookRejected("The webhook signature does not match.", status=401)
+    try:
+        data = json.loads(body)
+        delivery_id, kind, sent = str(data["deliveryId"]), str(data["type"]), float(data["timestamp"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WebhookRejected("The webhook body is not a processor event.", status=400) from exc
+    if not delivery_id or len(delivery_id) > 100 or kind not in EVENT_TYPES:
+        raise WebhookRejected(f"Unknown webhook event {kind!r}.", status=400)
+    if abs(time.time() - sent) > settings.PAYMENT_WEBHOOK_MAX_AGE:
+        raise WebhookRejected("The webhook is too old (or from the future): refused as a possible replay.",
+                              status=400)
+    existing = WebhookDelivery.objects.filter(delivery_id=delivery_id).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.create(
+                delivery_id=delivery_id, event_type=kind, processor_invoice_id=str(data.get("invoiceId", ""))[:64],
+                body=body.decode("utf-8", "replace"),
+                sent_at=datetime.fromtimestamp(sent, tz=dt_timezone.utc),
+            )
+    except IntegrityError:  # the same delivery arriving concurrently: the other request stored it
+        return WebhookDelivery.objects.get(delivery_id=delivery_id), False
+    return delivery, True
+
+
+def webhook_process(*, delivery: WebhookDelivery) -> str:
+    """Act on a stored delivery: sync its invoice. If the processor cannot be asked now, the
+    sync is queued (and retried) instead. Returns what happened."""
+    invoice = Invoice.objects.filter(processor_id=delivery.processor_invoice_id).first() if \
+        delivery.processor_invoice_id else None
+    if invoice is None:
+        try:
+            order_id = (json.loads(delivery.body).get("metadata") or {}).get("orderId", "")
+        except ValueError:
+            order_id = ""
+        invoice = Invoice.objects.filter(reference=order_id).first() if order_id else None
+    if invoice is None:
+        outcome = "no such invoice here: ignored"
+    else:
+        try:
+            invoice = invoice_sync(invoice=invoice)
+            outcome = f"invoice {invoice.reference}: {invoice.status} {invoice.exception}".strip()
+        except ProcessorUnavailable:
+            transaction.on_commit(partial(_enqueue, "sync_invoice", invoice.pk), robust=True)
+            outcome = "processor unavailable: sync queued"
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(processed_at=timezone.now(), outcome=outcome[:200])
+    return outcome

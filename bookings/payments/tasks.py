@@ -1,0 +1,32 @@
+"""Thin Celery tasks of crypto checkout: load ids, call a service. Retried with backoff while the
+processor is unavailable; after the last retry ReliableTask records the dead letter."""
+from celery import shared_task
+
+from bookings.payments.errors import ProcessorUnavailable
+from bookings.payments.models import Invoice, Refund
+from bookings.payments.services import invoice_submit, invoice_sync, invoices_sweep, refund_submit
+from travel.task_base import ReliableTask
+
+RETRY = dict(base=ReliableTask, autoretry_for=(ProcessorUnavailable,), max_retries=8)
+
+
+@shared_task(name="payments.submit_invoice", **RETRY)
+def submit_invoice(*, invoice_id: int) -> str:
+    invoice = invoice_submit(invoice=Invoice.objects.get(pk=invoice_id))
+    return invoice.processor_id
+
+
+@shared_task(name="payments.sync_invoice", **RETRY)
+def sync_invoice(*, invoice_id: int) -> str:
+    invoice = invoice_sync(invoice=Invoice.objects.get(pk=invoice_id))
+    return invoice.status
+
+
+@shared_task(name="payments.submit_refund", **RETRY)
+def submit_refund(*, refund_id: int) -> str:
+    return refund_submit(refund=Refund.objects.get(pk=refund_id)).status
+
+
+@shared_task(name="payments.sweep_invoices", base=ReliableTask)
+def sweep_invoices() -> dict:
+    return invoices_sweep()
