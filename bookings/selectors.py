@@ -1,7 +1,6 @@
 """Reads of bookings. A traveller only ever reads their own."""
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from bookings.models import Booking, BookingEvent
 
@@ -23,14 +22,14 @@ def booking_timeline(*, booking: Booking) -> list[BookingEvent]:
 class PaymentInstructions:
     pay_url: str
     coin_code: str
-    amount: Decimal
+    amount: str  # in the coin's decimals
     address: str
     payment_link: str
     expires_at: datetime | None
     status: str
 
     def as_dict(self) -> dict:
-        return {"pay_url": self.pay_url, "coin": self.coin_code, "amount": str(self.amount),
+        return {"pay_url": self.pay_url, "coin": self.coin_code, "amount": self.amount,
                 "address": self.address, "payment_link": self.payment_link,
                 "expires_at": self.expires_at.isoformat() if self.expires_at else None, "status": self.status}
 
@@ -43,12 +42,13 @@ def pay_url(reference: str) -> str:
 def payment_instructions(*, booking: Booking) -> PaymentInstructions:
     """Where and how much to pay, from the invoice payments opened for this booking."""
     from bookings.payments.models import Invoice
+    from bookings.payments.selectors import coin_amount
 
-    invoice = Invoice.objects.filter(reference=booking.reference).first()
+    invoice = Invoice.objects.select_related("coin").filter(reference=booking.reference).first()
     return PaymentInstructions(
         pay_url=pay_url(booking.reference),
         coin_code=booking.coin_code,
-        amount=invoice.amount_due if invoice else booking.crypto_amount,
+        amount=coin_amount(invoice.amount_due, invoice.coin) if invoice else f"{booking.crypto_amount.normalize():f}",
         address=invoice.address if invoice else "",
         payment_link=invoice.payment_link if invoice else "",
         expires_at=invoice.expires_at if invoice else booking.payment_expires_at,

@@ -4,7 +4,7 @@ Each function locks the booking row, checks the state machine, does the change, 
 event and writes the outbox row, all in one transaction; a repeat is a no-op (idempotent).
 """
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -200,31 +200,56 @@ def booking_refund_by_staff(*, booking: Booking, staff, method: str, note: str =
     with transaction.atomic():
         booking = _locked(booking.reference)
         actor = events.Actor.staff(staff)
+        received = min(booking.total, _received_fiat(booking))
         if booking.status in (S.PAYMENT_CONFIRMED, S.CONFIRMED, S.PENDING):
-            _cancel(booking=booking, actor=actor, refund=True, method=method, terms=note or "Cancelled by staff.")
+            _cancel(booking=booking, actor=actor, refund=received > 0, method=method,
+                    terms=note or "Cancelled by staff.", amount=received)
         elif booking.status in (S.EXPIRED, S.FAILED, S.CANCELLED):
-            refund = _refund(booking=booking, method=method, reason=note or "Refund decided by staff review.")
+            if received <= 0:
+                raise ValidationError("Nothing was received for this booking; there is nothing to refund.",
+                                      code="refund")
+            refund = _refund(booking=booking, method=method, amount=received,
+                             reason=note or "Refund decided by staff review.")
             events.record(booking=booking, action="booking.refund.requested", actor=actor,
-                          data={"method": method, "amount": booking.total, "refund_id": getattr(refund, "pk", "")})
+                          data={"method": method, "amount": received, "refund_id": getattr(refund, "pk", "")})
         else:
             raise ValidationError(f"A {booking.get_status_display().lower()} booking cannot be refunded.", code="status")
     return booking
 
 
-def _cancel(*, booking: Booking, actor: events.Actor, refund: bool, method: str, terms: str) -> None:
+def _cancel(*, booking: Booking, actor: events.Actor, refund: bool, method: str, terms: str,
+            amount: Decimal | None = None) -> None:
     refund_method = "none"
     data = {"terms": terms}
     if refund:
-        made = _refund(booking=booking, method=method, reason=f"Cancelled: {terms}")
+        amount = booking.total if amount is None else amount
+        made = _refund(booking=booking, method=method, reason=f"Cancelled: {terms}", amount=amount)
         refund_method = method
-        data.update(refund_amount=booking.total, refund_id=getattr(made, "pk", ""))
+        data.update(refund_amount=amount, refund_id=getattr(made, "pk", ""))
     _release(booking=booking)
     events.transition(booking=booking, to=S.CANCELLED, action="booking.cancelled", actor=actor,
                       data={**data, "refund_method": refund_method})
     publish_cancelled(booking, refund_method=refund_method)
 
 
-def _refund(*, booking: Booking, method: str, reason: str):
+def _refund(*, booking: Booking, method: str, reason: str, amount: Decimal | None = None):
+    from bookings.payments.errors import PaymentError
     from bookings.payments.services import refund_create
 
-    return refund_create(reference=booking.reference, fiat_amount=booking.total, method=method, reason=reason)
+    try:
+        return refund_create(reference=booking.reference, fiat_amount=booking.total if amount is None else amount,
+                             method=method, reason=reason[:200])
+    except PaymentError as exc:
+        raise ValidationError(exc.message, code="refund") from exc
+
+
+def _received_fiat(booking: Booking) -> Decimal:
+    """What the traveller actually sent (in time or late) at the invoice's locked rate, less refunds."""
+    from bookings.payments.models import Invoice, Refund
+
+    invoice = Invoice.objects.filter(reference=booking.reference).first()
+    if invoice is None:
+        return Decimal("0.00")
+    received = ((invoice.amount_paid + invoice.amount_late) * invoice.rate).quantize(Decimal("0.01"), ROUND_DOWN)
+    refunded = sum((r.fiat_amount for r in invoice.refunds.exclude(status=Refund.Status.FAILED)), Decimal(0))
+    return max(Decimal("0.00"), received - refunded)

@@ -106,6 +106,7 @@ def _replay(*, user, key: str, fingerprint: str) -> Placement | None:
 
 
 def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str):
+    from bookings.payments.errors import PaymentError
     from bookings.payments.services import invoice_open
 
     booking = Booking(
@@ -138,10 +139,13 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str):
         )
     if lock.points:
         _redeem(booking=booking, user=user, lock=lock)
-    invoice = invoice_open(
-        reference=booking.reference, fiat_amount=booking.total, fiat_currency=booking.currency,
-        coin_code=booking.coin_code, crypto_amount=booking.crypto_amount, rate=booking.coin_rate,
-    )
+    try:
+        invoice = invoice_open(
+            reference=booking.reference, fiat_amount=booking.total, fiat_currency=booking.currency,
+            coin_code=booking.coin_code, crypto_amount=booking.crypto_amount, rate=booking.coin_rate,
+        )
+    except PaymentError as exc:
+        raise ValidationError(exc.message, code=exc.code) from exc
     booking.payment_expires_at = getattr(invoice, "expires_at", None) or timezone.now() + PAYMENT_WINDOW
     booking.save(update_fields=["payment_expires_at"])
     events.placed(booking=booking, actor=events.Actor.traveller(user), data={
@@ -187,13 +191,12 @@ def _date_or_none(value) -> date | None:
 
 
 def _submit_invoice(*, invoice) -> None:
-    """Create the invoice at the processor now; if it is down, payments' task retries it."""
+    """Create the invoice at the processor now, so the answer carries the address. If the
+    processor is down, payments' own task (enqueued by invoice_open on commit) retries it."""
+    from bookings.payments.errors import PaymentError
     from bookings.payments.services import invoice_submit
 
     try:
         invoice_submit(invoice=invoice)
-    except Exception as exc:  # the processor is down or slow: hand over to the retrying task
-        logger.warning("invoice %s not submitted yet (%r); retrying in the background", invoice.pk, exc)
-        from travel.celery import app
-
-        app.send_task("payments.submit_invoice", kwargs={"invoice_id": invoice.pk})
+    except PaymentError as exc:
+        logger.warning("invoice %s not submitted yet (%s); payments.submit_invoice retries it", invoice.pk, exc)

@@ -26,21 +26,19 @@ class CoinPrice:
 
 def coin_price(*, fiat_amount: Decimal, currency: str, coin_code: str) -> CoinPrice:
     """The amount due in ``coin_code`` for a fiat amount, from payments' quote."""
+    from bookings.payments.errors import PaymentError
     from bookings.payments.selectors import crypto_quote
 
     code = (coin_code or "").strip().upper()
     if not code:
         raise ValidationError("Choose a coin to pay with.", code="coin")
+    if fiat_amount <= 0:
+        raise ValidationError("Points can pay for part of a booking, not all of it.", code="points")
     try:
         quote = crypto_quote(fiat_amount=fiat_amount, fiat_currency=currency, coin_code=code)
-    except ValidationError:
-        raise
-    except LookupError as exc:
-        raise ValidationError(f"{code} is not accepted for payment.", code="coin") from exc
-    amount = getattr(quote, "amount_due", None)
-    if amount is None:
-        amount = quote.amount
-    return CoinPrice(coin_code=code, rate=Decimal(quote.rate), amount=Decimal(amount))
+    except PaymentError as exc:  # unknown coin, below its minimum, rates down: the traveller's message
+        raise ValidationError(exc.message, code=exc.code) from exc
+    return CoinPrice(coin_code=quote.coin.code, rate=Decimal(quote.rate), amount=Decimal(quote.amount))
 
 
 def stay_requote_url(*, room_type_id, rate_plan_id, check_in, check_out, rooms, guests) -> str:

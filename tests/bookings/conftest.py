@@ -21,7 +21,16 @@ def traveller(db):
 
 
 @pytest.fixture
-def room(db):
+def coins(db):
+    """The coin registry (a data migration; transactional tests flush it, so seed it again)."""
+    from django.apps import apps
+    from importlib import import_module
+
+    import_module("bookings.payments.migrations.0002_seed_coins").seed(apps, None)
+
+
+@pytest.fixture
+def room(db, coins):
     """(room_type, flexible plan, saver plan) with 5 rooms a night for 30 nights."""
     return sellable_room_type()
 
