@@ -6,6 +6,7 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self):
+        from bookings import tasks  # noqa: F401  (registers the subscriber tasks in every process)
         from travel.outbox import subscribe
 
         # payments' invoice news moves the booking along (bookings.services.lifecycle).

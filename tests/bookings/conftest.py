@@ -1,9 +1,16 @@
 """Fixtures for bookings: a traveller, a sellable room, and bookings made the way the
-placement service makes them (for tests of what happens after placement)."""
+placement service makes them (for tests of what happens after placement).
+
+With a broker configured, the in-process sandboxes (suppliers, crypto processor, rates) start
+here, at collection, and their URLs go into the environment before any Celery worker starts, so
+the worker process and the tests talk to the same sandboxes (one App object per sandbox).
+"""
+import os
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from bookings import events
@@ -13,6 +20,16 @@ from bookings.services.placing import new_reference
 from inventory.services import inventory_reserve
 from inventory.stays import Stay
 from tests.factories import UserFactory, sellable_room_type
+
+if settings.CELERY_BROKER_URL:
+    from sandboxes.embedded import sandbox_url
+
+    for _name, _variable in (("suppliers", "SUPPLIER_API_URL"), ("payments", "PAYMENT_API_URL"),
+                             ("rates", "RATES_API_URL")):
+        os.environ.setdefault(_variable, sandbox_url(_name))
+    # Quick retries for the worker: 0.5 s doubling, five supplier attempts (≈4-8 s in all).
+    os.environ.setdefault("BOOKINGS_RETRY_BACKOFF", "0.5")
+    os.environ.setdefault("BOOKINGS_SUPPLIER_MAX_RETRIES", "4")
 
 
 @pytest.fixture
@@ -94,3 +111,20 @@ def hotel_offer(suppliers_sandbox):
     from travel.suppliers import search_offers
 
     return search_offers(kind="hotel", **hotel_criteria()).offers[0]
+
+
+@pytest.fixture
+def api(client, traveller):
+    """A Django test client signed in as the traveller."""
+    client.force_login(traveller)
+    return client
+
+
+@pytest.fixture
+def supplier_app():
+    """The in-process supplier sandbox (the worker talks to the same one); reset around the test."""
+    from sandboxes.suppliers import app
+
+    app.reset()
+    yield app
+    app.reset()

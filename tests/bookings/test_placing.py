@@ -41,12 +41,6 @@ def _available(room, days_ahead=10, nights=2):
                 .order_by("date").values_list("available", flat=True))
 
 
-@pytest.fixture
-def api(client, traveller):
-    client.force_login(traveller)
-    return client
-
-
 def test_lock_prices_the_stay_with_taxes_and_fees_in_the_chosen_coin(api, room):
     lock = _lock(api, room)
     # 2 nights × 100.00, 10 % tax, 5.00 fee per night
