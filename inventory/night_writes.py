@@ -20,8 +20,8 @@ The variants exist for the benchmark and the negative-control test, never for pr
 - ``VERSION``: strict compare-and-swap, ``AND version = v`` with the version read earlier; zero
   rows with enough rooms left means "retry".
 - ``FOR_UPDATE``: ``SELECT ... FOR UPDATE`` the row, decide in Python, then UPDATE it.
-- ``NAIVE``: read, then write the computed value back with no guard (a lost update): the
-  oversell the tests prove can happen without the guard.
+- ``NAIVE``: write back the count computed from what the caller read, with no guard (a lost
+  update): the oversell the tests prove can happen without the guard.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +49,7 @@ class NightRead:
     room_type_id: int
     date: date
     version: int
+    available: int
 
 
 @dataclass(frozen=True)
@@ -99,16 +100,13 @@ def take_night(*, night: NightRead, rooms: int, stay_nights: int | None = None,
             if available >= rooms and not stop_sell and arrival_ok:
                 row = _update(cursor, "id = %s", [-rooms, now, night.pk])
         elif strategy == NAIVE:
-            cursor.execute(f"SELECT available, stop_sell FROM {TABLE} WHERE id = %s", [night.pk])
-            available, stop_sell = cursor.fetchone()
-            row = None
-            if available >= rooms and not stop_sell:
-                cursor.execute(
-                    f"UPDATE {TABLE} SET available = %s, version = version + 1, updated_at = %s "
-                    "WHERE id = %s RETURNING version, available, stop_sell",
-                    [available - rooms, now, night.pk],
-                )
-                row = cursor.fetchone()
+            # The decision rests on the count the caller read; the write trusts it (lost update).
+            cursor.execute(
+                f"UPDATE {TABLE} SET available = %s, version = version + 1, updated_at = %s "
+                "WHERE id = %s RETURNING version, available, stop_sell",
+                [night.available - rooms, now, night.pk],
+            )
+            row = cursor.fetchone()
         else:
             raise ValueError(f"unknown strategy {strategy!r}")
     if row is None:

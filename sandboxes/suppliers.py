@@ -30,7 +30,23 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sandboxes.http import App, Response
 
-app = App("suppliers")
+class SupplierApp(App):
+    """The toolkit's App, with the rate-limit window restarted whenever the behaviour is reset
+    or reconfigured (so one test's requests never count against the next test's limit)."""
+
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            self._window_start, self._window_count = 0.0, 0
+
+    def _configure(self, request):
+        answer = super()._configure(request)
+        with self._lock:
+            self._window_start, self._window_count = 0.0, 0
+        return answer
+
+
+app = SupplierApp("suppliers")
 
 SUPPLIER_NAME = "Sandbox Travel Supply"
 CURRENCY = "USD"

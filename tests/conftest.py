@@ -10,12 +10,16 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from tests.fixtures.sandboxes import sandbox_fixtures
 from tests.services import SERVICE_REASONS, service_available
 
 # Password hashing is slow on purpose; tests only need it to work.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.browser"]
+
+payments_server, payments_sandbox = sandbox_fixtures("payments", "PAYMENT_API_URL")
+rates_server, rates_sandbox = sandbox_fixtures("rates", "RATES_API_URL")
 
 
 def pytest_runtest_setup(item):

@@ -33,6 +33,12 @@ class ProcessorRejected(PaymentError):
     code = "processor_rejected"
 
 
+class ProcessorNotFound(ProcessorRejected):
+    """The processor does not know this invoice (the in-memory sandbox was restarted)."""
+
+    code = "processor_not_found"
+
+
 class InvoiceNotFound(PaymentError):
     code = "invoice_not_found"
 

@@ -84,7 +84,7 @@ def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, ref
         for index, night in enumerate(nights):
             try:
                 written.append(night_writes.take_night(
-                    night=NightRead(night.pk, room_type.pk, night.date, night.version),
+                    night=NightRead(night.pk, room_type.pk, night.date, night.version, night.available),
                     rooms=stay.rooms, stay_nights=stay.nights if index == 0 else None,
                 ))
             except Refused:

@@ -40,11 +40,14 @@ def get_or_fetch(*, kind: str, key: str, fetch: Callable[[], list[dict]]) -> tup
     bump(kind, "misses")
     _raise_recent_error(cache.get(_error_key(key)))
     if not settings.SUPPLIER_CACHE_STAMPEDE_LOCK:  # only for the negative control in tests
-        return _lead(kind, key, fetch, lock=None), False
+        return _lead(kind, key, fetch, lock=None)[0], False
     lock_key, token = f"{key}:lock", uuid.uuid4().hex
     lock_seconds = int(settings.SUPPLIER_SEARCH_TIMEOUT) + 2
     if cache.add(lock_key, token, timeout=lock_seconds):
-        return _lead(kind, key, fetch, lock=(lock_key, token)), False
+        entry, called = _lead(kind, key, fetch, lock=(lock_key, token))
+        if not called:
+            bump(kind, "coalesced")
+        return entry, not called
     # Someone else is calling the supplier for this very search: wait for their answer.
     bump(kind, "coalesced")
     for _ in range(int(lock_seconds / POLL_SECONDS) + 1):
@@ -53,20 +56,22 @@ def get_or_fetch(*, kind: str, key: str, fetch: Callable[[], list[dict]]) -> tup
         if entry is not None:
             return entry, True
         _raise_recent_error(cache.get(_error_key(key)))
-        if cache.add(lock_key, token, timeout=lock_seconds):  # the leader vanished: take over
-            return _lead(kind, key, fetch, lock=(lock_key, token)), False
+        if cache.add(lock_key, token, timeout=lock_seconds):  # the leader let go: take over
+            entry, called = _lead(kind, key, fetch, lock=(lock_key, token))
+            return entry, not called
     raise SupplierUnavailable("The supplier search took too long.")
 
 
-def _lead(kind: str, key: str, fetch: Callable[[], list[dict]], *, lock: tuple[str, str] | None) -> dict:
+def _lead(kind: str, key: str, fetch: Callable[[], list[dict]], *, lock: tuple[str, str] | None
+          ) -> tuple[dict, bool]:
+    """Return (entry, whether we called the supplier)."""
     try:
         if lock is not None:
-            # A leader may have stored the entry and let go of the lock between our first read
+            # A leader may have stored the entry and let go of the lock between our last read
             # and taking the lock: read again before calling the supplier.
             entry = _fresh(kind, cache.get(key))
             if entry is not None:
-                bump(kind, "coalesced")
-                return entry
+                return entry, False
         bump(kind, "supplier_calls")
         try:
             offers = fetch()
@@ -76,7 +81,7 @@ def _lead(kind: str, key: str, fetch: Callable[[], list[dict]], *, lock: tuple[s
             raise
         entry = {"fetched_at": time.time(), "offers": offers}
         cache.set(key, entry, timeout=ttl_for(kind) + SAFETY_NET_SECONDS)
-        return entry
+        return entry, True
     finally:
         if lock is not None and cache.get(lock[0]) == lock[1]:
             cache.delete(lock[0])

@@ -13,7 +13,7 @@ from decimal import Decimal
 import httpx
 from django.conf import settings
 
-from bookings.payments.errors import ProcessorRejected, ProcessorUnavailable
+from bookings.payments.errors import ProcessorNotFound, ProcessorRejected, ProcessorUnavailable
 
 _webhook_registered: set[str] = set()
 
@@ -69,7 +69,8 @@ def _request(method: str, url: str, **kwargs) -> httpx.Response:
             detail = response.json().get("message") or response.json().get("error") or response.text
         except ValueError:
             detail = response.text
-        raise ProcessorRejected(f"The payment processor refused ({response.status_code}): {detail}")
+        error = ProcessorNotFound if response.status_code == 404 else ProcessorRejected
+        raise error(f"The payment processor refused ({response.status_code}): {detail}")
     return response
 
 

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from bookings.payments.adapters import processor
-from bookings.payments.errors import AmountInvalid, PaymentError, ProcessorUnavailable
+from bookings.payments.errors import AmountInvalid, PaymentError, ProcessorNotFound, ProcessorUnavailable
 from bookings.payments.models import ChainPayment, Invoice
 from bookings.payments.selectors import coin_amount, coin_for_checkout
 from travel.outbox import outbox_publish
@@ -134,6 +134,13 @@ def invoice_sync(*, invoice: Invoice) -> Invoice:
             return invoice_reconcile(invoice_id=invoice.pk, remote=None)
     try:
         remote = processor.invoice_get(invoice_id=invoice.processor_id)
+    except ProcessorNotFound:
+        if not (settings.PAYMENT_SANDBOX_CONTROLS and invoice.status == Status.NEW and not invoice.amount_paid):
+            raise
+        # The in-memory sandbox was restarted and forgot the invoice: show it a fresh one.
+        Invoice.objects.filter(pk=invoice.pk).update(processor_id="", address="", payment_link="")
+        invoice.processor_id = ""
+        return invoice_sync(invoice=invoice)
     except ProcessorUnavailable:
         if _overdue(invoice):
             return invoice_reconcile(invoice_id=invoice.pk, remote=None)

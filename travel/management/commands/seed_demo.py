@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for config in apps.get_app_configs():
             module_name = f"{config.name}.demo"
-            is_ours = Path(config.path).parent == Path(settings.BASE_DIR)
+            # Our apps live in the project, possibly nested (bookings.payments); not in .venv.
+            top = Path(config.path).parents[len(config.name.split(".")) - 1]
+            is_ours = top == Path(settings.BASE_DIR)
             if not is_ours or find_spec(module_name) is None:
                 continue
             with transaction.atomic():

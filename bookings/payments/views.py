@@ -1,0 +1,122 @@
+"""Payment pages and the processor webhook: HTTP in, services/selectors, HTTP out."""
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from bookings.payments.adapters import processor
+from bookings.payments.errors import InvoiceNotFound, PaymentError, WebhookRejected
+from bookings.payments.models import Invoice
+from bookings.payments.qr import qr_svg
+from bookings.payments.selectors import coin_amount, invoice_for_reference, invoice_status
+from bookings.payments.services import invoice_sync, webhook_process, webhook_receive
+
+logger = logging.getLogger(__name__)
+
+POLL_EVERY_SECONDS = 5
+SIMULATIONS = {"exact": "Pay the exact amount", "partial": "Pay half", "over": "Pay 10% too much"}
+
+
+def _invoice_or_404(reference: str) -> Invoice:
+    try:
+        return invoice_for_reference(reference=reference)
+    except InvoiceNotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _refresh(invoice: Invoice) -> None:
+    """Ask the processor about an open invoice at most every few seconds (webhooks may be lost):
+    queued as ``payments.sync_invoice`` (in-process in the embedded mode)."""
+    from bookings.payments.tasks import sync_invoice
+
+    if invoice.is_open and cache.add(f"payments:poll:{invoice.pk}", 1, POLL_EVERY_SECONDS):
+        try:
+            sync_invoice.delay(invoice_id=invoice.pk)
+        except Exception as exc:  # the broker is down: the page still shows what we know
+            logger.warning("could not queue a sync of %s: %r", invoice.reference, exc)
+
+
+def _countdown(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _status(invoice: Invoice) -> dict:
+    return invoice_status(invoice=invoice) | {"booking_url": f"/bookings/{invoice.reference}/"}
+
+
+@never_cache
+@require_GET
+def pay(request, reference: str):
+    invoice = _invoice_or_404(reference)
+    _refresh(invoice)
+    invoice.refresh_from_db()
+    link = invoice.payment_link or invoice.address
+    context = {
+        "invoice": invoice,
+        "status": _status(invoice),
+        "amount": coin_amount(invoice.amount_due, invoice.coin),
+        "qr": mark_safe(qr_svg(link, label=f"QR code to pay {invoice.coin.symbol} to {invoice.address}"))
+        if invoice.address else "",
+        "sandbox": settings.PAYMENT_SANDBOX_CONTROLS and invoice.is_open and bool(invoice.processor_id),
+        "simulations": SIMULATIONS,
+        "poll_seconds": POLL_EVERY_SECONDS,
+        "countdown": _countdown(invoice_status(invoice=invoice)["seconds_left"]),
+    }
+    return render(request, "payments/pay.html", context)
+
+
+@never_cache
+@require_GET
+def pay_status(request, reference: str):
+    invoice = _invoice_or_404(reference)
+    _refresh(invoice)
+    invoice.refresh_from_db()
+    return JsonResponse(_status(invoice))
+
+
+@require_POST
+def pay_simulate(request, reference: str):
+    """Sandbox only: pay the invoice on the simulated chain and mine enough blocks to settle."""
+    if not settings.PAYMENT_SANDBOX_CONTROLS:
+        raise Http404("Payments are simulated only against the sandbox processor.")
+    invoice = _invoice_or_404(reference)
+    outcome = request.POST.get("outcome", "exact")
+    if outcome not in SIMULATIONS:
+        messages.error(request, "Choose one of the offered simulations.")
+        return redirect("payments:pay", reference=reference)
+    if not invoice.is_open or not invoice.processor_id:
+        messages.error(request, "This invoice cannot be paid any more.")
+        return redirect("payments:pay", reference=reference)
+    factor = {"exact": Decimal(1), "partial": Decimal("0.5"), "over": Decimal("1.1")}[outcome]
+    amount = (invoice.amount_outstanding * factor).quantize(invoice.coin.quantum) or invoice.coin.quantum
+    try:
+        processor.sandbox_pay(invoice_id=invoice.processor_id, amount=amount)
+        if outcome != "partial":
+            processor.sandbox_mine(blocks=max(invoice.coin.confirmations_required, 1))
+        invoice_sync(invoice=invoice)  # webhooks do this too; not waiting for them keeps the demo snappy
+    except PaymentError as exc:
+        messages.error(request, exc.message)
+    return redirect("payments:pay", reference=reference)
+
+
+@csrf_exempt
+@require_POST
+def webhook(request):
+    """The processor's webhook: verified over the raw body, stored once per delivery id."""
+    try:
+        delivery, is_new = webhook_receive(body=request.body, signature=request.headers.get("BTCPay-Sig", ""))
+    except WebhookRejected as exc:
+        return JsonResponse({"error": exc.message}, status=exc.status)
+    if not is_new:
+        return JsonResponse({"ok": True, "duplicate": True})
+    outcome = webhook_process(delivery=delivery)
+    return JsonResponse({"ok": True, "duplicate": False, "outcome": outcome})

@@ -1,0 +1,102 @@
+"""Channel requests are routed by a consistent hash, and a retry stays on its shard."""
+import threading
+import time
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from inventory.models import ChannelRequest, RoomNight
+from inventory.routing import routing_key, shard_for, shard_queue
+from inventory.services import channel_request_submit
+from inventory.stays import Stay
+from tests.factories import sellable_room_type
+
+
+def test_the_same_inventory_always_maps_to_the_same_shard_and_keys_spread_evenly():
+    keys = [routing_key(property_id=p, room_type_id=p * 10 + r, night=date(2027, 1, 1) + timedelta(days=d))
+            for p in range(20) for r in range(3) for d in range(60)]
+
+    shards = [shard_for(k, 4) for k in keys]
+
+    assert shards == [shard_for(k, 4) for k in keys]
+    counts = Counter(shards)
+    assert set(counts) == {0, 1, 2, 3}
+    assert max(counts.values()) < 1.2 * len(keys) / 4
+
+
+def test_adding_a_shard_moves_only_about_one_key_in_five():
+    keys = [f"1.2.{date(2027, 1, 1) + timedelta(days=d)}" for d in range(3000)]
+
+    moved = sum(shard_for(k, 4) != shard_for(k, 5) for k in keys)
+
+    assert 0.15 < moved / len(keys) < 0.25  # a modulo hash would move ~80%
+    assert all(shard_for(k, 5) == 4 for k in keys if shard_for(k, 4) != shard_for(k, 5))
+
+
+@pytest.mark.django_db
+def test_a_channel_request_is_decided_once_in_the_embedded_mode(django_capture_on_commit_callbacks, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from travel.celery import app
+    app.conf.task_always_eager = True
+    room_type, _, _ = sellable_room_type(total=1)
+    stay = Stay(timezone.localdate() + timedelta(days=2), timezone.localdate() + timedelta(days=4))
+
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            first = channel_request_submit(room_type=room_type, stay=stay, source="agoda", reference="AG-1")
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            again = channel_request_submit(room_type=room_type, stay=stay, source="agoda", reference="AG-1")
+        with django_capture_on_commit_callbacks(execute=True):
+            other = channel_request_submit(room_type=room_type, stay=stay, source="airbnb", reference="AB-9")
+    finally:
+        app.conf.task_always_eager = bool(not settings.CELERY_BROKER_URL)
+
+    first.refresh_from_db()
+    other.refresh_from_db()
+    assert again.pk == first.pk and not callbacks  # the same reference is not queued twice
+    assert (first.status, first.queues) == ("held", ["eager"])
+    assert (other.status, other.outcome) == ("refused", f"Sold out on {stay.check_in:%d %b %Y}.")
+
+
+@pytest.mark.rabbitmq
+@pytest.mark.django_db(transaction=True)
+def test_a_retried_channel_request_lands_on_the_shard_of_its_first_try(shard_worker):
+    # given: another writer holds the night's row lock longer than reserve() will wait
+    room_type, _, _ = sellable_room_type(total=2)
+    stay = Stay(timezone.localdate() + timedelta(days=3), timezone.localdate() + timedelta(days=5))
+    expected = shard_queue(property_id=room_type.property_id, room_type_id=room_type.pk, night=stay.check_in)
+    locked, release = threading.Event(), threading.Event()
+
+    def blocker():
+        try:
+            with transaction.atomic():
+                list(RoomNight.objects.select_for_update(of=("self",)).filter(room_type=room_type, date=stay.check_in))
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=blocker)
+    thread.start()
+    assert locked.wait(timeout=10)
+
+    # when: the channel's request goes to its shard; its first try ends Busy and is retried
+    request = channel_request_submit(room_type=room_type, stay=stay, source="expedia", reference="EX-77")
+    deadline = time.monotonic() + 30
+    while not ChannelRequest.objects.get(pk=request.pk).queues and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(4)  # the first try waits 4 x 500 ms for the lock, then gives up with Busy
+    release.set()
+    thread.join(timeout=10)
+    while ChannelRequest.objects.get(pk=request.pk).status == "pending" and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    # then: held, after more than one try, every one on the first try's shard
+    request.refresh_from_db()
+    assert request.status == "held", request.outcome
+    assert len(request.queues) >= 2
+    assert set(request.queues) == {expected}
+    assert RoomNight.objects.get(room_type=room_type, date=stay.check_in).available == 1
