@@ -8,6 +8,7 @@
     POST /api/bookings/<reference>/cancel/ {method: "crypto"|"credit"}
 """
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -105,6 +106,10 @@ class BookingListCreate(APIView):
             return _error(exc.code, exc.message, 409)
         except ValidationError as exc:
             return _error(exc.code or "invalid", exc.messages[0], 400)
+        except OperationalError:  # a lock or connection timeout: nothing was written, the lock is back
+            response = _error("busy", "We are busy; please try again in a moment (nothing was booked).", 503)
+            response["Retry-After"] = "1"
+            return response
         return Response(booking_json(placement.booking), status=201 if placement.created else 200)
 
 

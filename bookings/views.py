@@ -8,6 +8,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -151,6 +152,9 @@ def place(request):
         return _problem(request, status=409, title="These rooms are no longer available", message=exc.message, link="/")
     except ValidationError as exc:
         return _problem(request, status=400, title="We cannot place this booking", message=exc.messages[0], link="/")
+    except OperationalError:  # a lock or connection timeout: nothing was written, the lock is back
+        return _problem(request, status=503, title="We are busy",
+                        message="Nothing was booked; press Back and try Book now again in a moment.")
     return redirect(pay_url(placement.booking.reference))
 
 

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -83,7 +84,8 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
             booking, invoice = _place(user=user, lock=lock, key=key, fingerprint=fingerprint, source=source)
             claim.booking = booking
             claim.save(update_fields=["booking"])
-            transaction.on_commit(partial(_submit_invoice, invoice=invoice))
+            if settings.BOOKINGS_SUBMIT_INVOICE_INLINE:
+                transaction.on_commit(partial(_submit_invoice, invoice=invoice))
     except IntegrityError:
         replay = _replay(user=user, key=key, fingerprint=fingerprint)
         if replay:

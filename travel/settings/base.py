@@ -205,6 +205,9 @@ SUPPLIER_CACHE_STAMPEDE_LOCK = True  # False only in the tests' negative control
 # First retry delay in seconds (doubled each retry, jittered) and supplier confirmation tries.
 BOOKINGS_RETRY_BACKOFF = env.float("BOOKINGS_RETRY_BACKOFF", default=2.0)
 BOOKINGS_SUPPLIER_MAX_RETRIES = env.int("BOOKINGS_SUPPLIER_MAX_RETRIES", default=6)
+# Create the invoice at the processor right after placing (the answer then carries the address);
+# off: only payments' own task does it, and the payment page shows the address when it is ready.
+BOOKINGS_SUBMIT_INVOICE_INLINE = env.bool("BOOKINGS_SUBMIT_INVOICE_INLINE", default=True)
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
