@@ -111,7 +111,11 @@ class ReviewItemAdmin(StaffScopedAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id and request.POST.get("_review_action") in ACTIONS:
             return self._act(request, object_id)
-        extra_context = {**(extra_context or {}), "review_actions": ACTIONS}
+        actions = dict(ACTIONS)
+        item = self.get_queryset(request).filter(pk=object_id).select_related("booking").first() if object_id else None
+        if item is None or not (item.booking.is_supplier and item.booking.status == Booking.Status.PAYMENT_CONFIRMED):
+            actions.pop("retry")
+        extra_context = {**(extra_context or {}), "review_actions": actions}
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _act(self, request, object_id):

@@ -93,8 +93,10 @@ def checkout_offer(request):
         return _problem(request, status=503 if retryable else 410, title="This offer cannot be booked",
                         message=("The supplier is not answering; try again in a minute." if retryable
                                  else f"This offer is no longer available ({exc.message})."), link="/")
+    details = [(str(k).replace("_", " ").capitalize(), v) for k, v in (offer.details or {}).items()
+               if not isinstance(v, (list, dict))]
     return render(request, "bookings/checkout.html", {
-        "kind": form.cleaned_data["kind"], "offer": offer, "coins": _coins(),
+        "kind": form.cleaned_data["kind"], "offer": offer, "details": details, "coins": _coins(),
         "points_enabled": redemption_provider(POINTS_PROVIDER) is not None,
     })
 

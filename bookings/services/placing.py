@@ -129,7 +129,7 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str):
         booking.hold = inventory_reserve(room_type=room_type, stay=stay, source=source, reference=booking.reference)
     else:
         details = lock.offer.get("details") or {}
-        booking.check_in = _date_or_none(details.get("check_in") or details.get("date"))
+        booking.check_in = _date_or_none(details.get("check_in") or details.get("date") or details.get("depart_at"))
         booking.check_out = _date_or_none(details.get("check_out")) or booking.check_in
         booking.refundable = bool(details.get("refundable", False))
         booking.free_cancellation_days = int(details.get("free_cancellation_days") or 0)

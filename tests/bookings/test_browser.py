@@ -88,3 +88,60 @@ def test_book_and_pay_a_stay_in_the_browser(live_server, room, eager_tasks, arti
     assert seen["reference"] == booking.reference and booking.coin_code == "LTC"
     assert seen["status"] == "Confirmed" and "booking.payment.settled" in seen["timeline"]
     assert booking.reference in seen["listing"] and "Confirmed" in seen["listing"]
+
+
+def test_hotel_staff_resolve_a_review_item_in_the_admin(live_server, room, traveller, artifacts_dir):
+    from django.contrib.auth.models import Permission
+
+    from bookings.models import ReviewItem
+    from bookings.services.review import review_open
+    from tests.bookings.conftest import stay_booking
+
+    staff = UserFactory(username="hotel-desk", password="pass-for-tests", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="bookings", codename__in=["view_reviewitem", "change_reviewitem", "view_booking"]))
+    room[0].property.staff.add(staff)
+    booking = stay_booking(user=traveller, room_type=room[0], rate_plan=room[1])
+    item = review_open(booking=booking, reason=ReviewItem.Reason.LATE_PAYMENT, detail="Paid 3 minutes late.")
+
+    def resolve(page):
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("input[name=username]", "hotel-desk")
+        page.fill("input[name=password]", "pass-for-tests")
+        page.click("input[type=submit]")
+        page.goto(f"{live_server.url}/admin/bookings/reviewitem/{item.pk}/change/")
+        timeline = page.inner_text(".booking-timeline")
+        page.fill("#review_note", "Refunded at the front desk.")
+        page.screenshot(path=str(artifacts_dir / "bookings-admin-review.png"), full_page=True)
+        page.click("button[value=resolve]")
+        page.wait_for_load_state()
+        return {"timeline": timeline, "after": page.inner_text("#content")}
+
+    seen = in_browser(resolve)
+    item.refresh_from_db()
+    assert "booking.placed" in seen["timeline"] and "booking.review.opened" in seen["timeline"]
+    assert item.status == ReviewItem.Status.RESOLVED and item.note == "Refunded at the front desk."
+    assert "Resolved" in seen["after"]
+
+
+def test_lock_a_supplier_flight_offer_in_the_browser(live_server, coins, artifacts_dir):
+    from tests.travel.suppliers_helpers import hotel_criteria
+    from travel.suppliers import search_offers
+
+    UserFactory(username="flyer", password="pass-for-tests")
+    day = hotel_criteria()["check_in"]
+    offer = search_offers(kind="flight", origin="BKK", destination="DPS", date=day, passengers=1).offers[0]
+
+    def lock(page):
+        page.goto(f"{live_server.url}/accounts/login/?next=/book/offer/%3Fkind%3Dflight%26offer_id%3D{offer.id}")
+        page.fill("input[name=username]", "flyer")
+        page.fill("input[name=password]", "pass-for-tests")
+        page.click("main button[type=submit]")
+        page.wait_for_selector("text=Lock price")
+        page.screenshot(path=str(artifacts_dir / "bookings-checkout-offer.png"), full_page=True)
+        page.click("text=Lock price")
+        page.wait_for_selector("text=Your price is locked")
+        return page.inner_text("main")
+
+    locked = in_browser(lock)
+    assert offer.title in locked and f"{offer.price} USD" in locked
