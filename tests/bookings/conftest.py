@@ -77,10 +77,14 @@ def eager_tasks():
     """Run Celery tasks in-process for this test (as in the embedded mode)."""
     from travel.celery import app
 
-    before = app.conf.task_always_eager
+    had_override = "task_always_eager" in app.conf.changes
+    before = app.conf.changes.get("task_always_eager")
     app.conf.task_always_eager = True
     yield app
-    app.conf.task_always_eager = before
+    if had_override:
+        app.conf.task_always_eager = before
+    else:  # leave no override behind: the setting reads Django's settings again
+        app.conf.changes.pop("task_always_eager", None)
 
 
 def supplier_booking(*, user, offer, status: str = Booking.Status.PAYMENT_CONFIRMED) -> Booking:
