@@ -9,6 +9,8 @@
 """
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,6 +52,8 @@ def booking_json(booking: Booking, *, with_timeline: bool = False) -> dict:
 class PriceLockCreate(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(operation_id="bookings_lock_create", request=OpenApiTypes.OBJECT,
+                   responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         kind = str(request.data.get("kind", "stay"))
         pay = PayWithForm(request.data)
@@ -88,9 +92,12 @@ class PlaceSerializer(serializers.Serializer):
 class BookingListCreate(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(operation_id="bookings_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         return Response({"bookings": [booking_json(b) for b in bookings_of(user=request.user)[:100]]})
 
+    @extend_schema(operation_id="bookings_place", request=PlaceSerializer, responses={201: OpenApiTypes.OBJECT},
+                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)])
     def post(self, request):
         body = PlaceSerializer(data=request.data)
         if not body.is_valid():
@@ -116,6 +123,7 @@ class BookingListCreate(APIView):
 class BookingDetail(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(operation_id="bookings_detail", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, reference):
         try:
             booking = booking_of(user=request.user, reference=reference)
@@ -127,6 +135,7 @@ class BookingDetail(APIView):
 class BookingCancel(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(operation_id="bookings_cancel", request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request, reference):
         method = str(request.data.get("method") or "crypto")
         try:

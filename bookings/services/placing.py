@@ -133,12 +133,6 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str):
         booking.check_out = _date_or_none(details.get("check_out")) or booking.check_in
         booking.refundable = bool(details.get("refundable", False))
         booking.free_cancellation_days = int(details.get("free_cancellation_days") or 0)
-    booking.save()
-    if lock.kind != Booking.Kind.STAY:
-        SupplierHold.objects.create(
-            booking=booking, kind=lock.kind, offer_id=lock.offer["offer_id"], supplier=lock.offer.get("supplier", ""),
-            price=Decimal(lock.offer["price"]), currency=lock.offer["currency"], details=lock.offer.get("details") or {},
-        )
     if lock.points:
         _redeem(booking=booking, user=user, lock=lock)
     try:
@@ -149,7 +143,12 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str):
     except PaymentError as exc:
         raise ValidationError(exc.message, code=exc.code) from exc
     booking.payment_expires_at = getattr(invoice, "expires_at", None) or timezone.now() + PAYMENT_WINDOW
-    booking.save(update_fields=["payment_expires_at"])
+    booking.save()
+    if lock.kind != Booking.Kind.STAY:
+        SupplierHold.objects.create(
+            booking=booking, kind=lock.kind, offer_id=lock.offer["offer_id"], supplier=lock.offer.get("supplier", ""),
+            price=Decimal(lock.offer["price"]), currency=lock.offer["currency"], details=lock.offer.get("details") or {},
+        )
     events.placed(booking=booking, actor=events.Actor.traveller(user), data={
         "lock_id": lock.id, "total": booking.total, "currency": booking.currency, "coin": booking.coin_code,
         "crypto_amount": booking.crypto_amount, "rate": booking.coin_rate, "points_redeemed": booking.points_redeemed,
@@ -180,7 +179,6 @@ def _redeem(*, booking: Booking, user, lock: PriceLock) -> None:
                               code="points")
     booking.points_redeemed = lock.points
     booking.redemption_code = lock.redemption_code
-    booking.save(update_fields=["points_redeemed", "redemption_code"])
 
 
 def _date_or_none(value) -> date | None:

@@ -132,3 +132,18 @@ def supplier_app():
     app.reset()
     yield app
     app.reset()
+
+
+@pytest.fixture
+def clean_sandboxes():
+    """Reset the in-process sandboxes (shared App objects: another area's test may have left the
+    processor down or the supplier refusing)."""
+    from sandboxes.payments import app as processor
+    from sandboxes.rates import app as rates
+    from sandboxes.suppliers import app as suppliers
+
+    for app in (processor, rates, suppliers):
+        app.reset()
+    yield
+    for app in (processor, rates, suppliers):
+        app.reset()

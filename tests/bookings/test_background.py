@@ -13,7 +13,7 @@ from tests.bookings import chain
 from tests.factories import UserFactory
 from travel.models import FailedTask
 
-pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_sandboxes")]
 
 
 def _status(reference):

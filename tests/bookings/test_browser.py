@@ -14,7 +14,7 @@ from bookings.models import Booking
 from tests.factories import UserFactory
 from tests.fixtures.browser import CHROMIUM_ARGS
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_sandboxes")]
 
 
 def in_browser(work):
