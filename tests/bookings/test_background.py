@@ -136,3 +136,47 @@ def test_payment_paths_as_seen_by_the_booking(celery_worker, api, room, path):
         item = chain.wait_for(lambda: ReviewItem.objects.filter(booking__reference=reference).first())
         assert item.reason == ReviewItem.Reason.LATE_PAYMENT
         assert _status(reference) == "expired"
+
+
+def test_cancelling_a_paid_refundable_stay_refunds_it_as_credit(celery_worker, api, room):
+    placed = _place_stay(api, room)
+    reference = placed["reference"]
+    chain.pay(reference)
+    assert _wait_status(reference, "confirmed") == "confirmed"
+
+    response = api.post(f"/api/bookings/{reference}/cancel/", {"method": "credit"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert _nights(room) == [5, 5]
+    # payments records the credit at once and says so (payment.refunded): the booking ends refunded
+    assert _wait_status(reference, "refunded") == "refunded"
+    from bookings.payments.models import Refund
+
+    refund = Refund.objects.get(reference=reference)
+    assert refund.method == "credit" and refund.fiat_amount == Decimal(placed["total"])
+
+
+def test_staff_cancel_and_refund_gives_back_what_a_partial_payment_sent(celery_worker, api, room):
+    admin = UserFactory(username="ops2", email="ops2@example.com", is_staff=True, is_superuser=True)
+    placed = _place_stay(api, room)
+    reference = placed["reference"]
+    due = chain.invoice_of(reference).amount_due
+    half = (due / 2).quantize(Decimal("0.00000001"))
+    chain.pay(reference, half)
+    chain.expire(reference)
+    item = chain.wait_for(lambda: ReviewItem.objects.filter(booking__reference=reference).first())
+    assert item and item.reason == ReviewItem.Reason.PARTIAL_PAYMENT
+
+    staff = Client()
+    staff.force_login(admin)
+    staff.post(f"/admin/bookings/reviewitem/{item.pk}/change/",
+               {"_review_action": "cancel_refund", "refund_method": "credit", "review_note": "Half paid, credited."})
+    assert _wait_status(reference, "refunded") == "refunded"
+    from bookings.payments.models import Refund
+
+    invoice = chain.invoice_of(reference)
+    refund = Refund.objects.get(reference=reference)
+    assert refund.fiat_amount == (half * invoice.rate).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    item.refresh_from_db()
+    assert item.status == ReviewItem.Status.RESOLVED and item.note == "Half paid, credited."
+    assert Booking.objects.get(reference=reference).events.filter(action="booking.refund.requested",
+                                                                  actor=admin).exists()
