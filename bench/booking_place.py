@@ -174,6 +174,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=10)
     args = parser.parse_args()
 
+    load_before = os.getloadavg()
     _create_database()
     from django.core.management import call_command
 
@@ -237,7 +238,9 @@ def main() -> None:
                     "to confirm (target < 100 ms), beside a minimal authenticated POST through the same stack",
         "setup": {"clients": args.clients, "requests_per_client": args.per_client,
                   "server": f"gunicorn gthread {args.workers} workers × {args.threads} threads",
-                  "supplier_book_latency_ms": 3000, "target_p99_ms": 100},
+                  "supplier_book_latency_ms": 3000, "target_p99_ms": 100,
+                  "load_average_before": [round(x, 2) for x in load_before],
+                  "load_average_after": [round(x, 2) for x in os.getloadavg()]},
         **results,
         "p99_over_baseline_ms": {k: round(r["p99_ms"] - results["baseline_minimal_post"]["p99_ms"], 1)
                                  for k, r in results.items() if k.startswith("place_")},
