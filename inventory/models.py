@@ -43,7 +43,7 @@ class RoomNight(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["room_type", "date"]
+        ordering = ["room_type_id", "date"]  # by id: no join (and no locks) on the catalogue
         constraints = [
             models.UniqueConstraint(fields=["room_type", "date"], name="roomnight_unique_per_date"),
             models.CheckConstraint(
@@ -74,7 +74,7 @@ class Rate(models.Model):
     version = models.PositiveBigIntegerField(default=1)
 
     class Meta:
-        ordering = ["room_type", "rate_plan", "date"]
+        ordering = ["room_type_id", "rate_plan_id", "date"]
         constraints = [
             models.UniqueConstraint(fields=["room_type", "rate_plan", "date"], name="rate_unique_per_date"),
             models.CheckConstraint(

@@ -163,7 +163,8 @@ class Processor(App):
             on_time = [p for p in invoice["payments"] if not p["afterExpiration"]]
             if all(p["confirmations"] >= invoice["requiredConfirmations"] for p in on_time):
                 invoice["status"] = "Settled"
-                events.append(self.event(invoice, "InvoiceSettled", overPaid=paid > due, manuallyMarked=False))
+                events.append(self.event(invoice, "InvoiceSettled", overPaid=paid > due,
+                                         manuallyMarked=False))
             elif now >= invoice["monitoringExpiration"]:
                 invoice["status"] = "Invalid"
                 events.append(self.event(invoice, "InvoiceInvalid", manuallyMarked=False))
@@ -184,7 +185,8 @@ class Processor(App):
         required = invoice["requiredConfirmations"]
         return [{
             "paymentMethodId": invoice["currency"], "currency": invoice["currency"],
-            "destination": invoice["address"], "paymentLink": f"{invoice['currency'].lower()}:{invoice['address']}",
+            "destination": invoice["address"],
+            "paymentLink": f"{invoice['currency'].lower()}:{invoice['address']}",
             "rate": "1", "amount": str(invoice["amount"]), "totalPaid": str(paid),
             "paymentMethodPaid": str(paid), "due": str(max(invoice["amount"] - paid, Decimal(0))),
             "activated": True,
@@ -260,8 +262,8 @@ def list_invoices(request):
         return _unauthorized()
     order_id = request.query.get("orderId")
     with app.state_lock:
-        found = [app.invoices[i] for i in app.invoices if not order_id or app.invoices[i]["metadata"].get("orderId") == order_id]
-        return [app.public(i) for i in found]
+        return [app.public(i) for i in app.invoices.values()
+                if not order_id or i["metadata"].get("orderId") == order_id]
 
 
 def _get_refreshed(invoice_id: str):
@@ -309,7 +311,8 @@ def refund(request):
         refund_id = f"PP{next(app.sequence):06d}"
         app.refunds[refund_id] = {
             "id": refund_id, "name": name, "invoiceId": invoice["id"], "amount": str(amount),
-            "currency": data.get("customCurrency", invoice["currency"]), "description": data.get("description", ""),
+            "currency": data.get("customCurrency", invoice["currency"]),
+            "description": data.get("description", ""),
         }
         return app.refunds[refund_id]
 

@@ -35,7 +35,8 @@ def usd_price(code: str) -> Decimal:
         return Decimal(USD_PRICES[symbol])
     digest = int(hashlib.sha256(symbol.encode()).hexdigest()[:8], 16)
     # Between about 0.01 and 500 USD: stable across runs.
-    return (Decimal(digest % 9973 + 27) / Decimal(20)).quantize(Decimal("0.0001")) / Decimal(10) ** (digest % 3)
+    price = (Decimal(digest % 9973 + 27) / Decimal(20)).quantize(Decimal("0.0001"))
+    return price / Decimal(10) ** (digest % 3)
 
 
 def rate(coin: str, fiat: str) -> Decimal:

@@ -151,7 +151,9 @@ def flight_offer(origin: str, destination: str, day: date, passengers: int, n: i
 
 def activity_offer(city: str, day: date, participants: int, n: int) -> dict:
     rng = _rng("activity", city, n)
-    name, category = ACTIVITIES[(rng.randint(0, 99) + n) % len(ACTIVITIES)]
+    lineup = ACTIVITIES[:]
+    _rng("activity-lineup", city).shuffle(lineup)  # distinct activities per city
+    name, category = lineup[n % len(lineup)]
     price = Decimal(rng.randint(15, 120))
     title = f"{name} in {_title(city)}"
     return {

@@ -163,7 +163,10 @@ def offer_search(*, kind: str, sort: str, **criteria) -> OfferSearch:
 def partner_message(exc: SupplierError, *, what: str = "") -> str:
     if not what:
         return PARTNER_UNAVAILABLE
-    wait = f" in {exc.retry_after} seconds" if isinstance(exc, SupplierRateLimited) else " in a minute"
+    if isinstance(exc, SupplierRateLimited):
+        wait = f" in {exc.retry_after} second{'s' if exc.retry_after != 1 else ''}"
+    else:
+        wait = " in a minute"
     return f"{what} are unavailable right now. Please try again{wait}."
 
 

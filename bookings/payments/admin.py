@@ -8,8 +8,8 @@ from bookings.payments.models import ChainPayment, Coin, Invoice, Refund, Webhoo
 
 @admin.register(Coin)
 class CoinAdmin(admin.ModelAdmin):
-    list_display = ["code", "symbol", "name", "network", "decimals", "confirmations_required", "minimum_amount",
-                    "active"]
+    list_display = ["code", "symbol", "name", "network", "decimals", "confirmations_required",
+                    "minimum_amount", "active"]
     list_filter = ["active", "network"]
     list_editable = ["active", "confirmations_required"]
     search_fields = ["code", "symbol", "name", "network"]
@@ -54,7 +54,8 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["delivery_id", "event_type", "processor_invoice_id", "received_at", "processed_at", "outcome"]
+    list_display = ["delivery_id", "event_type", "processor_invoice_id", "received_at", "processed_at",
+                    "outcome"]
     list_filter = ["event_type"]
     search_fields = ["delivery_id", "processor_invoice_id"]
 

@@ -141,3 +141,24 @@ COINS = [
     ("ENJ", "ENJ", "Enjin Coin", "Ethereum", 18, 12, "10", "ethereum"),
     ("GALA", "GALA", "Gala", "Ethereum", 8, 12, "100", "ethereum"),
 ]
+
+
+def coins_seed(coin_model=None) -> int:
+    """Create the shipped coins that are missing (idempotent); returns how many were created.
+
+    Used by migration 0002 (with its historical model), the demo seed, and tests whose database
+    was flushed by a transactional test.
+    """
+    from decimal import Decimal
+
+    if coin_model is None:
+        from bookings.payments.models import Coin as coin_model
+    existing = set(coin_model.objects.values_list("code", flat=True))
+    created = coin_model.objects.bulk_create([
+        coin_model(code=code, symbol=symbol, name=name, network=network, decimals=decimals,
+                   confirmations_required=confirmations, minimum_amount=Decimal(minimum), uri_scheme=scheme,
+                   sort_order=position)
+        for position, (code, symbol, name, network, decimals, confirmations, minimum, scheme)
+        in enumerate(COINS) if code not in existing
+    ])
+    return len(created)

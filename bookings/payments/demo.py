@@ -1,11 +1,11 @@
 """Demo data of crypto checkout: the coin registry (normally seeded by migration 0002; restored
 here if someone emptied it) and one open demo invoice, so /pay/LT-DEMO-PAY/ shows the payment
 page with the sandbox's "simulate payment" form before any booking is made. Idempotent, no network
-(the demo rate is fixed; the invoice reaches the processor when its page is first viewed)."""
+(the demo rate is fixed; the invoice goes to the processor after commit, or when its page is viewed)."""
 from datetime import timedelta
 from decimal import Decimal
 
-from bookings.payments.coin_data import COINS
+from bookings.payments.coin_data import coins_seed
 from bookings.payments.models import Coin, Invoice
 from bookings.payments.selectors import crypto_amount_for
 from bookings.payments.services import invoice_open
@@ -14,14 +14,7 @@ DEMO_REFERENCE = "LT-DEMO-PAY"
 
 
 def seed() -> None:
-    existing = set(Coin.objects.values_list("code", flat=True))
-    Coin.objects.bulk_create([
-        Coin(code=code, symbol=symbol, name=name, network=network, decimals=decimals,
-             confirmations_required=confirmations, minimum_amount=Decimal(minimum), uri_scheme=scheme,
-             sort_order=position)
-        for position, (code, symbol, name, network, decimals, confirmations, minimum, scheme) in enumerate(COINS)
-        if code not in existing
-    ])
+    coins_seed()
     if not Invoice.objects.filter(reference=DEMO_REFERENCE).exists():
         coin, rate, fiat = Coin.objects.get(code="BTC"), Decimal("64000"), Decimal("96.00")
         invoice_open(reference=DEMO_REFERENCE, fiat_amount=fiat, fiat_currency="USD", coin_code="BTC",

@@ -2,11 +2,14 @@
 deliveries as received, and refunds.
 
 Money is Decimal everywhere. Crypto amounts carry up to 18 decimal places (ETH and most ERC-20
-tokens use 18); each coin rounds to its own ``decimals``.
+tokens use 18); each coin rounds to its own ``decimals``. Crypto amounts and rates use
+ExactDecimalField, which keeps all digits on SQLite too.
 """
 from decimal import Decimal
 
 from django.db import models
+
+from bookings.payments.fields import ExactDecimalField
 
 CRYPTO_DIGITS = dict(max_digits=40, decimal_places=18)
 RATE_DIGITS = dict(max_digits=38, decimal_places=18)
@@ -24,7 +27,7 @@ class Coin(models.Model):
     confirmations_required = models.PositiveSmallIntegerField(
         help_text="Speed policy: blocks on top of a payment before it counts as settled."
     )
-    minimum_amount = models.DecimalField(**CRYPTO_DIGITS, help_text="Smallest invoice accepted in this coin.")
+    minimum_amount = ExactDecimalField(**CRYPTO_DIGITS, help_text="Smallest invoice accepted in this coin.")
     uri_scheme = models.CharField(max_length=30, blank=True, help_text="Wallet link scheme, e.g. bitcoin.")
     active = models.BooleanField(default=True)
     sort_order = models.PositiveIntegerField(default=1000)
@@ -65,12 +68,12 @@ class Invoice(models.Model):
     coin = models.ForeignKey(Coin, on_delete=models.PROTECT, related_name="invoices")
     fiat_amount = models.DecimalField(**FIAT_DIGITS)
     fiat_currency = models.CharField(max_length=3)
-    rate = models.DecimalField(**RATE_DIGITS, help_text="Fiat per coin, locked until expiry.")
-    amount_due = models.DecimalField(**CRYPTO_DIGITS)
-    amount_paid = models.DecimalField(**CRYPTO_DIGITS, default=Decimal(0), help_text="Seen before expiry.")
-    amount_confirmed = models.DecimalField(**CRYPTO_DIGITS, default=Decimal(0))
-    amount_late = models.DecimalField(**CRYPTO_DIGITS, default=Decimal(0), help_text="Seen after expiry.")
-    excess_amount = models.DecimalField(
+    rate = ExactDecimalField(**RATE_DIGITS, help_text="Fiat per coin, locked until expiry.")
+    amount_due = ExactDecimalField(**CRYPTO_DIGITS)
+    amount_paid = ExactDecimalField(**CRYPTO_DIGITS, default=Decimal(0), help_text="Seen before expiry.")
+    amount_confirmed = ExactDecimalField(**CRYPTO_DIGITS, default=Decimal(0))
+    amount_late = ExactDecimalField(**CRYPTO_DIGITS, default=Decimal(0), help_text="Seen after expiry.")
+    excess_amount = ExactDecimalField(
         **CRYPTO_DIGITS, default=Decimal(0), help_text="Paid over the amount due: to refund or credit."
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
@@ -111,7 +114,7 @@ class ChainPayment(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     txid = models.CharField(max_length=128)
-    amount = models.DecimalField(**CRYPTO_DIGITS)
+    amount = ExactDecimalField(**CRYPTO_DIGITS)
     confirmations = models.PositiveIntegerField(default=0)
     after_expiration = models.BooleanField(default=False)
     received_at = models.DateTimeField()
@@ -166,7 +169,7 @@ class Refund(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
     method = models.CharField(max_length=8, choices=Method.choices)
     fiat_amount = models.DecimalField(**FIAT_DIGITS)
-    crypto_amount = models.DecimalField(**CRYPTO_DIGITS)
+    crypto_amount = ExactDecimalField(**CRYPTO_DIGITS)
     reason = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     processor_refund_id = models.CharField(max_length=64, blank=True)

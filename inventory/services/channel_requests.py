@@ -5,6 +5,7 @@ commit, enqueues ``inventory.channel_reserve`` on the request's shard queue. The
 ``channel_request_decide``, which reserves through ``inventory_reserve`` and records the outcome;
 ``Busy`` propagates so that the task retries on the same shard.
 """
+from datetime import timedelta
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -66,6 +67,15 @@ def channel_request_decide(*, request_id: int, queue: str) -> ChannelRequest:
         return _decided(request, status=ChannelRequest.Status.HELD, outcome="", code="held")
 
 
+def channel_request_give_up(*, request_id: int, message: str) -> ChannelRequest:
+    """The task used up its retries while inventory stayed busy: refuse the request, say why."""
+    with transaction.atomic():
+        request = ChannelRequest.objects.select_for_update().get(pk=request_id)
+        if request.status != ChannelRequest.Status.PENDING:
+            return request
+        return _decided(request, status=ChannelRequest.Status.REFUSED, outcome=message, code="busy")
+
+
 def _decided(request: ChannelRequest, *, status: str, outcome: str, code: str) -> ChannelRequest:
     request.status, request.outcome, request.decided_at = status, outcome[:200], timezone.now()
     request.save(update_fields=["status", "outcome", "decided_at", "hold"])
@@ -76,3 +86,17 @@ def _decided(request: ChannelRequest, *, status: str, outcome: str, code: str) -
                  "hold_id": request.hold_id, "room_type_id": request.room_type_id},
     )
     return request
+
+
+def channel_requests_requeue(*, older_than: timedelta = timedelta(minutes=2), limit: int = 500) -> int:
+    """Queue again the requests whose task never ran (lost with a broker outage). Returns how many."""
+    from inventory.tasks import channel_reserve
+
+    cutoff = timezone.now() - older_than
+    stuck = (ChannelRequest.objects.filter(status=ChannelRequest.Status.PENDING, queues=[], created_at__lte=cutoff)
+             .select_related("room_type").order_by("pk")[:limit])
+    count = 0
+    for request in stuck:
+        channel_reserve.apply_async(kwargs={"request_id": request.pk}, queue=channel_request_queue(request))
+        count += 1
+    return count

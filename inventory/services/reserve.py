@@ -8,7 +8,6 @@ time (or the database reports a deadlock or serialization failure), the whole at
 back and retried with jittered exponential backoff, and after ``MAX_ATTEMPTS`` the caller gets
 ``Busy``.
 """
-import logging
 import random
 import threading
 import time
@@ -16,10 +15,11 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import CharField, Func, Value
 from django.utils import timezone
 
 from inventory import night_writes
-from inventory.changes import change_record
+from inventory.changes import cache_after_commit, change_announce
 from inventory.errors import Busy, RestrictionViolated, SoldOut
 from inventory.models import Hold, HoldNight, RoomNight
 from inventory.night_writes import NightRead, Refused
@@ -27,7 +27,6 @@ from inventory.restrictions import restriction_violation
 from inventory.stays import Stay
 from travel.models import RoomType
 
-logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
 BACKOFF_BASE_S = 0.005
@@ -73,13 +72,14 @@ def _reserve_once(*, room_type: RoomType, stay: Stay, source: str, reference: st
 
 def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, reference: str) -> Hold:
     with transaction.atomic():
-        _limit_lock_wait()
-        nights = _sellable_nights(room_type=room_type, stay=stay)
+        nights = _sellable_nights(room_type=room_type, stay=stay)  # also bounds the lock wait
         hold = Hold.objects.create(
             reference=reference, room_type=room_type, check_in=stay.check_in,
             check_out=stay.check_out, rooms=stay.rooms, source=source,
         )
         HoldNight.objects.bulk_create(HoldNight(hold=hold, room_night_id=n.pk, rooms=stay.rooms) for n in nights)
+        change_announce(room_type=room_type, dates=stay.dates(), source=source, reference=reference)
+        # The night UPDATEs come last: each row lock is held only from its UPDATE to the commit.
         written = []
         for index, night in enumerate(nights):
             try:
@@ -89,7 +89,7 @@ def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, ref
                 ))
             except Refused:
                 raise _why_refused(room_type=room_type, stay=stay, night=night) from None
-        change_record(room_type=room_type, written=written, source=source, reference=reference)
+        cache_after_commit(written)
     if any(w.collided for w in written):
         stats.add("collisions")
     return hold
@@ -103,19 +103,25 @@ def _release_once(*, hold: Hold) -> bool:
         )
         if not released:
             return False
-        hold_nights = (HoldNight.objects.filter(hold_id=hold.pk).order_by("room_night__date")
-                       .values_list("room_night_id", "room_night__date", "rooms"))
+        hold_nights = list(HoldNight.objects.filter(hold_id=hold.pk).order_by("room_night__date")
+                           .values_list("room_night_id", "room_night__date", "rooms"))
+        change_announce(room_type=hold.room_type, dates=[d for _pk, d, _r in hold_nights], source=hold.source,
+                        reference=hold.reference, released=True)
         written = [
             night_writes.give_back_night(pk=pk, room_type_id=hold.room_type_id, night_date=night_date, rooms=rooms)
             for pk, night_date, rooms in hold_nights
         ]
-        change_record(room_type=hold.room_type, written=written, source=hold.source, reference=hold.reference)
+        cache_after_commit(written)
     return True
 
 
 def _sellable_nights(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
     """The stay's nights in date order, once restrictions and a first look at availability allow it."""
     rows = RoomNight.objects.filter(room_type=room_type, date__in=[*stay.dates(), stay.check_out]).order_by("date")
+    if connection.vendor == "postgresql":
+        # SET LOCAL lock_timeout in the same round trip as the read (transaction-local).
+        rows = rows.annotate(lock_wait=Func(Value("lock_timeout"), Value(f"{LOCK_TIMEOUT_MS}ms"), Value(True),
+                                            function="set_config", output_field=CharField()))
     by_date = {night.date: night for night in rows}
     nights = [by_date[d] for d in stay.dates() if d in by_date]
     if len(nights) != stay.nights:

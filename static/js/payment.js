@@ -56,9 +56,14 @@
       var addr = document.getElementById("address");
       if (addr && addr.tagName !== "CODE") { window.location.reload(); return; }  // the QR code is ready
     }
-    if (data.status !== "new" && countdown) { countdown.textContent = "—"; left = 0; }
+    if (data.status !== "new") { text("expires", "—"); left = 0; }
     nextStep(data);
-    if (data.final) clearInterval(poller);
+    if (data.final) {
+      clearInterval(poller);
+      var heading = document.getElementById("pay-heading");
+      if (heading) heading.textContent = heading.getAttribute("data-final-text");
+      Array.prototype.forEach.call(document.querySelectorAll("[data-open-only]"), function (el) { el.hidden = true; });
+    }
   }
 
   function poll() {

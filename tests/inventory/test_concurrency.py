@@ -134,3 +134,33 @@ def test_storm_of_overlapping_stays_from_six_sources_keeps_every_count_true():
     for night in nights:
         if (room_type.pk, night.date) in cached:
             assert cached[(room_type.pk, night.date)] == (night.version, night.available)
+
+
+def test_a_writer_that_cannot_get_the_night_in_time_is_told_busy_and_writes_nothing():
+    # given: another transaction holds the night's row lock for longer than reserve() waits
+    room_type, _, _ = sellable_room_type(total=3, days=6)
+    stay = stay_from(2, 1)
+    locked, done = threading.Event(), threading.Event()
+
+    def blocker():
+        try:
+            from django.db import transaction
+            with transaction.atomic():
+                list(RoomNight.objects.select_for_update(of=("self",)).filter(room_type=room_type, date=stay.check_in))
+                locked.set()
+                done.wait(timeout=20)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=blocker)
+    thread.start()
+    assert locked.wait(timeout=10)
+    try:
+        # when / then
+        with pytest.raises(Busy, match="try again"):
+            inventory_reserve(room_type=room_type, stay=stay, source="expedia", reference="busy-1")
+    finally:
+        done.set()
+        thread.join(timeout=10)
+    assert not Hold.objects.filter(reference="busy-1").exists()
+    assert RoomNight.objects.get(room_type=room_type, date=stay.check_in).available == 3

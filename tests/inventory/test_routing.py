@@ -100,3 +100,66 @@ def test_a_retried_channel_request_lands_on_the_shard_of_its_first_try(shard_wor
     assert len(request.queues) >= 2
     assert set(request.queues) == {expected}
     assert RoomNight.objects.get(room_type=room_type, date=stay.check_in).available == 1
+
+
+@pytest.mark.django_db
+def test_a_request_whose_task_was_lost_is_queued_again_by_the_sweep(django_capture_on_commit_callbacks):
+    from datetime import timedelta as td
+
+    from inventory.services.channel_requests import channel_requests_requeue
+    from travel.celery import app
+
+    room_type, _, _ = sellable_room_type(total=2)
+    stay = Stay(timezone.localdate() + timedelta(days=2), timezone.localdate() + timedelta(days=3))
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down: the task never left
+        lost = channel_request_submit(room_type=room_type, stay=stay, source="trip_com", reference="TC-5")
+    ChannelRequest.objects.filter(pk=lost.pk).update(created_at=timezone.now() - td(minutes=5))
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        assert channel_requests_requeue() == 1
+    finally:
+        app.conf.task_always_eager = eager
+
+    lost.refresh_from_db()
+    assert lost.status == "held" and lost.queues == ["eager"]
+    assert channel_requests_requeue() == 0
+
+
+@pytest.mark.django_db
+def test_a_request_still_busy_after_its_last_retry_is_refused_with_the_reason():
+    from inventory.errors import Busy
+    from inventory.tasks import channel_reserve
+
+    room_type, _, _ = sellable_room_type(total=2)
+    stay = Stay(timezone.localdate() + timedelta(days=2), timezone.localdate() + timedelta(days=3))
+    request = ChannelRequest.objects.create(reference="BK-3", source="booking_com", room_type=room_type,
+                                            check_in=stay.check_in, check_out=stay.check_out)
+
+    channel_reserve.on_exhausted(exc=Busy("These rooms are in high demand right now."), args=(),
+                                 kwargs={"request_id": request.pk})
+
+    request.refresh_from_db()
+    assert (request.status, request.outcome) == ("refused", "These rooms are in high demand right now.")
+
+
+@pytest.mark.rabbitmq
+@pytest.mark.django_db(transaction=True)
+def test_a_channel_task_sent_without_a_queue_still_goes_to_its_shard(shard_worker):
+    from inventory.tasks import channel_reserve
+
+    room_type, _, _ = sellable_room_type(total=2)
+    stay = Stay(timezone.localdate() + timedelta(days=6), timezone.localdate() + timedelta(days=7))
+    request = ChannelRequest.objects.create(reference="EX-9", source="expedia", room_type=room_type,
+                                            check_in=stay.check_in, check_out=stay.check_out)
+
+    channel_reserve.delay(request_id=request.pk)  # no queue named: the general route would say "inventory"
+
+    deadline = time.monotonic() + 30
+    while ChannelRequest.objects.get(pk=request.pk).status == "pending" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    request.refresh_from_db()
+    assert request.status == "held"
+    assert request.queues == [shard_queue(property_id=room_type.property_id, room_type_id=room_type.pk,
+                                          night=stay.check_in)]

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from inventory.errors import RestrictionViolated, SoldOut
@@ -74,3 +75,31 @@ def test_quote_total_includes_taxes_and_fees():
 
     assert quote.bookable
     assert (quote.room_total, quote.taxes, quote.fees, quote.total) == (200, 20, 10, 230)
+
+
+@pytest.mark.parametrize("check_in, check_out, rooms, message", [
+    (3, 3, 1, "Check-out must be after check-in."),
+    (-1, 2, 1, "Check-in cannot be in the past."),
+    (1, 32, 1, "A stay can be at most 30 nights."),
+    (1, 2, 0, "Choose between 1 and 9 rooms."),
+    (1, 2, -2, "Choose between 1 and 9 rooms."),
+])
+def test_bad_stays_are_refused_with_a_message_before_anything_is_written(check_in, check_out, rooms, message):
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as refused:
+        Stay(today + timedelta(days=check_in), today + timedelta(days=check_out), rooms=rooms, guests=max(rooms, 1))
+    assert refused.value.messages == [message]
+
+
+def test_a_reused_reference_or_a_missing_source_is_refused_and_nothing_is_half_written():
+    room_type, _, _ = sellable_room_type(total=3)
+    stay = stay_from(2, 2)
+    inventory_reserve(room_type=room_type, stay=stay, source="direct", reference="R-1")
+
+    with pytest.raises(ValidationError, match="already used"):
+        inventory_reserve(room_type=room_type, stay=stay, source="direct", reference="R-1")
+    with pytest.raises(ValidationError, match="source"):
+        inventory_reserve(room_type=room_type, stay=stay, source="")
+
+    assert availability(room_type, stay) == [2, 2]
+    assert Hold.objects.count() == 1

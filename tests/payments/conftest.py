@@ -5,10 +5,19 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from bookings.payments.coin_data import coins_seed
 from bookings.payments.models import Invoice
 from bookings.payments.selectors import crypto_quote
 from bookings.payments.services import invoice_open, invoice_submit
 from travel.models import OutboxMessage
+
+
+@pytest.fixture(autouse=True)
+def coin_registry(request):
+    """The registry comes from a data migration; a transactional test elsewhere may have flushed it."""
+    if "django_db" in [m.name for m in request.node.iter_markers()] or "db" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")
+        coins_seed()
 
 
 class Chain:

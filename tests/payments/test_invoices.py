@@ -220,3 +220,66 @@ def test_open_refuses_bad_terms_with_a_clear_message(rates):
     assert invoice_open(**good) == first  # same terms: the same invoice
     with pytest.raises(PaymentError, match="already has a different invoice"):
         invoice_open(**(good | {"crypto_amount": "0.002"}))
+
+
+def test_paying_a_settled_invoice_again_is_recorded_as_excess(chain, open_invoice):
+    invoice = open_invoice(coin="BTC", fiat="128.00")
+    chain.pay(invoice, "0.002")
+    chain.mine(2)
+    assert invoice_sync(invoice=invoice).status == "settled"
+
+    chain.pay(invoice, "0.0005")  # the wallet sent it twice, in part
+    invoice = invoice_sync(invoice=invoice)
+
+    assert (invoice.status, invoice.exception, invoice.excess_amount) == ("settled", "paid_over", Decimal("0.0005"))
+    assert topics(invoice.reference) == ["payment.settled", "payment.overpaid"]
+
+
+def test_a_submit_already_in_progress_elsewhere_is_not_duplicated(chain, open_invoice):
+    from django.core.cache import cache
+
+    invoice = open_invoice(coin="BTC", submit=False)
+    cache.add(f"payments:submitting:{invoice.pk}", 1, 30)  # another worker holds it
+
+    assert invoice_submit(invoice=invoice).processor_id == ""
+    assert chain.invoice_count() == 0
+
+    cache.delete(f"payments:submitting:{invoice.pk}")
+    assert invoice_submit(invoice=invoice).processor_id
+
+
+def test_the_processors_clock_running_past_expiry_expires_the_invoice(chain, open_invoice):
+    invoice = open_invoice(coin="BTC")
+    chain._post(f"/_sandbox/invoices/{invoice.processor_id}/advance", seconds=14 * 60)
+    assert invoice_sync(invoice=invoice).status == "new"
+
+    chain._post(f"/_sandbox/invoices/{invoice.processor_id}/advance", seconds=61)
+    invoice = invoice_sync(invoice=invoice)
+
+    assert invoice.status == "expired"
+    assert topics(invoice.reference) == ["payment.expired"]
+
+
+def test_a_payment_that_does_not_confirm_within_the_monitoring_window_is_invalid(chain, open_invoice):
+    invoice = open_invoice(coin="BTC")
+    chain.pay(invoice, invoice.amount_due)
+    assert invoice_sync(invoice=invoice).status == "processing"
+
+    chain._post(f"/_sandbox/invoices/{invoice.processor_id}/advance", seconds=(15 + 60) * 60 + 1)
+    invoice = invoice_sync(invoice=invoice)
+
+    assert invoice.status == "invalid"
+    assert topics(invoice.reference) == ["payment.processing", "payment.invalid"]
+
+
+def test_sweep_submits_an_invoice_whose_after_commit_submit_was_lost(chain, open_invoice, settings):
+    invoice = open_invoice(coin="BTC", submit=False)  # opened; its submit task never ran
+    Invoice.objects.filter(pk=invoice.pk).update(created_at=timezone.now() - timedelta(seconds=31))
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+    counts = invoices_sweep()
+
+    invoice.refresh_from_db()
+    assert counts == {"submitted": 1, "synced": 0}
+    assert invoice.processor_id and invoice.address
+    assert chain.invoice_count() == 1

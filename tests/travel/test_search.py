@@ -160,3 +160,22 @@ def test_a_rate_limited_supplier_leaves_our_hotels_with_a_message(client, bali, 
 
     assert "Always Here Hotel" in html
     assert "Partner offers are unavailable right now" in html
+
+
+@pytest.mark.parametrize("destination", ["!!!", "Atlantis", "<script>alert(1)</script>"])
+def test_an_unknown_or_odd_destination_answers_a_page_never_a_500(client, suppliers_sandbox, destination):
+    response = client.get("/search/", stay_params(destination=destination))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in html
+    assert "0 of our hotels" in html
+
+
+def test_sorting_by_stars_puts_five_star_hotels_first(client, bali, suppliers_sandbox):
+    own_hotel(bali, name="Two Star Hostel", stars=2)
+    own_hotel(bali, name="Five Star Palace", stars=5)
+
+    stars = [int(s) for s in re.findall(r"(\d)-star", client.get("/search/", stay_params(sort="stars")).content.decode())]
+
+    assert len(stars) == 8 and stars == sorted(stars, reverse=True)

@@ -60,7 +60,7 @@ def test_a_rate_limited_supplier_gives_an_activity_page_with_a_message(client, s
     response = client.get("/activities/", {"city": "Bangkok", "date": DAY})
 
     assert response.status_code == 200
-    assert "Activity offers are unavailable right now. Please try again in 1 seconds." in response.content.decode()
+    assert "Activity offers are unavailable right now. Please try again in 1 second." in response.content.decode()
 
 
 def test_an_activity_search_without_participants_is_refused_kindly(client):

@@ -136,3 +136,13 @@ def test_equal_searches_normalise_to_one_key_and_different_ones_do_not():
 def test_criteria_that_cannot_be_sent_are_rejected_before_any_call(criteria, message):
     with pytest.raises(InvalidCriteria, match=message):
         search_offers(kind="hotel", **criteria)
+
+
+def test_without_a_supplier_url_the_shipped_sandbox_is_started_in_process(suppliers_sandbox, settings):
+    settings.SUPPLIER_API_URL = ""  # (the fixture only reset the shared sandbox app's knobs)
+
+    found = search_offers(kind="activity", city="Penang", date=hotel_criteria()["check_in"])
+
+    assert len(found.offers) == 5 and all(o.supplier == "Sandbox Travel Supply" for o in found.offers)
+    from sandboxes.embedded import _servers
+    assert "suppliers" in _servers

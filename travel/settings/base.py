@@ -136,6 +136,7 @@ CELERY_BEAT_SCHEDULE = {
     "bookings-complete-stays": {"task": "bookings.complete_stays", "schedule": 3600.0},
     # Crypto invoices: submit stragglers, expire unpaid ones, poll open ones whose webhooks were lost.
     "payments-sweep": {"task": "payments.sweep_invoices", "schedule": 30.0},
+    "inventory-channel-requests-sweep": {"task": "inventory.channel_requests_sweep", "schedule": 60.0},
 }
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
@@ -151,7 +152,7 @@ CELERY_TASK_QUEUES = [
     for name in TASK_QUEUES
 ] + [Queue("dead-letter", Exchange(DEAD_LETTER_EXCHANGE, type="fanout"), routing_key="#")]
 # Channel reservation requests: hash-sharded queues, one single-threaded consumer each
-# (inventory/routing.py; Procfile "shard-N" processes).
+# (inventory/routing.py; Procfile "shard0".."shard3" processes: keep them in step).
 INVENTORY_SHARDS = env.int("INVENTORY_SHARDS", default=4)
 INVENTORY_SHARD_QUEUES = tuple(f"inventory.shard.{n}" for n in range(INVENTORY_SHARDS))
 CELERY_TASK_QUEUES += [
@@ -183,7 +184,6 @@ RATES_API_URL = env("RATES_API_URL", default="")
 PAYMENT_STORE_ID = env("PAYMENT_STORE_ID", default="sandbox-store")
 PAYMENT_WEBHOOK_URL = env("PAYMENT_WEBHOOK_URL", default="")  # empty: SITE_URL + /webhooks/payments/
 PAYMENT_WEBHOOK_MAX_AGE = env.int("PAYMENT_WEBHOOK_MAX_AGE", default=300)  # seconds; older is stale
-PAYMENT_INVOICE_MINUTES = env.int("PAYMENT_INVOICE_MINUTES", default=15)
 PAYMENT_MONITORING_MINUTES = env.int("PAYMENT_MONITORING_MINUTES", default=60)
 PAYMENT_RATE_CACHE_SECONDS = env.int("PAYMENT_RATE_CACHE_SECONDS", default=30)
 PAYMENT_SANDBOX_CONTROLS = env.bool("PAYMENT_SANDBOX_CONTROLS", default=not PAYMENT_API_URL or DEBUG)

@@ -59,7 +59,8 @@ def processor_base_url() -> str:
 def _request(method: str, url: str, **kwargs) -> httpx.Response:
     headers = {"Authorization": f"token {settings.PAYMENT_API_KEY}"}
     try:
-        response = httpx.request(method, url, headers=headers, timeout=settings.OUTSIDE_HTTP_TIMEOUT, **kwargs)
+        response = httpx.request(method, url, headers=headers, timeout=settings.OUTSIDE_HTTP_TIMEOUT,
+                                 **kwargs)
     except httpx.HTTPError as exc:
         raise ProcessorUnavailable(f"The payment processor is unreachable: {exc!r}") from exc
     if response.status_code >= 500 or response.status_code == 429:

@@ -43,7 +43,9 @@ def rate_fetch(*, coin_code: str, fiat_currency: str) -> Rate:
         response = httpx.get(f"{rates_base_url()}/api/v1/rates", params={"currencyPair": pair},
                              timeout=settings.OUTSIDE_HTTP_TIMEOUT)
     except httpx.HTTPError as exc:
-        raise RatesUnavailable("Exchange rates are unavailable right now; please try again in a minute.") from exc
+        raise RatesUnavailable(
+            "Exchange rates are unavailable right now; please try again in a minute."
+        ) from exc
     if response.status_code != 200:
         raise RatesUnavailable(
             f"Exchange rates are unavailable right now (source answered {response.status_code}); "

@@ -1,21 +1,11 @@
 """Seed the coin registry (131 coins). Idempotent: an existing code is left as staff set it."""
-from decimal import Decimal
-
 from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from bookings.payments.coin_data import COINS
+    from bookings.payments.coin_data import coins_seed
 
-    Coin = apps.get_model("payments", "Coin")
-    existing = set(Coin.objects.values_list("code", flat=True))
-    Coin.objects.bulk_create([
-        Coin(code=code, symbol=symbol, name=name, network=network, decimals=decimals,
-             confirmations_required=confirmations, minimum_amount=Decimal(minimum), uri_scheme=scheme,
-             sort_order=position)
-        for position, (code, symbol, name, network, decimals, confirmations, minimum, scheme) in enumerate(COINS)
-        if code not in existing
-    ])
+    coins_seed(apps.get_model("payments", "Coin"))
 
 
 def unseed(apps, schema_editor):

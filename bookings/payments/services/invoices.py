@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -56,7 +57,8 @@ def invoice_open(*, reference: str, fiat_amount, fiat_currency: str, coin_code: 
     if amount != amount.quantize(coin.quantum):
         raise AmountInvalid(f"{amount} has more than {coin.decimals} decimals, the most {coin.code} allows.")
     if amount < coin.minimum_amount:
-        raise AmountInvalid(f"{amount} {coin.symbol} is below the minimum of {coin.minimum_amount.normalize():f}.")
+        minimum = coin.minimum_amount.normalize()
+        raise AmountInvalid(f"{amount} {coin.symbol} is below the minimum of {minimum:f}.")
     if expires_in <= timedelta(0):
         raise PaymentError("An invoice must expire in the future.")
     existing = Invoice.objects.filter(reference=reference).first()
@@ -96,11 +98,23 @@ def invoice_submit(*, invoice: Invoice) -> Invoice:
     seconds_left = (invoice.expires_at - timezone.now()).total_seconds()
     if seconds_left <= 0:
         return invoice  # never shown to the processor; the sweep expires it
+    lock = f"payments:submitting:{invoice.pk}"
+    if not cache.add(lock, 1, timeout=int(settings.OUTSIDE_HTTP_TIMEOUT * 4) + 1):
+        return invoice  # another worker is submitting it right now (the sweep retries if it fails)
+    try:
+        return _submit(invoice, seconds_left)
+    finally:
+        cache.delete(lock)
+
+
+def _submit(invoice: Invoice, seconds_left: float) -> Invoice:
     Invoice.objects.filter(pk=invoice.pk).update(submit_attempts=F("submit_attempts") + 1)
     try:
         remote = processor.invoice_find(order_id=invoice.reference) or processor.invoice_create(
-            order_id=invoice.reference, amount=invoice.amount_due, currency=invoice.coin.code,
-            expiration_minutes=round(seconds_left / 60, 3), monitoring_minutes=settings.PAYMENT_MONITORING_MINUTES,
+            order_id=invoice.reference, amount=invoice.amount_due.quantize(invoice.coin.quantum),
+            currency=invoice.coin.code,
+            expiration_minutes=round(seconds_left / 60, 3),
+            monitoring_minutes=settings.PAYMENT_MONITORING_MINUTES,
             confirmations=invoice.coin.confirmations_required,
         )
         remote = processor.invoice_get(invoice_id=remote.id)
@@ -135,7 +149,8 @@ def invoice_sync(*, invoice: Invoice) -> Invoice:
     try:
         remote = processor.invoice_get(invoice_id=invoice.processor_id)
     except ProcessorNotFound:
-        if not (settings.PAYMENT_SANDBOX_CONTROLS and invoice.status == Status.NEW and not invoice.amount_paid):
+        forgettable = invoice.status == Status.NEW and not invoice.amount_paid
+        if not (settings.PAYMENT_SANDBOX_CONTROLS and forgettable):
             raise
         # The in-memory sandbox was restarted and forgot the invoice: show it a fresh one.
         Invoice.objects.filter(pk=invoice.pk).update(processor_id="", address="", payment_link="")
@@ -178,7 +193,8 @@ def _ledger_record(invoice: Invoice, payment: processor.RemotePayment, *, late_a
         ChainPayment.objects.create(
             invoice=invoice, txid=payment.txid, amount=payment.amount, confirmations=payment.confirmations,
             received_at=payment.received_at,
-            after_expiration=payment.after_expiration or late_anyway or payment.received_at >= invoice.expires_at,
+            after_expiration=(payment.after_expiration or late_anyway
+                              or payment.received_at >= invoice.expires_at),
         )
     elif payment.confirmations > entry.confirmations:  # confirmations only grow
         entry.confirmations = payment.confirmations
@@ -213,6 +229,10 @@ def _derive(invoice: Invoice, *, now, remote_status: str) -> None:
             exception = Exc.PAID_PARTIAL if paid > 0 else Exc.NONE
     if status == Status.EXPIRED and late > 0:
         exception = Exc.PAID_LATE
+    if status == Status.SETTLED:
+        # Anything beyond the amount due, however late, is excess to refund or credit.
+        invoice.excess_amount = max(paid + late - due, Decimal(0))
+        exception = Exc.PAID_OVER if invoice.excess_amount > 0 else exception
     if status == Status.SETTLED and invoice.settled_at is None:
         invoice.settled_at = now
     invoice.status, invoice.exception = status, exception
@@ -227,8 +247,8 @@ def _topics(before: tuple[str, str], after: tuple[str, str]) -> list[str]:
         topics.append("payment.processing")
     if s1 == Status.SETTLED and s0 != Status.SETTLED:
         topics.append("payment.settled")
-        if e1 == Exc.PAID_OVER:
-            topics.append("payment.overpaid")
+    if s1 == Status.SETTLED and e1 == Exc.PAID_OVER and (s0 != Status.SETTLED or e0 != Exc.PAID_OVER):
+        topics.append("payment.overpaid")  # at settlement, or when more arrives after it
     if s1 == Status.EXPIRED and s0 != Status.EXPIRED:
         topics.append("payment.expired")
     if e1 == Exc.PAID_LATE and e0 != Exc.PAID_LATE:
@@ -241,11 +261,14 @@ def _topics(before: tuple[str, str], after: tuple[str, str]) -> list[str]:
 def payment_payload(invoice: Invoice, **extra) -> dict:
     coin = invoice.coin
     return {
-        "reference": invoice.reference, "invoice_id": str(invoice.pk), "processor_invoice_id": invoice.processor_id,
+        "reference": invoice.reference, "invoice_id": str(invoice.pk),
+        "processor_invoice_id": invoice.processor_id,
         "status": invoice.status, "exception": invoice.exception, "coin": coin.code,
-        "amount_due": coin_amount(invoice.amount_due, coin), "amount_paid": coin_amount(invoice.amount_paid, coin),
+        "amount_due": coin_amount(invoice.amount_due, coin),
+        "amount_paid": coin_amount(invoice.amount_paid, coin),
         "amount_confirmed": coin_amount(invoice.amount_confirmed, coin),
-        "amount_late": coin_amount(invoice.amount_late, coin), "excess": coin_amount(invoice.excess_amount, coin),
+        "amount_late": coin_amount(invoice.amount_late, coin),
+        "excess": coin_amount(invoice.excess_amount, coin),
         "fiat_amount": str(invoice.fiat_amount), "fiat_currency": invoice.fiat_currency, **extra,
     }
 
@@ -257,11 +280,10 @@ def invoices_sweep(*, limit: int = 200) -> dict:
     open_ = Invoice.objects.filter(status__in=Invoice.OPEN)
     unsubmitted = list(open_.filter(processor_id="", created_at__lte=now - timedelta(seconds=30))
                        .values_list("pk", flat=True)[:limit])
+    submitted, minute_ago = open_.exclude(processor_id=""), now - timedelta(seconds=60)
     stale = list(
-        open_.exclude(processor_id="").filter(synced_at__isnull=True, created_at__lte=now - timedelta(seconds=60))
-        .values_list("pk", flat=True)[:limit]
-    ) + list(open_.exclude(processor_id="").filter(synced_at__lte=now - timedelta(seconds=60))
-             .values_list("pk", flat=True)[:limit])
+        submitted.filter(synced_at__isnull=True, created_at__lte=minute_ago).values_list("pk", flat=True)[:limit]
+    ) + list(submitted.filter(synced_at__lte=minute_ago).values_list("pk", flat=True)[:limit])
     overdue = list(open_.filter(expires_at__lte=now, status=Status.NEW).values_list("pk", flat=True)[:limit])
     to_sync = sorted(set(stale) | set(overdue))
     for pk in unsubmitted:

@@ -27,19 +27,19 @@ def refund_create(*, reference: str, fiat_amount, method: str, reason: str) -> R
     if fiat != fiat.quantize(CENT):
         raise AmountInvalid("A refund amount has at most two decimals.")
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("coin").filter(reference=reference).first()
+        invoice = (Invoice.objects.select_for_update().select_related("coin")
+                   .filter(reference=reference).first())
         if invoice is None:
             raise InvoiceNotFound(f"No payment for {reference}.")
         received = invoice.amount_paid + invoice.amount_late
         if received <= 0:
             raise RefundRefused(f"Nothing was paid for {reference}; there is nothing to refund.")
         refundable = (received * invoice.rate).quantize(CENT, rounding=ROUND_DOWN)
-        already = invoice.refunds.exclude(status=Refund.Status.FAILED).aggregate(s=Sum("fiat_amount"))["s"] or 0
+        refunds = invoice.refunds.exclude(status=Refund.Status.FAILED)
+        already = refunds.aggregate(s=Sum("fiat_amount"))["s"] or 0
         if already + fiat > refundable:
-            raise RefundRefused(
-                f"At most {max(refundable - already, Decimal(0))} {invoice.fiat_currency} can still be refunded "
-                f"for {reference}."
-            )
+            left = max(refundable - already, Decimal(0))
+            raise RefundRefused(f"At most {left} {invoice.fiat_currency} can still be refunded for {reference}.")
         crypto = (fiat / invoice.rate).quantize(invoice.coin.quantum, rounding=ROUND_DOWN)
         credit = method == Refund.Method.CREDIT
         refund = Refund.objects.create(
@@ -62,7 +62,8 @@ def _enqueue_refund(refund_id: int) -> None:
 
 def _publish_refunded(refund: Refund) -> None:
     outbox_publish(topic="payment.refunded", key=refund.reference, payload=payment_payload(
-        refund.invoice, refund_id=str(refund.pk), method=refund.method, refund_fiat_amount=str(refund.fiat_amount),
+        refund.invoice, refund_id=str(refund.pk), method=refund.method,
+        refund_fiat_amount=str(refund.fiat_amount),
         refund_crypto_amount=f"{refund.crypto_amount.quantize(refund.invoice.coin.quantum):f}",
     ))
 
@@ -75,13 +76,15 @@ def refund_submit(*, refund: Refund) -> Refund:
         return refund
     invoice = refund.invoice
     refund_id = processor.refund_send(
-        invoice_id=invoice.processor_id, name=f"refund-{refund.pk}", amount=refund.crypto_amount,
+        invoice_id=invoice.processor_id, name=f"refund-{refund.pk}",
+        amount=refund.crypto_amount.quantize(invoice.coin.quantum),
         currency=invoice.coin.code, description=refund.reason,
     )
     with transaction.atomic():
         row = Refund.objects.select_for_update().select_related("invoice__coin").get(pk=refund.pk)
         if row.status == Refund.Status.PENDING:
-            row.status, row.processor_refund_id, row.completed_at = Refund.Status.SENT, refund_id, timezone.now()
+            row.status, row.processor_refund_id = Refund.Status.SENT, refund_id
+            row.completed_at = timezone.now()
             row.save(update_fields=["status", "processor_refund_id", "completed_at"])
             _publish_refunded(row)
     return row

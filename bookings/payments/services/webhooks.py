@@ -51,7 +51,8 @@ def webhook_receive(*, body: bytes, signature: str) -> tuple[WebhookDelivery, bo
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
-                delivery_id=delivery_id, event_type=kind, processor_invoice_id=str(data.get("invoiceId", ""))[:64],
+                delivery_id=delivery_id, event_type=kind,
+                processor_invoice_id=str(data.get("invoiceId", ""))[:64],
                 body=body.decode("utf-8", "replace"),
                 sent_at=datetime.fromtimestamp(sent, tz=dt_timezone.utc),
             )
@@ -63,6 +64,9 @@ def webhook_receive(*, body: bytes, signature: str) -> tuple[WebhookDelivery, bo
 def webhook_process(*, delivery: WebhookDelivery) -> str:
     """Act on a stored delivery: sync its invoice. If the processor cannot be asked now, the
     sync is queued (and retried) instead. Returns what happened."""
+    if delivery.event_type == "InvoiceCreated":  # our own submit just did that; nothing to learn
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(processed_at=timezone.now(), outcome="noted")
+        return "noted"
     invoice = Invoice.objects.filter(processor_id=delivery.processor_invoice_id).first() if \
         delivery.processor_invoice_id else None
     if invoice is None:

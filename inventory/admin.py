@@ -1,0 +1,82 @@
+"""Inventory admin: read-only lists, and the calendar grid where staff edit through inventory_adjust.
+
+Availability never changes through a plain model form: every edit goes through the service, with
+the version the editor saw, so a booking made meanwhile turns the edit into a clear conflict.
+Hotel staff see and edit only the properties they are attached to (``Property.staff``).
+"""
+from django.contrib import admin
+from django.urls import path
+
+from inventory.calendar import CalendarView
+from inventory.models import ChannelRequest, Hold, HoldNight, Rate, RatePlan, RoomNight
+from travel.admin import StaffScopedAdmin
+
+
+class ReadOnlyMixin:
+    """Rows are written by services only; the admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(RoomNight)
+class RoomNightAdmin(ReadOnlyMixin, StaffScopedAdmin):
+    property_path = "room_type__property"
+    list_display = ("room_type", "date", "total", "available", "stop_sell", "min_stay", "closed_to_arrival",
+                    "closed_to_departure", "version")
+    list_filter = ("room_type__property", "stop_sell")
+    date_hierarchy = "date"
+    list_select_related = ("room_type__property",)
+    change_list_template = "admin/inventory/roomnight/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(CalendarView.as_view(model_admin=self))
+        return [path("calendar/", view, name="inventory_calendar"), *super().get_urls()]
+
+
+@admin.register(RatePlan)
+class RatePlanAdmin(StaffScopedAdmin):
+    list_display = ("name", "property", "code", "refundable", "free_cancellation_days")
+    list_filter = ("property", "refundable")
+
+
+@admin.register(Rate)
+class RateAdmin(ReadOnlyMixin, StaffScopedAdmin):
+    property_path = "room_type__property"
+    list_display = ("room_type", "rate_plan", "date", "single", "double", "extra_guest", "version")
+    list_filter = ("rate_plan__property",)
+    date_hierarchy = "date"
+    list_select_related = ("room_type__property", "rate_plan")
+
+
+class HoldNightInline(admin.TabularInline):
+    model = HoldNight
+    extra = 0
+    can_delete = False
+    readonly_fields = ("room_night", "rooms")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyMixin, StaffScopedAdmin):
+    property_path = "room_type__property"
+    list_display = ("reference", "room_type", "check_in", "check_out", "rooms", "source", "status", "created_at")
+    list_filter = ("status", "source")
+    search_fields = ("reference",)
+    inlines = [HoldNightInline]
+
+
+@admin.register(ChannelRequest)
+class ChannelRequestAdmin(ReadOnlyMixin, StaffScopedAdmin):
+    property_path = "room_type__property"
+    list_display = ("reference", "source", "room_type", "check_in", "check_out", "status", "outcome", "queues")
+    list_filter = ("status", "source")
+    search_fields = ("reference",)

@@ -1,0 +1,182 @@
+"""The staff calendar grid: room types x dates for one property, edited through inventory_adjust.
+
+GET shows 14 nights from ``start`` (today by default) for ``property``, with each rate plan's
+double-occupancy price; POST applies the cells
+whose values differ from what the editor was shown, each with the version the editor saw. A cell
+someone else changed meanwhile is reported as a conflict and left as it is; bad input is reported
+per cell. Nothing here writes a row directly.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from inventory.errors import VersionConflict
+from inventory.models import Rate, RoomNight
+from inventory.services import inventory_adjust, inventory_rate_adjust
+from travel.models import Property
+
+DAYS = 14
+FLAGS = ("stop_sell", "closed_to_arrival", "closed_to_departure")
+
+
+@dataclass
+class Cell:
+    night: RoomNight
+
+    @property
+    def shown(self) -> str:
+        n = self.night
+        return f"{n.total}|{n.min_stay}|{int(n.stop_sell)}|{int(n.closed_to_arrival)}|{int(n.closed_to_departure)}"
+
+
+def visible_properties(user):
+    properties = Property.objects.order_by("name")
+    return properties if user.is_superuser else properties.filter(staff=user)
+
+
+class CalendarView(View):
+    model_admin = None
+    template_name = "admin/inventory/calendar.html"
+
+    def get(self, request):
+        if not self.model_admin.has_view_permission(request):
+            raise PermissionDenied
+        properties = visible_properties(request.user)
+        prop = self._property(request, properties)
+        start = self._start(request.GET.get("start"))
+        dates = [start + timedelta(days=i) for i in range(DAYS)]
+        rows = []
+        if prop is not None:
+            nights = RoomNight.objects.filter(room_type__property=prop, date__in=dates).order_by()
+            by_key = {(n.room_type_id, n.date): n for n in nights}
+            rates = Rate.objects.filter(room_type__property=prop, date__in=dates).select_related("rate_plan")
+            rate_by_key = {(r.room_type_id, r.rate_plan_id, r.date): r for r in rates}
+            plans = list(prop.rate_plans.all())
+            for room_type in prop.room_types.order_by("name"):
+                rows.append((room_type, [Cell(by_key[(room_type.pk, d)]) if (room_type.pk, d) in by_key else None
+                                         for d in dates],
+                             [(plan, [rate_by_key.get((room_type.pk, plan.pk, d)) for d in dates]) for plan in plans]))
+        context = {
+            **self.model_admin.admin_site.each_context(request),
+            "title": f"Inventory calendar{f' · {prop.name}' if prop else ''}",
+            "opts": self.model_admin.model._meta,
+            "properties": properties, "property": prop, "dates": dates, "rows": rows, "start": start,
+            "previous": start - timedelta(days=DAYS), "next": start + timedelta(days=DAYS),
+            "can_change": self.model_admin.has_change_permission(request),
+        }
+        return TemplateResponse(request, self.template_name, context)
+
+    def post(self, request):
+        if not self.model_admin.has_change_permission(request):
+            raise PermissionDenied
+        prop = self._property(request, visible_properties(request.user), data=request.POST)
+        if prop is None:
+            raise Http404("Choose one of your properties.")
+        ids = [int(k[2:-6]) for k in request.POST if k.startswith("c-") and k.endswith("-shown") and k[2:-6].isdigit()]
+        nights = RoomNight.objects.filter(pk__in=ids, room_type__property=prop).select_related("room_type")
+        rate_ids = [int(k[2:-6]) for k in request.POST
+                    if k.startswith("r-") and k.endswith("-shown") and k[2:-6].isdigit()]
+        rates = Rate.objects.filter(pk__in=rate_ids, room_type__property=prop).select_related("room_type", "rate_plan")
+        saved, problems = 0, []
+        for night in sorted(nights, key=lambda n: (n.room_type.name, n.date)):
+            outcome = self._apply(request, night)
+            if outcome is True:
+                saved += 1
+            elif outcome:
+                problems.append(f"{night.room_type.name} {night.date:%d %b}: {outcome}")
+        for rate in sorted(rates, key=lambda r: (r.room_type.name, r.rate_plan.name, r.date)):
+            outcome = self._apply_rate(request, rate)
+            if outcome is True:
+                saved += 1
+            elif outcome:
+                problems.append(f"{rate.room_type.name} {rate.rate_plan.name} {rate.date:%d %b}: {outcome}")
+        if saved:
+            messages.success(request, f"Saved {saved} night(s).")
+        for problem in problems:
+            messages.error(request, problem)
+        if not saved and not problems:
+            messages.info(request, "Nothing changed.")
+        url = reverse("admin:inventory_calendar")
+        return HttpResponseRedirect(f"{url}?property={prop.pk}&start={request.POST.get('start', '')}")
+
+    def _apply(self, request, night: RoomNight):
+        """True when saved, a message when refused, None when the editor changed nothing here."""
+        prefix = f"c-{night.pk}-"
+        data = request.POST
+        try:
+            total = int(data.get(prefix + "total", ""))
+            min_stay = int(data.get(prefix + "min_stay", ""))
+            version = int(data.get(prefix + "version", ""))
+        except ValueError:
+            return "rooms, minimum stay and version must be whole numbers."
+        flags = {name: data.get(prefix + name) == "on" for name in FLAGS}
+        wanted = f"{total}|{min_stay}|{int(flags['stop_sell'])}|{int(flags['closed_to_arrival'])}|" \
+                 f"{int(flags['closed_to_departure'])}"
+        shown = data.get(prefix + "shown", "")
+        if wanted == shown:
+            return None
+        before = dict(zip(("total", "min_stay", *FLAGS), shown.split("|"))) if shown.count("|") == 4 else {}
+        changes = {}
+        if str(total) != before.get("total"):
+            changes["total"] = total
+        if str(min_stay) != before.get("min_stay"):
+            changes["min_stay"] = min_stay
+        for name in FLAGS:
+            if str(int(flags[name])) != before.get(name):
+                changes[name] = flags[name]
+        try:
+            inventory_adjust(room_type=night.room_type, night=night.date, version=version,
+                             source=f"staff:{request.user.get_username()}", **changes)
+        except VersionConflict as exc:
+            return exc.message
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+        return True
+
+    def _apply_rate(self, request, rate: Rate):
+        """The double-occupancy price of one night and plan; same outcomes as ``_apply``."""
+        prefix = f"r-{rate.pk}-"
+        raw, shown = request.POST.get(prefix + "double", "").strip(), request.POST.get(prefix + "shown", "")
+        if raw == shown:
+            return None
+        try:
+            double, version = Decimal(raw), int(request.POST.get(prefix + "version", ""))
+            if not double.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            return "the price must be a number, like 120.00."
+        try:
+            inventory_rate_adjust(rate=rate, version=version, double=double,
+                                  source=f"staff:{request.user.get_username()}")
+        except VersionConflict as exc:
+            return exc.message
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+        return True
+
+    @staticmethod
+    def _property(request, properties, data=None):
+        raw = (data or request.GET).get("property")
+        if raw is None:
+            return properties.first()
+        if not str(raw).isdigit():
+            raise Http404("Unknown property.")
+        prop = properties.filter(pk=int(raw)).first()
+        if prop is None:
+            raise Http404("Unknown property.")
+        return prop
+
+    @staticmethod
+    def _start(raw) -> date:
+        try:
+            return date.fromisoformat(raw) if raw else timezone.localdate()
+        except ValueError:
+            return timezone.localdate()

@@ -1,0 +1,99 @@
+"""The payment page /pay/<reference>/ and its status.json: what the traveller sees and can do."""
+import re
+
+import pytest
+
+from bookings.payments.models import Invoice
+from bookings.payments.services import invoice_sync
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_payment_page_shows_address_amount_qr_countdown_and_the_sandbox_form(client, open_invoice, settings):
+    settings.PAYMENT_SANDBOX_CONTROLS = True
+    invoice = open_invoice(coin="ETH", fiat="100.00", currency="EUR")
+
+    page = client.get(f"/pay/{invoice.reference}/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert invoice.address in html
+    assert '<span id="amount-due">0.033967391304347827</span> ETH' in html  # all 18 decimals
+    assert re.search(r'<svg role="img" aria-label="QR code to pay ETH to 0x[0-9a-f]{40}" class="qr"', html)
+    assert re.search(r'id="countdown" data-seconds="(89\d|900)">1[45]:\d\d<', html)
+    assert "Simulate payment (sandbox)" in html
+    assert f'href="/pay/{invoice.reference}/"' in html  # the no-JS refresh link
+    assert "js/payment" in html
+
+
+def test_without_the_sandbox_there_is_no_simulate_form_and_simulating_is_refused(client, open_invoice, settings):
+    settings.PAYMENT_SANDBOX_CONTROLS = False
+    invoice = open_invoice(coin="BTC")
+
+    assert "Simulate payment" not in client.get(f"/pay/{invoice.reference}/").content.decode()
+    assert client.post(f"/pay/{invoice.reference}/simulate/", {"outcome": "exact"}).status_code == 404
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == 0
+
+
+def test_an_unknown_reference_is_a_404(client):
+    assert client.get("/pay/LT-NOPE/").status_code == 404
+    assert client.get("/pay/LT-NOPE/status.json").status_code == 404
+
+
+def test_simulating_an_exact_payment_settles_and_links_to_the_booking(client, open_invoice, settings):
+    settings.PAYMENT_SANDBOX_CONTROLS = True
+    invoice = open_invoice(coin="BTC")
+
+    answer = client.post(f"/pay/{invoice.reference}/simulate/", {"outcome": "exact"}, follow=True)
+
+    html = answer.content.decode()
+    assert answer.redirect_chain[-1][0] == f"/pay/{invoice.reference}/"
+    assert ">Paid<" in html
+    assert f'href="/bookings/{invoice.reference}/"' in html
+    assert Invoice.objects.get(pk=invoice.pk).status == "settled"
+
+
+def test_simulating_half_leaves_a_partial_payment_and_an_unknown_choice_pays_nothing(client, open_invoice, settings):
+    settings.PAYMENT_SANDBOX_CONTROLS = True
+    invoice = open_invoice(coin="BTC", fiat="128.00")
+
+    bad = client.post(f"/pay/{invoice.reference}/simulate/", {"outcome": "everything"}, follow=True)
+    assert "Choose one of the offered simulations." in bad.content.decode()
+    assert Invoice.objects.get(pk=invoice.pk).amount_paid == 0
+
+    client.post(f"/pay/{invoice.reference}/simulate/", {"outcome": "partial"})
+    status = client.get(f"/pay/{invoice.reference}/status.json").json()
+    assert (status["status"], status["exception"], status["amount_paid"], status["amount_outstanding"]) == (
+        "new", "paid_partial", "0.00100000", "0.00100000")
+
+
+def test_status_json_polls_the_processor_when_webhooks_are_lost(client, chain, open_invoice, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    invoice = open_invoice(coin="BTC")
+    chain.configure(extra={"webhooks_off": True})
+    chain.pay(invoice, invoice.amount_due)
+    chain.mine(2)
+
+    status = client.get(f"/pay/{invoice.reference}/status.json").json()
+
+    assert status | {"expires_at": None} == {
+        "reference": invoice.reference, "status": "settled", "status_label": "Paid", "exception": "",
+        "exception_label": "", "coin": "BTC", "amount_due": "0.00200000", "amount_paid": "0.00200000",
+        "amount_outstanding": "0.00000000", "amount_confirmed": "0.00200000", "confirmations": 2,
+        "confirmations_required": 2, "expires_at": None, "seconds_left": 0, "address": invoice.address,
+        "settled": True, "final": True, "booking_url": f"/bookings/{invoice.reference}/",
+    }
+
+
+def test_a_late_payment_tells_the_traveller_that_staff_will_review_it(client, chain, open_invoice, settings):
+    settings.PAYMENT_SANDBOX_CONTROLS = True
+    invoice = open_invoice(coin="BTC")
+    chain.expire(invoice)
+    chain.pay(invoice, invoice.amount_due)
+    invoice_sync(invoice=invoice)
+
+    html = client.get(f"/pay/{invoice.reference}/").content.decode()
+    assert "Expired · Paid late" in html
+    assert "arrived after the invoice expired. Our staff will review it" in html
+    assert "Simulate payment" not in html and "svg" not in html  # closed: nothing more to pay
