@@ -25,6 +25,11 @@ from bookings.services.quoting import price_lock_offer, price_lock_stay
 from inventory.errors import InventoryError
 
 
+# What a refused price lock answers: sold out / restricted is a conflict, a rate source that is
+# down is temporary, everything else is the traveller's input.
+LOCK_ERROR_STATUS = {"unbookable": 409, "rates_unavailable": 503}
+
+
 def _error(code: str, message: str, http_status: int, **extra) -> Response:
     return Response({"error": code, "message": message, **extra}, status=http_status)
 
@@ -75,7 +80,7 @@ class PriceLockCreate(APIView):
                 lock = price_lock_offer(user=request.user, kind=kind, offer_id=form.cleaned_data["offer_id"],
                                         coin_code=coin, points=points)
         except ValidationError as exc:
-            return _error(exc.code or "invalid", exc.messages[0], 409 if exc.code == "unbookable" else 400)
+            return _error(exc.code or "invalid", exc.messages[0], LOCK_ERROR_STATUS.get(exc.code, 400))
         except Exception as exc:
             from travel.suppliers.errors import SupplierError
 

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from bookings.api import LOCK_ERROR_STATUS
 from bookings.forms import CancelForm, OfferForm, PayWithForm, PlaceForm, StayForm, first_error
 from bookings.locks import LockGone, lock_peek
 from bookings.models import Booking
@@ -72,7 +73,7 @@ def lock_stay(request):
                                stay=data["stay"], coin_code=pay.cleaned_data["coin"],
                                points=pay.cleaned_data.get("points") or 0)
     except ValidationError as exc:
-        return _problem(request, status=409 if exc.code == "unbookable" else 400,
+        return _problem(request, status=LOCK_ERROR_STATUS.get(exc.code, 400),
                         title="We cannot lock this price", message=exc.messages[0],
                         link=request.META.get("HTTP_REFERER", "/"), link_text="Back to checkout")
     return redirect("bookings:locked", lock_id=lock.id)
@@ -113,7 +114,8 @@ def lock_offer(request):
                                 offer_id=form.cleaned_data["offer_id"], coin_code=pay.cleaned_data["coin"],
                                 points=pay.cleaned_data.get("points") or 0)
     except ValidationError as exc:
-        return _problem(request, status=400, title="We cannot lock this price", message=exc.messages[0], link="/")
+        return _problem(request, status=LOCK_ERROR_STATUS.get(exc.code, 400), title="We cannot lock this price",
+                        message=exc.messages[0], link="/")
     except _supplier_errors():
         return _problem(request, status=503, title="The supplier is not answering",
                         message="We could not check the price with the supplier; try again in a minute.", link="/")

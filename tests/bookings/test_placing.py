@@ -203,3 +203,14 @@ def test_negative_control_without_the_key_claim_concurrent_twins_lose_to_the_loc
         t.join(timeout=60)
     assert sorted(codes) == [201, 410, 410, 410]
     assert Booking.objects.count() == 1
+
+
+def test_rates_source_down_is_a_503_not_a_400(api, room, clean_sandboxes):
+    from django.core.cache import cache
+
+    from sandboxes.rates import app as rates
+
+    cache.clear()
+    rates.behaviour.down = True
+    response = api.post("/api/bookings/locks/", _stay(room), content_type="application/json")
+    assert response.status_code == 503 and response.json()["error"] == "rates_unavailable"
