@@ -138,6 +138,8 @@ CELERY_BEAT_SCHEDULE = {
     "rewards-expire-points": {"task": "rewards.expire_points", "schedule": 3600.0},
     "rewards-complete-overdue-stays": {"task": "rewards.complete_overdue_stays", "schedule": 900.0},
     "google-feeds-regenerate": {"task": "travel.feeds_regenerate", "schedule": 900.0},
+    "bookings-expire-unpaid": {"task": "bookings.expire_unpaid", "schedule": 60.0},
+    "bookings-complete-stays": {"task": "bookings.complete_stays", "schedule": 3600.0},
     # Crypto invoices: submit stragglers, expire unpaid ones, poll open ones whose webhooks were lost.
     "payments-sweep": {"task": "payments.sweep_invoices", "schedule": 30.0},
     "inventory-channel-requests-sweep": {"task": "inventory.channel_requests_sweep", "schedule": 60.0},
@@ -217,6 +219,13 @@ REWARDS_TIERS = [  # trailing 12-month completed spend -> share of the fiat paid
     {"code": "gold", "name": "Gold", "min_spend": "5000", "earn_percent": "5"},
     {"code": "platinum", "name": "Platinum", "min_spend": "15000", "earn_percent": "10"},
 ]
+# --- Bookings -------------------------------------------------------------------------------
+# First retry delay in seconds (doubled each retry, jittered) and supplier confirmation tries.
+BOOKINGS_RETRY_BACKOFF = env.float("BOOKINGS_RETRY_BACKOFF", default=2.0)
+BOOKINGS_SUPPLIER_MAX_RETRIES = env.int("BOOKINGS_SUPPLIER_MAX_RETRIES", default=6)
+# Create the invoice at the processor right after placing (the answer then carries the address);
+# off: only payments' own task does it, and the payment page shows the address when it is ready.
+BOOKINGS_SUBMIT_INVOICE_INLINE = env.bool("BOOKINGS_SUBMIT_INVOICE_INLINE", default=True)
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

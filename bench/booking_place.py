@@ -1,0 +1,335 @@
+"""Benchmark: p99 of placing a booking at 20 concurrent clients while the supplier takes 3 s.
+
+    source .env.helper   # PostgreSQL, Redis and RabbitMQ
+    .venv/bin/python bench/booking_place.py [--clients 20] [--per-client 20]
+
+What runs, all on loopback, as separate processes:
+- the sandboxes (suppliers, crypto processor, rates), the supplier set to take 3 s to confirm a
+  booking (``book_latency_ms=3000, book_blocking``: its booking call itself blocks 3 s);
+- gunicorn (gthread, 2 workers × 10 threads) serving the project, with this module's URLconf:
+  the project's URLs plus ``/bench/baseline/``, a minimal authenticated DRF POST view (same
+  middleware, session auth, CSRF and JSON parsing, no work) — the floor of the stack;
+- 20 client threads here (httpx), each signed in as its own traveller, each request with its
+  own price lock (made beforehand, not timed) and Idempotency-Key.
+
+Measured per request, end to end: ``POST /api/bookings/`` for supplier offers (the 3 s supplier
+is confirmed later by a worker, after payment, so placement must not wait for it) and for own
+inventory stays (nights reserved in the same transaction), beside the baseline. A placement
+includes the whole transaction, the outbox and Celery enqueue to RabbitMQ and, after commit, the
+invoice's creation at the processor sandbox over HTTP (three calls) for the payment address.
+
+Runs against its own database ``bench_bookings`` (created and migrated here). Prints a table and
+writes ``bench/results/booking_place.json`` with the machine's description.
+"""
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "bench_bookings"
+SERVER_ROLE = "BOOKING_BENCH_SERVER"
+
+
+def _bench_database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("The booking benchmark needs PostgreSQL, Redis and RabbitMQ: source .env.helper first.")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
+
+
+if os.environ.get(SERVER_ROLE) != "1":  # the driver: point everything at the bench database first
+    os.environ["DATABASE_URL"] = _bench_database_url()
+    os.environ["CACHE_KEY_PREFIX"] = BENCH_DB
+    os.environ["LOG_LEVEL"] = "ERROR"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.urls import include, path  # noqa: E402
+from rest_framework import permissions  # noqa: E402
+from rest_framework.response import Response  # noqa: E402
+from rest_framework.views import APIView  # noqa: E402
+
+
+class Baseline(APIView):
+    """The floor: an authenticated JSON POST through the same stack that does nothing."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request):
+        return Response({"ok": True, "lock_id": request.data.get("lock_id"),
+                         "key": request.headers.get("Idempotency-Key")}, status=201)
+
+
+urlpatterns = [path("bench/baseline/", Baseline.as_view()), path("", include("travel.urls"))]
+settings.ROOT_URLCONF = __name__
+application = get_wsgi_application()
+
+
+# --- the driver ------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, deadline: float) -> None:
+    import httpx
+
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def _create_database() -> None:
+    import psycopg
+
+    admin = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def _session_for(user):
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def _summary(latencies: list[float], errors: dict, seconds: float) -> dict:
+    ms = [v * 1000 for v in latencies]
+    return {"requests": len(ms), "errors": errors, "throughput_per_s": round(len(ms) / seconds, 1),
+            "p50_ms": round(statistics.median(ms), 1), "p95_ms": round(_percentile(ms, 95), 1),
+            "p99_ms": round(_percentile(ms, 99), 1), "max_ms": round(max(ms), 1),
+            "mean_ms": round(statistics.fmean(ms), 1)}
+
+
+def _run(base: str, clients: list[dict], work: dict[int, list[str]], path_: str, expect: int) -> dict:
+    """Every client sends its requests one after another; all clients at once."""
+    import httpx
+
+    latencies, errors, lock = [], {}, threading.Lock()
+    barrier = threading.Barrier(len(clients))
+
+    def client_loop(client):
+        csrf = uuid.uuid4().hex
+        with httpx.Client(base_url=base, timeout=30, cookies={"sessionid": client["session"], "csrftoken": csrf},
+                          headers={"X-CSRFToken": csrf}) as http:
+            barrier.wait(timeout=60)
+            for lock_id in work[client["user_id"]]:
+                started = time.perf_counter()
+                response = http.post(path_, json={"lock_id": lock_id}, headers={"Idempotency-Key": uuid.uuid4().hex})
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if response.status_code == expect:
+                        latencies.append(elapsed)
+                    else:
+                        key = f"{response.status_code}: {response.text[:120]}"
+                        errors[key] = errors.get(key, 0) + 1
+
+    threads = [threading.Thread(target=client_loop, args=(c,)) for c in clients]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    return _summary(latencies, errors, time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--per-client", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=10)
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()
+    _create_database()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    processes = []
+    env = {**os.environ, "LOG_LEVEL": "WARNING"}
+    try:
+        # 1. the outside world: three sandboxes, the supplier confirming in 3 s
+        urls = {}
+        for name, variable in (("suppliers", "SUPPLIER_API_URL"), ("payments", "PAYMENT_API_URL"),
+                               ("rates", "RATES_API_URL")):
+            port = _free_port()
+            processes.append(subprocess.Popen([sys.executable, "-m", "sandboxes", name, "--port", str(port)],
+                                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            urls[variable] = f"http://127.0.0.1:{port}"
+            setattr(settings, variable, urls[variable])
+            env[variable] = urls[variable]
+        for url in urls.values():
+            _wait_http(f"{url}/_sandbox/stats", time.monotonic() + 20)
+        import httpx
+
+        httpx.post(f"{urls['SUPPLIER_API_URL']}/_sandbox/config",
+                   json={"extra": {"book_latency_ms": 3000, "book_blocking": True}}, timeout=5).raise_for_status()
+
+        # 2. data: travellers, a big room type, supplier offers, and one price lock per request
+        clients = _clients(args)
+        print(f"{len(clients)} clients × {args.per_client} requests each; supplier confirms in 3 s (blocking)")
+        results = {}
+        # 3. the web server, twice: the invoice created at the processor right after commit (the
+        #    answer carries the payment address), then only by payments' task (address shows later)
+        for mode, inline in (("inline_invoice", "1"), ("invoice_by_task", "0")):
+            server, base = _start_server(args, {**env, "BOOKINGS_SUBMIT_INVOICE_INLINE": inline})
+            processes.append(server)
+            stay_work, offer_work, base_work = _locks(args, clients)
+            _run(base, clients, {c["user_id"]: ["x" * 32] * 3 for c in clients}, "/bench/baseline/", 201)  # warm-up
+            if mode == "inline_invoice":
+                results["baseline_minimal_post"] = _run(base, clients, base_work, "/bench/baseline/", 201)
+            results[f"place_supplier_offer_{mode}"] = _run(base, clients, offer_work, "/api/bookings/", 201)
+            results[f"place_own_stay_{mode}"] = _run(base, clients, stay_work, "/api/bookings/", 201)
+            server.terminate()
+            server.wait(timeout=30)
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        from travel.celery import app
+
+        try:
+            app.control.purge()  # the invoice submissions the placements queued: no worker here
+        except Exception:  # noqa: BLE001 - the broker may be down; nothing to clean then
+            pass
+
+    from bench.machine import write_results
+
+    document = {
+        "question": "p99 of placing a booking at 20 concurrent clients while the sandbox supplier takes 3 s "
+                    "to confirm (target < 100 ms), beside a minimal authenticated POST through the same stack",
+        "setup": {"clients": args.clients, "requests_per_client": args.per_client,
+                  "server": f"gunicorn gthread {args.workers} workers × {args.threads} threads",
+                  "supplier_book_latency_ms": 3000, "target_p99_ms": 100,
+                  "load_average_before": [round(x, 2) for x in load_before],
+                  "load_average_after": [round(x, 2) for x in os.getloadavg()]},
+        **results,
+        "p99_over_baseline_ms": {k: round(r["p99_ms"] - results["baseline_minimal_post"]["p99_ms"], 1)
+                                 for k, r in results.items() if k.startswith("place_")},
+    }
+    out = write_results("booking_place", document)
+    print(f"{'scenario':26} {'n':>5} {'err':>4} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}")
+    for name, r in results.items():
+        print(f"{name:26} {r['requests']:5} {sum(r['errors'].values()):4} {r['throughput_per_s']:7} "
+              f"{r['p50_ms']:7} {r['p95_ms']:7} {r['p99_ms']:7} {r['max_ms']:7}")
+        for error, count in r["errors"].items():
+            print(f"    {count} × {error}")
+    print(f"wrote {out}")
+
+
+def _start_server(args, env):
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "bench.booking_place:application", "--bind", f"127.0.0.1:{port}",
+         "--worker-class", "gthread", "--workers", str(args.workers), "--threads", str(args.threads),
+         "--log-level", "warning"],
+        cwd=ROOT, env={**env, SERVER_ROLE: "1", "CONN_MAX_AGE": "600"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    _wait_http(f"{base}/healthz", time.monotonic() + 60)
+    return server, base
+
+
+def _clients(args):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    clients = []
+    for i in range(args.clients):
+        user, created = User.objects.get_or_create(username=f"bench-traveller-{i}",
+                                                   defaults={"email": f"bench{i}@example.com"})
+        if created:
+            user.set_unusable_password()
+            user.save()
+        clients.append({"user": user, "user_id": user.pk, "session": _session_for(user)})
+    return clients
+
+
+def _locks(args, clients):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from bookings.services.quoting import price_lock_offer, price_lock_stay
+    from inventory.models import Rate, RatePlan, RoomNight
+    from inventory.stays import Stay
+    from travel.models import Destination, Property, RoomType
+    from travel.suppliers import search_offers
+
+    dest, _ = Destination.objects.get_or_create(slug="bench-land", defaults={
+        "name": "Bench Land", "country": "Thailand", "country_code": "TH", "summary": "Bench.",
+        "latitude": Decimal("13.7"), "longitude": Decimal("100.5")})
+    prop, _ = Property.objects.get_or_create(slug="bench-hotel", defaults={
+        "destination": dest, "name": "Bench Hotel", "star_rating": 4, "summary": "Bench.",
+        "street_address": "1 Bench Road", "locality": "Bangkok", "country_code": "TH",
+        "latitude": Decimal("13.7"), "longitude": Decimal("100.5"), "tax_percent": Decimal("10"),
+        "fee_per_night": Decimal("5")})
+    room_type, _ = RoomType.objects.get_or_create(property=prop, code="bench", defaults={"name": "Bench Room",
+                                                                                         "max_occupancy": 3})
+    plan, _ = RatePlan.objects.get_or_create(property=prop, code="flex", defaults={"name": "Flexible"})
+    today = timezone.localdate()
+    dates = [today + timedelta(days=i) for i in range(60)]
+    for d in dates:  # plenty of rooms: the benchmark measures placement, not selling out
+        RoomNight.objects.update_or_create(room_type=room_type, date=d, defaults={"total": 100000,
+                                                                                  "available": 100000})
+        Rate.objects.get_or_create(room_type=room_type, rate_plan=plan, date=d,
+                                   defaults={"single": Decimal("90"), "double": Decimal("100")})
+    check_in = today + timedelta(days=20)
+    offers = search_offers(kind="hotel", destination="Bali", check_in=check_in,
+                           check_out=check_in + timedelta(days=2), guests=2, rooms=1).offers
+    stay_work, offer_work, base_work = {}, {}, {}
+    for n, c in enumerate(clients):
+        stay_work[c["user_id"]], offer_work[c["user_id"]] = [], []
+        base_work[c["user_id"]] = ["x" * 32] * args.per_client
+        for k in range(args.per_client):
+            start = today + timedelta(days=1 + (n + k) % 50)
+            stay = Stay(check_in=start, check_out=start + timedelta(days=2), rooms=1, guests=2)
+            stay_work[c["user_id"]].append(price_lock_stay(user=c["user"], room_type=room_type, rate_plan=plan,
+                                                           stay=stay, coin_code="BTC").id)
+            offer = offers[(n + k) % len(offers)]
+            offer_work[c["user_id"]].append(price_lock_offer(user=c["user"], kind="hotel", offer_id=offer.id,
+                                                             coin_code="USDT-TRC20").id)
+    return stay_work, offer_work, base_work
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+"""Demo data for bookings: hotel staff may read bookings and work the review queue. Idempotent."""
+from django.contrib.auth.models import Group, Permission
+
+
+def seed() -> None:
+    group = Group.objects.filter(name="Hotel staff").first()
+    if group is None:
+        return
+    perms = Permission.objects.filter(
+        content_type__app_label="bookings",
+        codename__in=["view_booking", "view_bookingevent", "view_reviewitem", "change_reviewitem"],
+    )
+    group.permissions.add(*perms)

@@ -1,0 +1,66 @@
+"""Parsing what travellers send at checkout into typed values, with clear messages."""
+from django import forms
+from django.core.exceptions import ValidationError
+
+from inventory.models import RatePlan
+from inventory.stays import Stay
+from travel.models import RoomType
+
+
+class StayForm(forms.Form):
+    room_type = forms.IntegerField(min_value=1, error_messages={"required": "Choose a room."})
+    rate_plan = forms.IntegerField(min_value=1, required=False)
+    check_in = forms.DateField(error_messages={"required": "Choose a check-in date.",
+                                               "invalid": "Enter the check-in date as YYYY-MM-DD."})
+    check_out = forms.DateField(error_messages={"required": "Choose a check-out date.",
+                                                "invalid": "Enter the check-out date as YYYY-MM-DD."})
+    rooms = forms.IntegerField(min_value=1, max_value=9, required=False)
+    guests = forms.IntegerField(min_value=1, max_value=72, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        room_type = RoomType.objects.select_related("property").filter(
+            pk=data["room_type"], property__is_active=True).first()
+        if room_type is None:
+            raise ValidationError("This room does not exist or is not on sale.")
+        plans = RatePlan.objects.filter(property=room_type.property)
+        rate_plan = plans.filter(pk=data["rate_plan"]).first() if data.get("rate_plan") else plans.first()
+        if rate_plan is None:
+            raise ValidationError("This rate plan is not offered for this room.")
+        data["stay"] = Stay(check_in=data["check_in"], check_out=data["check_out"],
+                            rooms=data.get("rooms") or 1, guests=data.get("guests") or 2)
+        data["room_type_obj"] = room_type
+        data["rate_plan_obj"] = rate_plan
+        data["rate_plans"] = list(plans)
+        return data
+
+
+class OfferForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("hotel", "Hotel"), ("flight", "Flight"), ("activity", "Activity")],
+                             error_messages={"required": "Say which kind of offer this is.",
+                                             "invalid_choice": "Choose a hotel, flight or activity offer."})
+    offer_id = forms.CharField(max_length=120, error_messages={"required": "Choose an offer."})
+
+
+class PayWithForm(forms.Form):
+    coin = forms.CharField(max_length=16, error_messages={"required": "Choose a coin to pay with."})
+    points = forms.IntegerField(min_value=0, max_value=10_000_000, required=False,
+                                error_messages={"min_value": "Points cannot be negative."})
+
+
+class PlaceForm(forms.Form):
+    lock_id = forms.CharField(max_length=64)
+    idempotency_key = forms.CharField(max_length=100)
+
+
+class CancelForm(forms.Form):
+    method = forms.ChoiceField(choices=[("crypto", "Refund in crypto"), ("credit", "Platform credit")],
+                               required=False)
+
+
+def first_error(form: forms.Form) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return "Check what you entered."

@@ -1,0 +1,140 @@
+"""Price locks: a quote held for 10 minutes in Redis (the Django cache), used at most once.
+
+The lock value carries its own ``expires_at``: the clock decides whether it is still good (so
+tests can move time), and the Redis TTL, a little longer, is only the safety net that frees the
+memory. Consuming is atomic: the one caller whose ``delete`` removed the key wins; everyone else
+is told the lock is used. A used or expired lock is refused (HTTP 410) with a re-quote link,
+never silently re-priced.
+"""
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.utils import timezone
+
+LOCK_MINUTES = 10
+LOCK_TTL_SAFETY = timedelta(minutes=2)
+TOMBSTONE_TTL = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class PriceLock:
+    id: str
+    user_id: int
+    kind: str  # "stay" (own inventory) or a supplier kind: "hotel" | "flight" | "activity"
+    title: str
+    subtotal: Decimal  # fiat, before any redemption
+    discount: Decimal
+    total: Decimal  # fiat due
+    currency: str
+    coin_code: str
+    coin_rate: Decimal
+    crypto_amount: Decimal
+    points: int
+    redemption_code: str
+    requote_url: str
+    created_at: datetime
+    expires_at: datetime
+    stay: dict = field(default_factory=dict)  # room_type_id, rate_plan_id, check_in, check_out, rooms, guests
+    offer: dict = field(default_factory=dict)  # offer_id, supplier, price, currency, details
+
+    @property
+    def seconds_left(self) -> int:
+        return max(0, int((self.expires_at - timezone.now()).total_seconds()))
+
+    def to_cache(self) -> dict:
+        data = asdict(self)
+        for name in ("subtotal", "discount", "total", "coin_rate", "crypto_amount"):
+            data[name] = str(data[name])
+        data["created_at"] = self.created_at.isoformat()
+        data["expires_at"] = self.expires_at.isoformat()
+        return data
+
+    @classmethod
+    def from_cache(cls, data: dict) -> "PriceLock":
+        data = dict(data)
+        for name in ("subtotal", "discount", "total", "coin_rate", "crypto_amount"):
+            data[name] = Decimal(data[name])
+        data["created_at"] = datetime.fromisoformat(data["created_at"])
+        data["expires_at"] = datetime.fromisoformat(data["expires_at"])
+        return cls(**data)
+
+
+class LockGone(Exception):
+    """The lock is expired, used or unknown. ``requote_url`` leads to a fresh quote."""
+
+    def __init__(self, message: str, *, requote_url: str = "/", code: str = "lock_gone"):
+        super().__init__(message)
+        self.message = message
+        self.requote_url = requote_url
+        self.code = code
+
+
+def _key(lock_id: str) -> str:
+    return f"bookings:lock:{lock_id}"
+
+
+def _tombstone_key(lock_id: str) -> str:
+    return f"bookings:lock-info:{lock_id}"
+
+
+def lock_store(**fields) -> PriceLock:
+    """Store a new lock valid for LOCK_MINUTES from now and return it."""
+    now = timezone.now()
+    lock = PriceLock(id=uuid.uuid4().hex, created_at=now, expires_at=now + timedelta(minutes=LOCK_MINUTES), **fields)
+    ttl = LOCK_MINUTES * 60 + int(LOCK_TTL_SAFETY.total_seconds())
+    cache.set(_key(lock.id), lock.to_cache(), timeout=ttl)
+    cache.set(_tombstone_key(lock.id), {"requote_url": lock.requote_url, "used": False},
+              timeout=int(TOMBSTONE_TTL.total_seconds()))
+    return lock
+
+
+def lock_peek(*, lock_id: str, user_id: int) -> PriceLock:
+    """The lock if it is still good for this user, without using it; else LockGone."""
+    data = cache.get(_key(lock_id)) if _valid_id(lock_id) else None
+    if data is None or data.get("user_id") != user_id:
+        raise _gone(lock_id)
+    lock = PriceLock.from_cache(data)
+    if timezone.now() >= lock.expires_at:
+        raise LockGone(
+            "This price lock has expired (prices are held for 10 minutes). Get a fresh quote.",
+            requote_url=lock.requote_url, code="lock_expired",
+        )
+    return lock
+
+
+def lock_consume(*, lock_id: str, user_id: int) -> PriceLock:
+    """Use the lock once: only one caller ever gets it back; the others get LockGone."""
+    lock = lock_peek(lock_id=lock_id, user_id=user_id)
+    if not cache.delete(_key(lock_id)):
+        raise _gone(lock_id)
+    cache.set(_tombstone_key(lock_id), {"requote_url": lock.requote_url, "used": True},
+              timeout=int(TOMBSTONE_TTL.total_seconds()))
+    return lock
+
+
+def lock_restore(*, lock: PriceLock) -> None:
+    """Put back a lock whose booking did not happen (rolled back), for the time it had left."""
+    left = int((lock.expires_at - timezone.now()).total_seconds())
+    if left <= 0:
+        return
+    cache.set(_key(lock.id), lock.to_cache(), timeout=left + int(LOCK_TTL_SAFETY.total_seconds()))
+    cache.set(_tombstone_key(lock.id), {"requote_url": lock.requote_url, "used": False},
+              timeout=int(TOMBSTONE_TTL.total_seconds()))
+
+
+def _valid_id(lock_id: str) -> bool:
+    return isinstance(lock_id, str) and len(lock_id) == 32 and all(c in "0123456789abcdef" for c in lock_id)
+
+
+def _gone(lock_id: str) -> LockGone:
+    info = cache.get(_tombstone_key(lock_id)) if _valid_id(lock_id) else None
+    if info and info.get("used"):
+        return LockGone("This price lock was already used for a booking. Get a fresh quote to book again.",
+                        requote_url=info["requote_url"], code="lock_used")
+    if info:
+        return LockGone("This price lock has expired (prices are held for 10 minutes). Get a fresh quote.",
+                        requote_url=info["requote_url"], code="lock_expired")
+    return LockGone("This price lock is unknown or has expired. Get a fresh quote.", code="lock_unknown")

@@ -1,0 +1,255 @@
+"""How a booking moves after placement: payment news, expiry, cancellation, completion.
+
+Each function locks the booking row, checks the state machine, does the change, appends the
+event and writes the outbox row, all in one transaction; a repeat is a no-op (idempotent).
+"""
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bookings import events
+from bookings.models import Booking, BookingEvent, ReviewItem, SupplierHold
+from bookings.publishing import (
+    publish_cancelled, publish_confirmed, publish_expired, publish_failed, publish_stay_completed,
+)
+from bookings.services.review import review_open
+from bookings.states import ACTIVE
+from inventory.services import inventory_release
+
+S = Booking.Status
+EXPIRY_GRACE = timedelta(minutes=2)
+REFUND_METHODS = ("crypto", "credit")
+
+
+def _locked(reference: str) -> Booking | None:
+    return Booking.objects.select_for_update().filter(reference=reference).first()
+
+
+# --- Payment news (payments' outbox topics) --------------------------------------------------
+
+def booking_on_payment(*, topic: str, payload: dict, message_id: int | None = None) -> str:
+    """React to one ``payment.*`` message. Returns what it did (for logs and tests)."""
+    reference = str(payload.get("reference") or "")
+    with transaction.atomic():
+        booking = _locked(reference)
+        if booking is None:
+            return "unknown booking"
+        if message_id is not None and BookingEvent.objects.filter(
+            booking=booking, data__message_id=str(message_id)
+        ).exists():
+            return "duplicate"
+        data = {"message_id": str(message_id) if message_id is not None else "", "topic": topic,
+                **{k: payload[k] for k in ("invoice_id", "status", "amount_paid", "amount_due", "excess") if k in payload}}
+        action = topic.replace("payment.", "booking.payment.", 1)
+        if topic in ("payment.settled", "payment.overpaid"):
+            return _paid(booking=booking, action=action, data=data)
+        if topic == "payment.expired" or topic == "payment.partial-expired":
+            return _payment_expired(booking=booking, action=action, data=data, payload=payload, topic=topic)
+        if topic == "payment.late":
+            events.record(booking=booking, action=action, actor=events.PAYMENTS, data=data)
+            review_open(booking=booking, reason=ReviewItem.Reason.LATE_PAYMENT, actor=events.PAYMENTS,
+                        detail=f"Payment arrived after the invoice expired (booking {booking.status}).")
+            return "late: review"
+        if topic == "payment.invalid" and booking.status == S.PENDING:
+            _end(booking=booking, to=S.FAILED, action=action, actor=events.PAYMENTS, data=data)
+            publish_failed(booking)
+            return "failed"
+        if topic == "payment.refunded" and booking.status in (S.CANCELLED, S.EXPIRED, S.FAILED):
+            events.transition(booking=booking, to=S.REFUNDED, action=action, actor=events.PAYMENTS, data=data)
+            return "refunded"
+        events.record(booking=booking, action=action, actor=events.PAYMENTS, data=data)
+        return "recorded"
+
+
+def _paid(*, booking: Booking, action: str, data: dict) -> str:
+    if booking.status != S.PENDING:
+        events.record(booking=booking, action=action, actor=events.PAYMENTS, data=data)
+        if booking.status in (S.EXPIRED, S.FAILED, S.CANCELLED):
+            review_open(booking=booking, reason=ReviewItem.Reason.LATE_PAYMENT, actor=events.PAYMENTS,
+                        detail=f"Paid in full but the booking is already {booking.status}.")
+            return "paid after end: review"
+        return "already paid"
+    events.transition(booking=booking, to=S.PAYMENT_CONFIRMED, action=action, actor=events.PAYMENTS, data=data)
+    if booking.is_supplier:
+        from bookings.services.supplier import supplier_confirmation_enqueue
+
+        supplier_confirmation_enqueue(booking=booking)
+        return "payment confirmed: supplier next"
+    events.transition(booking=booking, to=S.CONFIRMED, action="booking.confirmed")
+    publish_confirmed(booking)
+    return "confirmed"
+
+
+def _paid_something(payload: dict, topic: str) -> bool:
+    if topic == "payment.partial-expired" or str(payload.get("status", "")).lower() in (
+        "partial", "paid_partial", "partial_expired", "expired_paid_partial",
+    ):
+        return True
+    for name in ("amount_paid", "paid", "amount_received"):
+        try:
+            if Decimal(str(payload.get(name) or 0)) > 0:
+                return True
+        except (InvalidOperation, ValueError):
+            continue
+    return False
+
+
+def _payment_expired(*, booking: Booking, action: str, data: dict, payload: dict, topic: str) -> str:
+    partial = _paid_something(payload, topic)
+    if booking.status == S.PENDING:
+        _end(booking=booking, to=S.EXPIRED, action=action, actor=events.PAYMENTS, data=data)
+        publish_expired(booking)
+    else:
+        events.record(booking=booking, action=action, actor=events.PAYMENTS, data=data)
+    if partial:
+        review_open(booking=booking, reason=ReviewItem.Reason.PARTIAL_PAYMENT, actor=events.PAYMENTS,
+                    detail="The invoice expired with only part of the amount paid: refund or credit it.")
+        return "expired: partial payment to review"
+    return "expired"
+
+
+def _end(*, booking: Booking, to: str, action: str, actor: events.Actor, data: dict | None = None) -> None:
+    """Move to an end state and give back what the booking held (nights, supplier hold)."""
+    _release(booking=booking)
+    events.transition(booking=booking, to=to, action=action, actor=actor, data=data or {})
+
+
+def _release(*, booking: Booking) -> None:
+    if booking.hold_id and inventory_release(hold=booking.hold):
+        events.record(booking=booking, action="booking.nights.released",
+                      data={"hold": booking.hold.reference, "rooms": booking.rooms})
+    SupplierHold.objects.filter(booking=booking, status=SupplierHold.Status.HELD).update(
+        status=SupplierHold.Status.RELEASED)
+
+
+# --- Sweeps ----------------------------------------------------------------------------------
+
+def bookings_expire_unpaid(*, now=None, limit: int = 200) -> int:
+    """Expire pending bookings whose payment window closed (a safety net under payment.expired)."""
+    now = now or timezone.now()
+    due = Booking.objects.filter(status=S.PENDING, payment_expires_at__lt=now - EXPIRY_GRACE)
+    done = 0
+    for reference in due.values_list("reference", flat=True)[:limit]:
+        with transaction.atomic():
+            booking = _locked(reference)
+            if booking is None or booking.status != S.PENDING:
+                continue
+            _end(booking=booking, to=S.EXPIRED, action="booking.expired", actor=events.SYSTEM,
+                 data={"reason": "payment window closed"})
+            publish_expired(booking)
+            done += 1
+    return done
+
+
+def bookings_complete_stays(*, today=None, limit: int = 500) -> int:
+    """Mark confirmed bookings completed once their check-out has passed; publish stay.completed."""
+    today = today or timezone.localdate()
+    due = Booking.objects.filter(status=S.CONFIRMED, check_out__lt=today)
+    done = 0
+    for reference in due.values_list("reference", flat=True)[:limit]:
+        with transaction.atomic():
+            booking = _locked(reference)
+            if booking is None or booking.status != S.CONFIRMED:
+                continue
+            events.transition(booking=booking, to=S.COMPLETED, action="booking.completed")
+            publish_stay_completed(booking)
+            done += 1
+    return done
+
+
+# --- Cancellation ----------------------------------------------------------------------------
+
+def cancellation_terms(booking: Booking, *, today=None) -> tuple[bool, str]:
+    """(refund due, explanation) for a traveller cancelling now."""
+    today = today or timezone.localdate()
+    if booking.status == S.PENDING:
+        return False, "Nothing has been paid yet, so nothing is refunded."
+    if not booking.refundable:
+        return False, "This rate is non-refundable: cancelling gives no refund."
+    if booking.check_in is None:
+        return True, "Cancelling now gives a full refund."
+    deadline = booking.check_in - timedelta(days=booking.free_cancellation_days)
+    if today <= deadline:
+        return True, f"Free cancellation until {deadline:%d %b %Y}: cancelling now gives a full refund."
+    return False, f"Free cancellation ended on {deadline:%d %b %Y}: cancelling now gives no refund."
+
+
+def booking_cancel(*, reference: str, user, method: str = "crypto") -> Booking:
+    """The traveller cancels their own booking; refunded per its rate plan."""
+    if method not in REFUND_METHODS:
+        raise ValidationError("Choose a refund in crypto or as platform credit.", code="method")
+    with transaction.atomic():
+        booking = _locked(reference)
+        if booking is None or booking.user_id != user.pk:
+            raise Booking.DoesNotExist(reference)
+        if booking.status not in ACTIVE:
+            raise ValidationError(f"This booking is {booking.get_status_display().lower()} and cannot be cancelled.",
+                                  code="status")
+        refund_due, terms = cancellation_terms(booking)
+        _cancel(booking=booking, actor=events.Actor.traveller(user), refund=refund_due, method=method, terms=terms)
+    return booking
+
+
+def booking_refund_by_staff(*, booking: Booking, staff, method: str, note: str = "") -> Booking:
+    """Staff cancel (if still active) and refund in full whatever was paid."""
+    if method not in REFUND_METHODS:
+        raise ValidationError("Choose a refund in crypto or as platform credit.", code="method")
+    with transaction.atomic():
+        booking = _locked(booking.reference)
+        actor = events.Actor.staff(staff)
+        received = min(booking.total, _received_fiat(booking))
+        if booking.status in (S.PAYMENT_CONFIRMED, S.CONFIRMED, S.PENDING):
+            _cancel(booking=booking, actor=actor, refund=received > 0, method=method,
+                    terms=note or "Cancelled by staff.", amount=received)
+        elif booking.status in (S.EXPIRED, S.FAILED, S.CANCELLED):
+            if received <= 0:
+                raise ValidationError("Nothing was received for this booking; there is nothing to refund.",
+                                      code="refund")
+            refund = _refund(booking=booking, method=method, amount=received,
+                             reason=note or "Refund decided by staff review.")
+            events.record(booking=booking, action="booking.refund.requested", actor=actor,
+                          data={"method": method, "amount": received, "refund_id": getattr(refund, "pk", "")})
+        else:
+            raise ValidationError(f"A {booking.get_status_display().lower()} booking cannot be refunded.", code="status")
+    return booking
+
+
+def _cancel(*, booking: Booking, actor: events.Actor, refund: bool, method: str, terms: str,
+            amount: Decimal | None = None) -> None:
+    refund_method = "none"
+    data = {"terms": terms}
+    if refund:
+        amount = booking.total if amount is None else amount
+        made = _refund(booking=booking, method=method, reason=f"Cancelled: {terms}", amount=amount)
+        refund_method = method
+        data.update(refund_amount=amount, refund_id=getattr(made, "pk", ""))
+    _release(booking=booking)
+    events.transition(booking=booking, to=S.CANCELLED, action="booking.cancelled", actor=actor,
+                      data={**data, "refund_method": refund_method})
+    publish_cancelled(booking, refund_method=refund_method)
+
+
+def _refund(*, booking: Booking, method: str, reason: str, amount: Decimal | None = None):
+    from bookings.payments.errors import PaymentError
+    from bookings.payments.services import refund_create
+
+    try:
+        return refund_create(reference=booking.reference, fiat_amount=booking.total if amount is None else amount,
+                             method=method, reason=reason[:200])
+    except PaymentError as exc:
+        raise ValidationError(exc.message, code="refund") from exc
+
+
+def _received_fiat(booking: Booking) -> Decimal:
+    """What the traveller actually sent (in time or late) at the invoice's locked rate, less refunds."""
+    from bookings.payments.models import Invoice, Refund
+
+    invoice = Invoice.objects.filter(reference=booking.reference).first()
+    if invoice is None:
+        return Decimal("0.00")
+    received = ((invoice.amount_paid + invoice.amount_late) * invoice.rate).quantize(Decimal("0.01"), ROUND_DOWN)
+    refunded = sum((r.fiat_amount for r in invoice.refunds.exclude(status=Refund.Status.FAILED)), Decimal(0))
+    return max(Decimal("0.00"), received - refunded)

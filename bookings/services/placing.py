@@ -1,0 +1,202 @@
+"""Placing a booking from a price lock, once per Idempotency-Key, in one transaction.
+
+Inside the transaction: claim the key, use the lock, take the nights (or record the supplier
+hold), create the booking as pending, reserve the redemption, open the invoice (a row only),
+log the first event and write ``booking.placed`` to the outbox. After commit the invoice is
+created at the processor over HTTP; the traveller never waits for a supplier or a chain.
+"""
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bookings import events
+from bookings.locks import PriceLock, lock_consume, lock_restore
+from bookings.models import Booking, PlacementKey, SupplierHold
+from bookings.publishing import publish_placed
+from bookings.redemption import redemption_provider
+from inventory.models import RatePlan
+from inventory.selectors import money
+from inventory.services import inventory_reserve
+from inventory.stays import Stay
+from travel.models import RoomType
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PAYMENT_WINDOW = timedelta(minutes=15)
+
+
+class IdempotencyConflict(Exception):
+    """The key was already used with a different request body."""
+
+    message = "This Idempotency-Key was already used with a different request."
+
+
+@dataclass(frozen=True)
+class Placement:
+    booking: Booking
+    created: bool  # False when the same key returned the booking it placed before
+
+
+def new_reference() -> str:
+    return "LT" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def request_fingerprint(*, lock_id: str) -> str:
+    return hashlib.sha256(f"lock={lock_id}".encode()).hexdigest()
+
+
+def validate_idempotency_key(key: str) -> str:
+    key = (key or "").strip()
+    if not key:
+        raise ValidationError("The Idempotency-Key header is required.", code="idempotency_key")
+    if len(key) > 100 or not key.isprintable():
+        raise ValidationError("The Idempotency-Key must be at most 100 printable characters.",
+                              code="idempotency_key")
+    return key
+
+
+def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "web") -> Placement:
+    """Place the booking a price lock describes; the same key returns the same booking.
+
+    Raises LockGone (410), IdempotencyConflict (409), InventoryError (409) or ValidationError (400).
+    """
+    key = validate_idempotency_key(idempotency_key)
+    fingerprint = request_fingerprint(lock_id=str(lock_id))
+    replay = _replay(user=user, key=key, fingerprint=fingerprint)
+    if replay:
+        return replay
+    consumed: list[PriceLock] = []
+    try:
+        with transaction.atomic():
+            claim = PlacementKey.objects.create(user=user, key=key, fingerprint=fingerprint)
+            lock = lock_consume(lock_id=str(lock_id), user_id=user.pk)
+            consumed.append(lock)
+            booking, invoice = _place(user=user, lock=lock, key=key, fingerprint=fingerprint, source=source)
+            claim.booking = booking
+            claim.save(update_fields=["booking"])
+            if settings.BOOKINGS_SUBMIT_INVOICE_INLINE:
+                transaction.on_commit(partial(_submit_invoice, invoice=invoice))
+    except IntegrityError:
+        replay = _replay(user=user, key=key, fingerprint=fingerprint)
+        if replay:
+            return replay
+        raise
+    except BaseException:
+        for lock in consumed:
+            lock_restore(lock=lock)
+        raise
+    return Placement(booking=booking, created=True)
+
+
+def _replay(*, user, key: str, fingerprint: str) -> Placement | None:
+    claim = PlacementKey.objects.filter(user=user, key=key).select_related("booking").first()
+    if claim is None or claim.booking is None:
+        return None
+    if claim.fingerprint != fingerprint:
+        raise IdempotencyConflict(IdempotencyConflict.message)
+    return Placement(booking=claim.booking, created=False)
+
+
+def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str):
+    from bookings.payments.errors import PaymentError
+    from bookings.payments.services import invoice_open
+
+    booking = Booking(
+        reference=new_reference(), user=user, kind=lock.kind, title=lock.title[:200],
+        subtotal=lock.subtotal, discount=lock.discount, total=lock.total, currency=lock.currency,
+        coin_code=lock.coin_code, coin_rate=lock.coin_rate, crypto_amount=lock.crypto_amount,
+        idempotency_key=key, request_fingerprint=fingerprint,
+    )
+    if lock.kind == Booking.Kind.STAY:
+        stay, room_type, rate_plan = _stay_of(lock)
+        booking.property_id = room_type.property_id
+        booking.room_type = room_type
+        booking.rate_plan = rate_plan
+        booking.check_in, booking.check_out = stay.check_in, stay.check_out
+        booking.rooms, booking.guests = stay.rooms, stay.guests
+        booking.refundable = rate_plan.refundable
+        booking.free_cancellation_days = rate_plan.free_cancellation_days if rate_plan.refundable else 0
+        booking.hold = inventory_reserve(room_type=room_type, stay=stay, source=source, reference=booking.reference)
+    else:
+        details = lock.offer.get("details") or {}
+        booking.check_in = _date_or_none(details.get("check_in") or details.get("date") or details.get("depart_at"))
+        booking.check_out = _date_or_none(details.get("check_out")) or booking.check_in
+        booking.refundable = bool(details.get("refundable", False))
+        booking.free_cancellation_days = int(details.get("free_cancellation_days") or 0)
+    if lock.points:
+        _redeem(booking=booking, user=user, lock=lock)
+    try:
+        invoice = invoice_open(
+            reference=booking.reference, fiat_amount=booking.total, fiat_currency=booking.currency,
+            coin_code=booking.coin_code, crypto_amount=booking.crypto_amount, rate=booking.coin_rate,
+        )
+    except PaymentError as exc:
+        raise ValidationError(exc.message, code=exc.code) from exc
+    booking.payment_expires_at = getattr(invoice, "expires_at", None) or timezone.now() + PAYMENT_WINDOW
+    booking.save()
+    if lock.kind != Booking.Kind.STAY:
+        SupplierHold.objects.create(
+            booking=booking, kind=lock.kind, offer_id=lock.offer["offer_id"], supplier=lock.offer.get("supplier", ""),
+            price=Decimal(lock.offer["price"]), currency=lock.offer["currency"], details=lock.offer.get("details") or {},
+        )
+    events.placed(booking=booking, actor=events.Actor.traveller(user), data={
+        "lock_id": lock.id, "total": booking.total, "currency": booking.currency, "coin": booking.coin_code,
+        "crypto_amount": booking.crypto_amount, "rate": booking.coin_rate, "points_redeemed": booking.points_redeemed,
+        "source": source,
+    })
+    publish_placed(booking)
+    return booking, invoice
+
+
+def _stay_of(lock: PriceLock):
+    data = lock.stay
+    room_type = RoomType.objects.select_related("property").get(pk=data["room_type_id"])
+    rate_plan = RatePlan.objects.get(pk=data["rate_plan_id"])
+    stay = Stay(check_in=date.fromisoformat(data["check_in"]), check_out=date.fromisoformat(data["check_out"]),
+                rooms=int(data["rooms"]), guests=int(data["guests"]))
+    return stay, room_type, rate_plan
+
+
+def _redeem(*, booking: Booking, user, lock: PriceLock) -> None:
+    provider = redemption_provider(lock.redemption_code)
+    if provider is None:
+        raise ValidationError("Points cannot be redeemed right now; get a fresh quote without points.",
+                              code="points")
+    discount = money(provider.reserve(user=user, booking_reference=booking.reference, amount=Decimal(lock.points),
+                                      fiat_total=lock.subtotal, currency=lock.currency))
+    if discount < lock.discount:
+        raise ValidationError("Your points balance changed since the price was locked; get a fresh quote.",
+                              code="points")
+    booking.points_redeemed = lock.points
+    booking.redemption_code = lock.redemption_code
+
+
+def _date_or_none(value) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _submit_invoice(*, invoice) -> None:
+    """Create the invoice at the processor now, so the answer carries the address. If the
+    processor is down, payments' own task (enqueued by invoice_open on commit) retries it."""
+    from bookings.payments.errors import PaymentError
+    from bookings.payments.services import invoice_submit
+
+    try:
+        invoice_submit(invoice=invoice)
+    except PaymentError as exc:
+        logger.warning("invoice %s not submitted yet (%s); payments.submit_invoice retries it", invoice.pk, exc)

@@ -1,0 +1,78 @@
+"""The staff review queue: open an item (and tell staff), retry, cancel and refund, resolve."""
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bookings import events
+from bookings.models import Booking, ReviewItem
+
+
+def review_open(*, booking: Booking, reason: str, detail: str = "", actor: events.Actor = events.SYSTEM) -> ReviewItem:
+    """Put the booking in front of staff for ``reason`` (once while an item is open)."""
+    with transaction.atomic():
+        item = ReviewItem.objects.filter(booking=booking, reason=reason, status=ReviewItem.Status.OPEN).first()
+        if item:
+            return item
+        item = ReviewItem.objects.create(booking=booking, reason=reason, detail=detail[:4000])
+        events.record(booking=booking, action="booking.review.opened", actor=actor,
+                      data={"review_id": item.pk, "reason": reason, "detail": detail[:500]})
+        transaction.on_commit(partial(_notify, item_id=item.pk))
+    return item
+
+
+def _notify(*, item_id: int) -> None:
+    from bookings.tasks import notify_review
+
+    notify_review.delay(item_id=item_id)
+
+
+def review_resolve(*, item: ReviewItem, staff, note: str) -> ReviewItem:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError("Write a note saying how this was resolved.", code="note")
+    with transaction.atomic():
+        item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+        if item.status != ReviewItem.Status.OPEN:
+            raise ValidationError("This item is already resolved.", code="resolved")
+        item.status = ReviewItem.Status.RESOLVED
+        item.note = note
+        item.resolved_at = timezone.now()
+        item.resolved_by = staff
+        item.save(update_fields=["status", "note", "resolved_at", "resolved_by"])
+        events.record(booking=item.booking, action="booking.review.resolved", actor=events.Actor.staff(staff),
+                      data={"review_id": item.pk, "note": note})
+    return item
+
+
+def review_retry(*, item: ReviewItem, staff, note: str = "") -> ReviewItem:
+    """Send the supplier confirmation again (the booking must be paid and waiting for it)."""
+    from bookings.services.supplier import supplier_confirmation_enqueue
+
+    booking = item.booking
+    if not (booking.is_supplier and booking.status == Booking.Status.PAYMENT_CONFIRMED):
+        raise ValidationError("Only a paid supplier booking waiting for confirmation can be retried.", code="retry")
+    with transaction.atomic():
+        events.record(booking=booking, action="booking.review.retried", actor=events.Actor.staff(staff),
+                      data={"review_id": item.pk, "note": note})
+        item = _close(item=item, staff=staff, note=note or "Retried the supplier confirmation.")
+        supplier_confirmation_enqueue(booking=booking)
+    return item
+
+
+def review_cancel_refund(*, item: ReviewItem, staff, note: str = "", method: str = "crypto") -> ReviewItem:
+    """Cancel the booking (if still active) and refund what was paid, whatever the rate plan."""
+    from bookings.services.lifecycle import booking_refund_by_staff
+
+    with transaction.atomic():
+        booking_refund_by_staff(booking=item.booking, staff=staff, method=method, note=note)
+        item = _close(item=item, staff=staff, note=note or f"Cancelled and refunded ({method}).")
+    return item
+
+
+def _close(*, item: ReviewItem, staff, note: str) -> ReviewItem:
+    ReviewItem.objects.filter(pk=item.pk, status=ReviewItem.Status.OPEN).update(
+        status=ReviewItem.Status.RESOLVED, note=note, resolved_at=timezone.now(), resolved_by=staff)
+    item.refresh_from_db()
+    return item

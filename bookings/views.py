@@ -1,0 +1,200 @@
+"""Booking pages: checkout, price lock, placing, my bookings, booking detail, cancellation.
+
+HTTP only: parse with a form, call a service or selector, render. Bad input answers 4xx with
+a message on the page; a used or expired price lock answers 410 with a re-quote link.
+"""
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import OperationalError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from bookings.api import LOCK_ERROR_STATUS
+from bookings.forms import CancelForm, OfferForm, PayWithForm, PlaceForm, StayForm, first_error
+from bookings.locks import LockGone, lock_peek
+from bookings.models import Booking
+from bookings.redemption import redemption_provider
+from bookings.selectors import booking_of, booking_timeline, bookings_of, payment_instructions, pay_url
+from bookings.services.lifecycle import booking_cancel, cancellation_terms
+from bookings.services.placing import IdempotencyConflict, booking_place
+from bookings.services.quoting import POINTS_PROVIDER, price_lock_offer, price_lock_stay
+from bookings.states import ACTIVE
+from inventory.errors import InventoryError
+from inventory.selectors import stay_quote
+
+
+def _coins():
+    from bookings.payments.selectors import currencies_for_checkout
+
+    return list(currencies_for_checkout())
+
+
+def _problem(request, *, status: int, title: str, message: str, link: str = "", link_text: str = ""):
+    return render(request, "bookings/problem.html",
+                  {"title": title, "message": message, "link": link, "link_text": link_text}, status=status)
+
+
+def _supplier_errors():
+    from travel.suppliers.errors import SupplierError
+
+    return SupplierError
+
+
+@login_required
+@require_GET
+def checkout(request):
+    form = StayForm(request.GET)
+    if not form.is_valid():
+        return _problem(request, status=400, title="We cannot price this stay", message=first_error(form),
+                        link="/", link_text="Back to hotels")
+    data = form.cleaned_data
+    quote = stay_quote(room_type=data["room_type_obj"], rate_plan=data["rate_plan_obj"], stay=data["stay"])
+    return render(request, "bookings/checkout.html", {
+        "kind": "stay", "room_type": data["room_type_obj"], "rate_plan": data["rate_plan_obj"],
+        "rate_plans": data["rate_plans"], "stay": data["stay"], "quote": quote, "coins": _coins(),
+        "points_enabled": redemption_provider(POINTS_PROVIDER) is not None, "params": request.GET,
+    }, status=200 if quote.bookable else 409)
+
+
+@login_required
+@require_POST
+def lock_stay(request):
+    form, pay = StayForm(request.POST), PayWithForm(request.POST)
+    if not form.is_valid() or not pay.is_valid():
+        return _problem(request, status=400, title="We cannot lock this price",
+                        message=first_error(form) if form.errors else first_error(pay), link="/")
+    data = form.cleaned_data
+    try:
+        lock = price_lock_stay(user=request.user, room_type=data["room_type_obj"], rate_plan=data["rate_plan_obj"],
+                               stay=data["stay"], coin_code=pay.cleaned_data["coin"],
+                               points=pay.cleaned_data.get("points") or 0)
+    except ValidationError as exc:
+        return _problem(request, status=LOCK_ERROR_STATUS.get(exc.code, 400),
+                        title="We cannot lock this price", message=exc.messages[0],
+                        link=request.META.get("HTTP_REFERER", "/"), link_text="Back to checkout")
+    return redirect("bookings:locked", lock_id=lock.id)
+
+
+@login_required
+@require_GET
+def checkout_offer(request):
+    from travel.suppliers import offer_get
+
+    form = OfferForm(request.GET)
+    if not form.is_valid():
+        return _problem(request, status=400, title="We cannot price this offer", message=first_error(form), link="/")
+    try:
+        offer = offer_get(kind=form.cleaned_data["kind"], offer_id=form.cleaned_data["offer_id"])
+    except _supplier_errors() as exc:
+        retryable = getattr(exc, "retryable", False)
+        return _problem(request, status=503 if retryable else 410, title="This offer cannot be booked",
+                        message=("The supplier is not answering; try again in a minute." if retryable
+                                 else f"This offer is no longer available ({exc.message})."), link="/")
+    details = [(str(k).replace("_", " ").capitalize(), v) for k, v in (offer.details or {}).items()
+               if not isinstance(v, (list, dict))]
+    return render(request, "bookings/checkout.html", {
+        "kind": form.cleaned_data["kind"], "offer": offer, "details": details, "coins": _coins(),
+        "points_enabled": redemption_provider(POINTS_PROVIDER) is not None,
+    })
+
+
+@login_required
+@require_POST
+def lock_offer(request):
+    form, pay = OfferForm(request.POST), PayWithForm(request.POST)
+    if not form.is_valid() or not pay.is_valid():
+        return _problem(request, status=400, title="We cannot lock this price",
+                        message=first_error(form) if form.errors else first_error(pay), link="/")
+    try:
+        lock = price_lock_offer(user=request.user, kind=form.cleaned_data["kind"],
+                                offer_id=form.cleaned_data["offer_id"], coin_code=pay.cleaned_data["coin"],
+                                points=pay.cleaned_data.get("points") or 0)
+    except ValidationError as exc:
+        return _problem(request, status=LOCK_ERROR_STATUS.get(exc.code, 400), title="We cannot lock this price",
+                        message=exc.messages[0], link="/")
+    except _supplier_errors():
+        return _problem(request, status=503, title="The supplier is not answering",
+                        message="We could not check the price with the supplier; try again in a minute.", link="/")
+    return redirect("bookings:locked", lock_id=lock.id)
+
+
+@login_required
+@require_GET
+def locked(request, lock_id):
+    try:
+        lock = lock_peek(lock_id=lock_id, user_id=request.user.pk)
+    except LockGone as gone:
+        return _gone(request, gone)
+    return render(request, "bookings/locked.html", {"lock": lock, "idempotency_key": uuid.uuid4().hex})
+
+
+def _gone(request, gone: LockGone):
+    return _problem(request, status=410, title="This price is no longer held", message=gone.message,
+                    link=gone.requote_url, link_text="Get a fresh quote")
+
+
+@login_required
+@require_POST
+def place(request):
+    form = PlaceForm(request.POST)
+    if not form.is_valid():
+        return _problem(request, status=400, title="We cannot place this booking",
+                        message="The booking form is incomplete; lock the price again.", link="/")
+    try:
+        placement = booking_place(user=request.user, lock_id=form.cleaned_data["lock_id"],
+                                  idempotency_key=form.cleaned_data["idempotency_key"])
+    except LockGone as gone:
+        return _gone(request, gone)
+    except IdempotencyConflict as exc:
+        return _problem(request, status=409, title="This form was already used", message=exc.message,
+                        link="/bookings/", link_text="My bookings")
+    except InventoryError as exc:
+        return _problem(request, status=409, title="These rooms are no longer available", message=exc.message, link="/")
+    except ValidationError as exc:
+        return _problem(request, status=400, title="We cannot place this booking", message=exc.messages[0], link="/")
+    except OperationalError:  # a lock or connection timeout: nothing was written, the lock is back
+        return _problem(request, status=503, title="We are busy",
+                        message="Nothing was booked; press Back and try Book now again in a moment.")
+    return redirect(pay_url(placement.booking.reference))
+
+
+@login_required
+@require_GET
+def my_bookings(request):
+    return render(request, "bookings/list.html", {"bookings": bookings_of(user=request.user)})
+
+
+@login_required
+@require_GET
+def booking_detail(request, reference):
+    try:
+        booking = booking_of(user=request.user, reference=reference)
+    except Booking.DoesNotExist:
+        raise Http404("No such booking.")
+    refund_due, terms = cancellation_terms(booking)
+    return render(request, "bookings/detail.html", {
+        "booking": booking, "timeline": booking_timeline(booking=booking),
+        "payment": payment_instructions(booking=booking), "cancellable": booking.status in ACTIVE,
+        "refund_due": refund_due, "terms": terms, "cancel_form": CancelForm(),
+    })
+
+
+@login_required
+@require_POST
+def cancel(request, reference):
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _problem(request, status=400, title="We cannot cancel this booking", message=first_error(form))
+    try:
+        booking = booking_cancel(reference=reference, user=request.user, method=form.cleaned_data["method"] or "crypto")
+    except Booking.DoesNotExist:
+        raise Http404("No such booking.")
+    except ValidationError as exc:
+        return _problem(request, status=409, title="We cannot cancel this booking", message=exc.messages[0],
+                        link=f"/bookings/{reference}/", link_text="Back to the booking")
+    messages.success(request, f"Booking {booking.reference} is cancelled.")
+    return redirect("bookings:detail", reference=booking.reference)

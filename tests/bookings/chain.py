@@ -1,0 +1,47 @@
+"""Drive the sandbox processor's simulated chain for a booking's invoice, then let payments
+poll it (invoice_sync), which publishes the payment.* topics the booking reacts to."""
+import time
+
+import httpx
+
+from bookings.payments.adapters.processor import processor_base_url
+from bookings.payments.models import Invoice
+from bookings.payments.services import invoice_sync
+
+
+def invoice_of(reference: str) -> Invoice:
+    return Invoice.objects.select_related("coin").get(reference=reference)
+
+
+def _control(path: str, body: dict | None = None) -> dict:
+    response = httpx.post(f"{processor_base_url()}/_sandbox/{path}", json=body or {}, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def pay(reference: str, amount=None, *, confirm: bool = True) -> Invoice:
+    """Send ``amount`` (default: exactly what is due), mine enough blocks, sync."""
+    invoice = invoice_of(reference)
+    if not invoice.processor_id:
+        invoice = invoice_sync(invoice=invoice)
+    _control(f"invoices/{invoice.processor_id}/pay", {"amount": str(amount if amount is not None else invoice.amount_due)})
+    if confirm:
+        _control("mine", {"blocks": max(1, invoice.coin.confirmations_required)})
+    return invoice_sync(invoice=invoice_of(reference))
+
+
+def expire(reference: str) -> Invoice:
+    invoice = invoice_of(reference)
+    _control(f"invoices/{invoice.processor_id}/expire")
+    return invoice_sync(invoice=invoice_of(reference))
+
+
+def wait_for(condition, *, timeout: float = 30.0, every: float = 0.2):
+    """Poll ``condition`` until it returns something truthy; bounded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    return condition()

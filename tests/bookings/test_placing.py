@@ -1,0 +1,216 @@
+"""Placing a booking through the JSON API and the checkout pages: one transaction, one booking
+per Idempotency-Key, 410 for a gone price lock, 409 for a reused key with another body."""
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from bookings.models import Booking, PlacementKey
+from inventory.models import RoomNight
+from tests.factories import UserFactory
+from travel.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def _stay(room, *, days_ahead=10, nights=2, rooms=1, plan=1):
+    check_in = timezone.localdate() + timedelta(days=days_ahead)
+    return {"kind": "stay", "room_type": room[0].pk, "rate_plan": room[plan].pk, "check_in": check_in.isoformat(),
+            "check_out": (check_in + timedelta(days=nights)).isoformat(), "rooms": rooms, "guests": 2, "coin": "BTC"}
+
+
+def _lock(client, room, **kw):
+    response = client.post("/api/bookings/locks/", _stay(room, **kw), content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def _place(client, lock_id, key="key-1"):
+    return client.post("/api/bookings/", {"lock_id": lock_id}, content_type="application/json",
+                       headers={"Idempotency-Key": key})
+
+
+def _available(room, days_ahead=10, nights=2):
+    start = timezone.localdate() + timedelta(days=days_ahead)
+    return list(RoomNight.objects.filter(room_type=room[0], date__gte=start, date__lt=start + timedelta(days=nights))
+                .order_by("date").values_list("available", flat=True))
+
+
+def test_lock_prices_the_stay_with_taxes_and_fees_in_the_chosen_coin(api, room):
+    lock = _lock(api, room)
+    # 2 nights × 100.00, 10 % tax, 5.00 fee per night
+    assert lock["total"] == "230.00" and lock["currency"] == "USD" and lock["coin"] == "BTC"
+    assert Decimal(lock["amount_due"]) > 0 and 598 <= lock["seconds_left"] <= 600
+
+
+def test_placing_answers_pending_with_payment_instructions_and_writes_everything(
+    api, room, traveller, django_capture_on_commit_callbacks
+):
+    lock = _lock(api, room)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = _place(api, lock["lock_id"])
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "pending" and body["total"] == "230.00"
+    assert body["payment"]["pay_url"] == f"/pay/{body['reference']}/"
+    assert body["payment"]["coin"] == "BTC" and body["payment"]["amount"] == lock["amount_due"]
+    booking = Booking.objects.get(reference=body["reference"])
+    assert booking.user == traveller and booking.hold.reference == booking.reference
+    assert _available(room) == [4, 4]
+    assert list(booking.events.values_list("action", flat=True)) == ["booking.placed"]
+    placed = OutboxMessage.objects.get(key=booking.reference, topic="booking.placed").payload
+    assert placed == {"reference": booking.reference, "user_id": traveller.pk, "kind": "stay",
+                      "property_id": room[0].property_id, "total": "230.00", "currency": "USD", "points_redeemed": 0}
+    from bookings.payments.models import Invoice
+
+    assert Invoice.objects.get(reference=booking.reference).amount_due == booking.crypto_amount
+
+
+def test_the_same_key_twice_returns_the_same_booking(api, room):
+    lock = _lock(api, room)
+    first, second = _place(api, lock["lock_id"]), _place(api, lock["lock_id"])
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["reference"] == second.json()["reference"]
+    assert Booking.objects.count() == 1 and _available(room) == [4, 4]
+
+
+def test_the_same_key_with_another_body_is_a_409(api, room):
+    first = _lock(api, room)
+    other = _lock(api, room, days_ahead=12)
+    assert _place(api, first["lock_id"]).status_code == 201
+    response = _place(api, other["lock_id"])
+    assert response.status_code == 409 and response.json()["error"] == "idempotency_conflict"
+    assert Booking.objects.count() == 1
+    assert _place(api, other["lock_id"], key="key-2").status_code == 201  # the lock was not used up
+
+
+def test_a_used_lock_is_a_410_with_a_requote_link(api, room):
+    lock = _lock(api, room)
+    _place(api, lock["lock_id"], key="a")
+    response = _place(api, lock["lock_id"], key="b")
+    assert response.status_code == 410
+    assert response.json()["error"] == "lock_used" and response.json()["requote_url"].startswith("/book/?room_type=")
+
+
+def test_an_expired_lock_is_a_410_and_nothing_is_written(api, room):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        lock = _lock(api, room)
+        clock.shift(timedelta(minutes=10, seconds=1))
+        response = _place(api, lock["lock_id"])
+    assert response.status_code == 410
+    assert response.json()["error"] == "lock_expired" and "fresh quote" in response.json()["message"]
+    assert not Booking.objects.exists() and not PlacementKey.objects.exists()
+    assert _available(room) == [5, 5]
+
+
+def test_sold_out_is_a_409_and_the_lock_survives(api, room):
+    lock = _lock(api, room, rooms=2)
+    RoomNight.objects.filter(room_type=room[0]).update(available=1)
+    response = _place(api, lock["lock_id"])
+    assert response.status_code == 409 and response.json()["error"] == "sold_out"
+    assert not Booking.objects.exists()
+    RoomNight.objects.filter(room_type=room[0]).update(available=5)
+    assert _place(api, lock["lock_id"]).status_code == 201
+
+
+@pytest.mark.parametrize("body, header, message", [
+    ({"lock_id": "x" * 32}, "", "Idempotency-Key header is required"),
+    ({}, "k", "lock_id"),
+])
+def test_bad_requests_are_400_with_a_message(api, body, header, message):
+    response = api.post("/api/bookings/", body, content_type="application/json", headers={"Idempotency-Key": header})
+    assert response.status_code == 400 and message in response.json()["message"]
+
+
+def test_bad_lock_input_is_400_with_a_message(api, room):
+    bad = {**_stay(room), "check_out": _stay(room)["check_in"]}
+    response = api.post("/api/bookings/locks/", bad, content_type="application/json")
+    assert response.status_code == 400 and "Check-out must be after check-in" in response.json()["message"]
+    response = api.post("/api/bookings/locks/", {**_stay(room), "coin": "NOPE"}, content_type="application/json")
+    assert response.status_code == 400 and "not accepted" in response.json()["message"]
+
+
+def test_booking_needs_a_signed_in_traveller_who_sees_only_their_own(client, api, room):
+    reference = _place(api, _lock(api, room)["lock_id"]).json()["reference"]
+    assert Client().post("/api/bookings/", {"lock_id": "x"}).status_code == 403
+    other = Client()
+    other.force_login(UserFactory())
+    assert other.get(f"/api/bookings/{reference}/").status_code == 404
+    assert other.get(f"/bookings/{reference}/").status_code == 404
+    assert other.get("/api/bookings/").json() == {"bookings": []}
+    assert api.get(f"/api/bookings/{reference}/").json()["timeline"][0]["action"] == "booking.placed"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_placements_with_one_key_make_one_booking(room, traveller):
+    # given one lock and eight clients sending the same Idempotency-Key at once
+    api = Client()
+    api.force_login(traveller)
+    lock = _lock(api, room)
+    barrier, results = threading.Barrier(8), []
+
+    def place():
+        try:
+            client = Client()
+            client.force_login(traveller)
+            barrier.wait(timeout=10)
+            response = _place(client, lock["lock_id"], key="same-key")
+            results.append((response.status_code, response.json().get("reference")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=place) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    # then every client got the same booking, placed once, its nights taken once
+    assert len(results) == 8
+    assert sorted(code for code, _ in results) == [200] * 7 + [201]
+    assert len({ref for _, ref in results}) == 1
+    assert Booking.objects.count() == 1 and _available(room) == [4, 4]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_the_key_claim_concurrent_twins_lose_to_the_lock(room, traveller):
+    """Without the key claim, the twins do not find the booking: they are told the lock is used
+    (410), which is what the PlacementKey row turns into the same booking (200) above."""
+    api = Client()
+    api.force_login(traveller)
+    lock = _lock(api, room)
+    barrier, codes = threading.Barrier(4), []
+
+    def place(i):
+        try:
+            client = Client()
+            client.force_login(traveller)
+            barrier.wait(timeout=10)
+            codes.append(_place(client, lock["lock_id"], key=f"distinct-{i}").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=place, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(codes) == [201, 410, 410, 410]
+    assert Booking.objects.count() == 1
+
+
+def test_rates_source_down_is_a_503_not_a_400(api, room, clean_sandboxes):
+    from django.core.cache import cache
+
+    from sandboxes.rates import app as rates
+
+    cache.clear()
+    rates.behaviour.down = True
+    response = api.post("/api/bookings/locks/", _stay(room), content_type="application/json")
+    assert response.status_code == 503 and response.json()["error"] == "rates_unavailable"
