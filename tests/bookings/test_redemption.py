@@ -1,47 +1,33 @@
-"""Points at checkout through the redemption provider interface (bookings.redemption), which the
-rewards app implements. A small provider here keeps a balance in memory and follows the contract."""
+"""Points at checkout: bookings calls the redemption provider that rewards registers
+(bookings.redemption), inside the placement transaction. These tests use the real one."""
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings import redemption
 from bookings.models import Booking
+from rewards.selectors import balance_of
+from rewards.services.adjustments import balance_adjust
+from tests.factories import UserFactory
 from travel.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
 
-class CentPerPoint:
-    """1 point = 0.01 of the currency, at most half the total."""
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="rewards-staff", is_staff=True)
 
-    code = "points"
 
-    def __init__(self, balance: int):
-        self.balance = balance
-        self.reserved: dict[str, int] = {}
-
-    def quote_discount(self, *, user, amount, fiat_total, currency):
-        return min(Decimal(amount) / 100, fiat_total / 2)
-
-    def reserve(self, *, user, booking_reference, amount, fiat_total, currency):
-        if amount > self.balance:
-            raise ValidationError("You do not have that many points.")
-        self.balance -= int(amount)
-        self.reserved[booking_reference] = int(amount)
-        return self.quote_discount(user=user, amount=amount, fiat_total=fiat_total, currency=currency)
+def credit(user, points: int, staff) -> None:
+    balance_adjust(user_id=user.pk, points=points, reason="test credit", staff_user=staff)
 
 
 @pytest.fixture
-def points():
-    provider = CentPerPoint(balance=5000)
-    before = redemption._providers.copy()
-    redemption.register_redemption_provider(provider)
-    yield provider
-    redemption._providers.clear()
-    redemption._providers.update(before)
+def points(traveller, staff):
+    """The traveller holds 5,000 points (worth USD 50.00 at 1 point = 0.01)."""
+    credit(traveller, 5000, staff)
 
 
 def _lock(api, room, points_):
@@ -58,24 +44,31 @@ def test_points_lower_the_amount_due_and_are_reserved_in_the_placement(api, room
     placed = api.post("/api/bookings/", {"lock_id": lock["lock_id"]}, content_type="application/json",
                       headers={"Idempotency-Key": "p1"})
     assert placed.status_code == 201 and placed.json()["total"] == "200.00"
-    booking = Booking.objects.get()
-    assert points.reserved == {booking.reference: 3000} and points.balance == 2000
+    assert balance_of(user=traveller).available == 2000 and balance_of(user=traveller).held == 3000
     payload = OutboxMessage.objects.get(topic="booking.placed").payload
     assert payload["points_redeemed"] == 3000 and payload["total"] == "200.00"
 
 
-def test_a_refused_redemption_places_nothing_and_keeps_the_lock(api, room, points):
+def test_a_refused_redemption_places_nothing_and_keeps_the_lock(api, room, points, traveller, staff):
     lock = _lock(api, room, 3000).json()
-    points.balance = 100  # spent elsewhere since the lock
+    credit(traveller, -4900, staff)  # spent elsewhere since the lock
     refused = api.post("/api/bookings/", {"lock_id": lock["lock_id"]}, content_type="application/json",
                        headers={"Idempotency-Key": "p1"})
     assert refused.status_code == 400 and "points" in refused.json()["message"]
-    assert not Booking.objects.exists()
-    points.balance = 5000
+    assert not Booking.objects.exists() and balance_of(user=traveller).available == 100
+    credit(traveller, 4900, staff)
     assert api.post("/api/bookings/", {"lock_id": lock["lock_id"]}, content_type="application/json",
                     headers={"Idempotency-Key": "p1"}).status_code == 201
 
 
-def test_points_without_a_provider_are_refused_clearly(api, room):
+@pytest.fixture
+def no_provider():
+    before = redemption._providers.copy()
+    redemption._providers.clear()
+    yield
+    redemption._providers.update(before)
+
+
+def test_points_without_a_provider_are_refused_clearly(api, room, no_provider):
     response = _lock(api, room, 100)
     assert response.status_code == 400 and "Points cannot be redeemed" in response.json()["message"]
