@@ -3,19 +3,15 @@
 Each adapter turns normalised criteria into the supplier's request and the answer into Offers.
 Every failure leaves here as one of the three errors in ``travel.suppliers.errors``.
 """
-import threading
 from urllib.parse import quote
 from dataclasses import dataclass
 
 import httpx
 from django.conf import settings
 
+from travel.http_client import outside_http
 from travel.suppliers.errors import SupplierRateLimited, SupplierRefused, SupplierUnavailable
 from travel.suppliers.types import Offer, SupplierBooking
-
-_client: httpx.Client | None = None
-_client_lock = threading.Lock()
-
 
 def base_url() -> str:
     url = settings.SUPPLIER_API_URL
@@ -26,18 +22,9 @@ def base_url() -> str:
     return url.rstrip("/")
 
 
-def http() -> httpx.Client:
-    global _client
-    with _client_lock:
-        if _client is None:
-            _client = httpx.Client(limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-                                   headers={"User-Agent": "lotus-trails/1"})
-        return _client
-
-
 def request(method: str, path: str, *, timeout: float, params: dict | None = None, json: dict | None = None) -> dict:
     try:
-        response = http().request(method, base_url() + path, params=params, json=json, timeout=timeout)
+        response = outside_http().request(method, base_url() + path, params=params, json=json, timeout=timeout)
     except httpx.TimeoutException as exc:
         raise SupplierUnavailable(f"The supplier did not answer within {timeout:g}s.") from exc
     except httpx.TransportError as exc:

@@ -14,6 +14,7 @@ import httpx
 from django.conf import settings
 
 from bookings.payments.errors import ProcessorNotFound, ProcessorRejected, ProcessorUnavailable
+from travel.http_client import outside_http
 
 _webhook_registered: set[str] = set()
 
@@ -59,7 +60,7 @@ def processor_base_url() -> str:
 def _request(method: str, url: str, **kwargs) -> httpx.Response:
     headers = {"Authorization": f"token {settings.PAYMENT_API_KEY}"}
     try:
-        response = httpx.request(method, url, headers=headers, timeout=settings.OUTSIDE_HTTP_TIMEOUT,
+        response = outside_http().request(method, url, headers=headers, timeout=settings.OUTSIDE_HTTP_TIMEOUT,
                                  **kwargs)
     except httpx.HTTPError as exc:
         raise ProcessorUnavailable(f"The payment processor is unreachable: {exc!r}") from exc

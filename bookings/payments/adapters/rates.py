@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from bookings.payments.errors import RatesUnavailable
+from travel.http_client import outside_http
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def rate_fetch(*, coin_code: str, fiat_currency: str) -> Rate:
     if cached:
         return Rate(coin_code, fiat_currency, Decimal(cached[0]), datetime.fromisoformat(cached[1]))
     try:
-        response = httpx.get(f"{rates_base_url()}/api/v1/rates", params={"currencyPair": pair},
+        response = outside_http().get(f"{rates_base_url()}/api/v1/rates", params={"currencyPair": pair},
                              timeout=settings.OUTSIDE_HTTP_TIMEOUT)
     except httpx.HTTPError as exc:
         raise RatesUnavailable(

@@ -122,7 +122,7 @@ def _submit(invoice: Invoice, seconds_left: float) -> Invoice:
         Invoice.objects.filter(pk=invoice.pk).update(last_error=exc.message[:2000])
         raise
     with transaction.atomic():
-        row = Invoice.objects.select_for_update().select_related("coin").get(pk=invoice.pk)
+        row = Invoice.objects.select_for_update(of=("self",)).select_related("coin").get(pk=invoice.pk)
         if not row.processor_id:
             row.processor_id = remote.id
             row.address = remote.address
@@ -174,7 +174,7 @@ def invoice_reconcile(*, invoice_id: int, remote: processor.RemoteInvoice | None
     """
     now = timezone.now()
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("coin").get(pk=invoice_id)
+        invoice = Invoice.objects.select_for_update(of=("self",)).select_related("coin").get(pk=invoice_id)
         was_closed = invoice.status == Status.EXPIRED
         for payment in (remote.payments if remote else ()):
             _ledger_record(invoice, payment, late_anyway=was_closed)

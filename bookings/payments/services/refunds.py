@@ -27,7 +27,7 @@ def refund_create(*, reference: str, fiat_amount, method: str, reason: str) -> R
     if fiat != fiat.quantize(CENT):
         raise AmountInvalid("A refund amount has at most two decimals.")
     with transaction.atomic():
-        invoice = (Invoice.objects.select_for_update().select_related("coin")
+        invoice = (Invoice.objects.select_for_update(of=("self",)).select_related("coin")
                    .filter(reference=reference).first())
         if invoice is None:
             raise InvoiceNotFound(f"No payment for {reference}.")
@@ -81,7 +81,7 @@ def refund_submit(*, refund: Refund) -> Refund:
         currency=invoice.coin.code, description=refund.reason,
     )
     with transaction.atomic():
-        row = Refund.objects.select_for_update().select_related("invoice__coin").get(pk=refund.pk)
+        row = Refund.objects.select_for_update(of=("self",)).select_related("invoice__coin").get(pk=refund.pk)
         if row.status == Refund.Status.PENDING:
             row.status, row.processor_refund_id = Refund.Status.SENT, refund_id
             row.completed_at = timezone.now()
