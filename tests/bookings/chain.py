@@ -19,11 +19,14 @@ def _control(path: str, body: dict | None = None) -> dict:
     return response.json()
 
 
+def submitted(reference: str, *, timeout: float = 30.0) -> Invoice:
+    """The invoice once the worker has created it at the processor (it has an address)."""
+    return wait_for(lambda: (invoice := invoice_of(reference)).processor_id and invoice, timeout=timeout)
+
+
 def pay(reference: str, amount=None, *, confirm: bool = True) -> Invoice:
     """Send ``amount`` (default: exactly what is due), mine enough blocks, sync."""
-    invoice = invoice_of(reference)
-    if not invoice.processor_id:
-        invoice = invoice_sync(invoice=invoice)
+    invoice = submitted(reference)
     _control(f"invoices/{invoice.processor_id}/pay", {"amount": str(amount if amount is not None else invoice.amount_due)})
     if confirm:
         _control("mine", {"blocks": max(1, invoice.coin.confirmations_required)})
@@ -31,7 +34,7 @@ def pay(reference: str, amount=None, *, confirm: bool = True) -> Invoice:
 
 
 def expire(reference: str) -> Invoice:
-    invoice = invoice_of(reference)
+    invoice = submitted(reference)
     _control(f"invoices/{invoice.processor_id}/expire")
     return invoice_sync(invoice=invoice_of(reference))
 

@@ -58,8 +58,10 @@ def test_a_3s_supplier_booking_is_pending_at_once_and_confirmed_after_payment(ce
     supplier_app.behaviour.extra = {"book_latency_ms": 3000}
     # when the traveller books
     placed = _place_offer(api, supplier_app)
-    # then the answer is at once: pending, with where to pay
-    assert placed["status"] == "pending" and placed["payment"]["address"]
+    # then the answer is at once: pending, with what to pay and where to watch it; the worker
+    # creates the invoice at the processor, and the payment page shows its address
+    assert placed["status"] == "pending" and placed["payment"]["pay_url"] and placed["payment"]["amount"]
+    assert chain.submitted(placed["reference"]).address
     # and once the payment settles, the worker confirms with the supplier (retrying while it is pending)
     chain.pay(placed["reference"])
     assert _wait_status(placed["reference"], "confirmed", timeout=40) == "confirmed"

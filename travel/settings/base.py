@@ -225,7 +225,7 @@ BOOKINGS_RETRY_BACKOFF = env.float("BOOKINGS_RETRY_BACKOFF", default=2.0)
 BOOKINGS_SUPPLIER_MAX_RETRIES = env.int("BOOKINGS_SUPPLIER_MAX_RETRIES", default=6)
 # Create the invoice at the processor right after placing (the answer then carries the address);
 # off: only payments' own task does it, and the payment page shows the address when it is ready.
-BOOKINGS_SUBMIT_INVOICE_INLINE = env.bool("BOOKINGS_SUBMIT_INVOICE_INLINE", default=True)
+BOOKINGS_SUBMIT_INVOICE_INLINE = env.bool("BOOKINGS_SUBMIT_INVOICE_INLINE", default=False)
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
