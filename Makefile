@@ -42,8 +42,12 @@ services:
 browser-deps: venv
 	bash scripts/browser-deps.sh
 
+## Every benchmark, one after another, on the full stack (DATABASE_URL etc. as for make test).
+## Each prints its figures and writes bench/results/<name>.json with the machine it ran on.
+BENCHES := inventory_reserve booking_place pages search_cache payments_checkout rewards_redeem
 bench: venv
-	@ls bench/*.py | grep -v __init__ | sed 's/^/  /'; echo "run one with: $(PY) bench/<name>.py"
+	@test -n "$$DATABASE_URL" || { echo "benchmarks need the full stack: export DATABASE_URL, REDIS_URL, CELERY_BROKER_URL (README)"; exit 1; }
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) -m bench.$$b || exit 1; done
 
 check-deploy: venv
 	DJANGO_SETTINGS_MODULE=travel.settings.production $(PY) manage.py check --deploy

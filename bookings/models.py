@@ -9,7 +9,7 @@ import builtins
 from django.conf import settings
 from django.db import models
 
-from travel.models import Property, RoomType
+from travel.models import AppendOnlyModel, AppendOnlyQuerySet, Property, RoomType
 
 
 class Booking(models.Model):
@@ -94,16 +94,10 @@ class PlacementKey(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="placementkey_unique_per_user")]
 
 
-class BookingEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValueError("Booking events are append-only: they cannot be changed.")
-
-    def delete(self):
-        raise ValueError("Booking events are append-only: they cannot be deleted.")
-
-
-class BookingEvent(models.Model):
+class BookingEvent(AppendOnlyModel):
     """One line of a booking's history. Append-only: never updated, never deleted."""
+
+    append_only_hint = "record what happened next as a new event"
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=60, help_text="Dotted name, e.g. booking.payment.settled.")
@@ -114,21 +108,13 @@ class BookingEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = BookingEventQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self):
         return f"{self.booking_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Booking events are append-only: they cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Booking events are append-only: they cannot be deleted.")
 
 
 class SupplierHold(models.Model):

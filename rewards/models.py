@@ -8,6 +8,8 @@ row lock) and checked against the entries by ``manage.py rewards_check``. See do
 from django.conf import settings
 from django.db import models
 
+from travel.models import AppendOnly, AppendOnlyModel, AppendOnlyQuerySet  # noqa: F401 (AppendOnly: re-exported)
+
 
 class Account(models.Model):
     """One traveller's points. The balance columns are a cache of the sum of the entries."""
@@ -29,20 +31,10 @@ class Account(models.Model):
         return f"Rewards account of {self.user}"
 
 
-class AppendOnly(Exception):
-    """Raised when code tries to change or remove a ledger entry."""
-
-
-class EntryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnly("ledger entries are append-only: add a new entry instead of updating one")
-
-    def delete(self):
-        raise AppendOnly("ledger entries are append-only: add a reversing entry instead of deleting one")
-
-
-class Entry(models.Model):
+class Entry(AppendOnlyModel):
     """One movement of points. Never updated, never deleted."""
+
+    append_only_hint = "add a new or reversing entry instead"
 
     class Kind(models.TextChoices):
         EARN = "earn", "Earned (pending until the stay is completed)"
@@ -70,7 +62,7 @@ class Entry(models.Model):
     )
     created_at = models.DateTimeField(db_index=True)
 
-    objects = EntryQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -92,14 +84,6 @@ class Entry(models.Model):
     def points(self) -> int:
         """The change the traveller sees first: available, else pending, else held."""
         return self.available_delta or self.pending_delta or self.held_delta
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnly("ledger entries are append-only: add a new entry instead of updating one")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnly("ledger entries are append-only: add a reversing entry instead of deleting one")
 
 
 class BookingPoints(models.Model):

@@ -74,6 +74,15 @@ def _celery_eager_not_leaked():
         app.conf.changes.pop("task_always_eager", None)
 
 
+@pytest.fixture
+def eager_tasks(settings):
+    """Run Celery tasks in-process for this test, as the embedded mode does."""
+    from travel.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    return app
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir():
     path = settings.BASE_DIR / "test-artifacts"

@@ -3,8 +3,6 @@
 
 Playwright's sync API runs an event loop in its thread, so the browser runs in its own thread
 and the test thread keeps the database."""
-import shutil
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,36 +10,9 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from tests.factories import UserFactory
-from tests.fixtures.browser import CHROMIUM_ARGS
+from tests.fixtures.browser import in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_sandboxes")]
-
-
-def in_browser(work):
-    from playwright.sync_api import sync_playwright
-
-    outcome = {}
-
-    def run():
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-                try:
-                    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-                    page.set_default_timeout(15000)
-                    outcome["value"] = work(page)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # re-raised in the test thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=120)
-    assert not thread.is_alive(), "the browser hung"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def test_book_and_pay_a_stay_in_the_browser(live_server, room, eager_tasks, artifacts_dir):

@@ -1,30 +1,9 @@
 """Headless Chromium on the payment page: the status goes live without a reload, and the sandbox
-form completes a payment.
-
-Chromium is started per test here, not through the session-scoped ``chromium`` fixture: Playwright's
-sync API keeps an event loop running in the main thread while it is open, and Django then refuses
-ORM calls of every later test in the session as coming from an "async context".
+form completes a payment (the shared ``browser_page`` fixture of tests/fixtures/browser.py).
 """
-import shutil
-
 import pytest
 
-from tests.fixtures.browser import CHROMIUM_ARGS
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page(live_invoice):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS,
-                                             headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
 
 
 @pytest.fixture

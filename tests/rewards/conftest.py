@@ -14,13 +14,10 @@ _refs = itertools.count(1)
 
 
 @pytest.fixture
-def eager_celery(settings):
+def eager_celery(eager_tasks, settings):
     """Run subscriber tasks in-process, as the embedded mode does, and surface their errors."""
-    from travel.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
-    return app
+    return eager_tasks
 
 
 @pytest.fixture

@@ -3,41 +3,11 @@
 Playwright's sync API runs an event loop in the thread that starts it, so the browser is driven
 from its own thread here and the test thread stays free for Django's database calls.
 """
-import shutil
-import threading
-
 import pytest
 
-from tests.fixtures.browser import CHROMIUM_ARGS
+from tests.fixtures.browser import in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def in_browser(work):
-    from playwright.sync_api import sync_playwright
-
-    outcome = {}
-
-    def run():
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-                try:
-                    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-                    page.set_default_timeout(15000)
-                    outcome["value"] = work(page)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # re-raised in the test thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=120)
-    assert not thread.is_alive(), "the browser hung"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def test_traveller_sees_balance_tier_and_history(live_server, artifacts_dir, demo_rewards):
