@@ -3,6 +3,7 @@
 The price a traveller sees is the price charged: nightly rates for the occupancy, plus taxes
 and the property's per-night fees, rounded once per component to the cent.
 """
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -47,13 +48,34 @@ class StayQuote:
 
 def stay_quote(*, room_type: RoomType, rate_plan: RatePlan, stay: Stay) -> StayQuote:
     """Price a stay from rates and say whether it can be booked now (from PostgreSQL)."""
+    return stay_quotes(pairs=[(room_type, rate_plan)], stay=stay)[0]
+
+
+def stay_quotes(*, pairs: list[tuple[RoomType, RatePlan]], stay: Stay) -> list[StayQuote]:
+    """``stay_quote`` for many (room type, rate plan) pairs of one stay, in the order given, with
+    two queries in all (a hotel page prices every room type under every plan)."""
+    if not pairs:
+        return []
+    dates = stay.dates()
+    room_type_ids = {room_type.pk for room_type, _plan in pairs}
+    rates: dict[tuple[int, int], dict[date, Rate]] = defaultdict(dict)
+    for rate in Rate.objects.filter(
+        room_type_id__in=room_type_ids, rate_plan_id__in={plan.pk for _rt, plan in pairs}, date__in=dates
+    ):
+        rates[rate.room_type_id, rate.rate_plan_id][rate.date] = rate
+    nights: dict[int, dict[date, RoomNight]] = defaultdict(dict)
+    for night in RoomNight.objects.filter(room_type_id__in=room_type_ids, date__in=[*dates, stay.check_out]):
+        nights[night.room_type_id][night.date] = night
+    return [
+        _priced(room_type=room_type, rate_plan=plan, stay=stay, rates=rates[room_type.pk, plan.pk],
+                nights=nights[room_type.pk])
+        for room_type, plan in pairs
+    ]
+
+
+def _priced(*, room_type: RoomType, rate_plan: RatePlan, stay: Stay, rates: dict, nights: dict) -> StayQuote:
     prop = room_type.property
     dates = stay.dates()
-    rates = {
-        r.date: r
-        for r in Rate.objects.filter(room_type=room_type, rate_plan=rate_plan, date__in=dates)
-    }
-    nights = {n.date: n for n in RoomNight.objects.filter(room_type=room_type, date__in=[*dates, stay.check_out])}
     reason = unbookable_reason(stay=stay, room_type=room_type, nights=nights, rates=rates)
     night_prices = tuple(
         NightPrice(d, money(rates[d].price_for(stay.guests_per_room) * stay.rooms))

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
-from inventory.selectors import availability_by_night, money, stay_quote
+from inventory.selectors import StayQuote, availability_by_night, money, stay_quotes
 from inventory.stays import Stay
 from travel.models import Destination, Property
 from travel.suppliers import search_offers
@@ -95,23 +95,28 @@ def own_hotels(*, destination: str, place: Destination | None, stay: Stay, stars
     rooms_left = availability_by_night(
         room_type_ids=[rt.pk for h in hotels for rt in h.room_types.all()], dates=dates
     )
-    results = []
+    pairs = []  # every sellable (room type, rate plan) of every hotel, priced in one go below
     for hotel in hotels:
-        best = None
         for room_type in hotel.room_types.all():
             if room_type.max_occupancy < stay.guests_per_room:
                 continue
             if any(rooms_left.get((room_type.pk, d), 0) < stay.rooms for d in dates):
                 continue
-            for plan in hotel.rate_plans.all():
-                quote = stay_quote(room_type=room_type, rate_plan=plan, stay=stay)
-                if quote.bookable and (best is None or quote.total < best.total):
-                    best = quote
-        if best is not None:
+            room_type.property = hotel  # the quote reads the hotel's taxes and fees: no query per room
+            pairs += [(room_type, plan) for plan in hotel.rate_plans.all()]
+    best: dict[int, StayQuote] = {}
+    for (room_type, _plan), quote in zip(pairs, stay_quotes(pairs=pairs, stay=stay)):
+        cheapest = best.get(room_type.property_id)
+        if quote.bookable and (cheapest is None or quote.total < cheapest.total):
+            best[room_type.property_id] = quote
+    results = []
+    for hotel in hotels:
+        quote = best.get(hotel.pk)
+        if quote is not None:
             results.append(HotelResult(
                 source="own", name=hotel.name, stars=hotel.star_rating,
                 amenities=tuple(a.code for a in hotel.amenities.all()), place=hotel.locality,
-                total=best.total, per_night=best.per_night, currency=best.currency,
+                total=quote.total, per_night=quote.per_night, currency=quote.currency,
                 url=f"{reverse('hotel', kwargs={'slug': hotel.slug})}?{stay_query(stay)}", summary=hotel.summary,
             ))
     return results

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 
 from inventory.models import Rate, RatePlan
-from inventory.selectors import StayQuote, money, stay_quote
+from inventory.selectors import StayQuote, money, stay_quote, stay_quotes
 from inventory.stays import Stay
 from travel.models import Destination, Property, PropertySlugRedirect, RoomType
 
@@ -120,11 +120,11 @@ def hotel_offers(*, prop: Property, stay: Stay) -> list[RoomOffer]:
     """Every room type x rate plan of the hotel priced for ``stay`` by ``stay_quote``, the same
     function checkout and the Google feeds use, so the three never disagree."""
     plans = list(prop.rate_plans.all())
-    return [
-        RoomOffer(room_type=room, rate_plan=plan, quote=stay_quote(room_type=room, rate_plan=plan, stay=stay))
-        for room in prop.room_types.all()
-        for plan in plans
-    ]
+    pairs = [(room, plan) for room in prop.room_types.all() for plan in plans]
+    for room, _plan in pairs:
+        room.property = prop  # the quote reads the hotel's taxes and fees: no query per room
+    quotes = stay_quotes(pairs=pairs, stay=stay)
+    return [RoomOffer(room_type=room, rate_plan=plan, quote=quote) for (room, plan), quote in zip(pairs, quotes)]
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,28 @@ def stay_booking(*, user, room_type, rate_plan, days_ahead: int = 5, nights: int
     return booking
 
 
+def supplier_booking(*, user, offer, status: str = Booking.Status.PAYMENT_CONFIRMED) -> Booking:
+    """A supplier booking for ``offer`` (travel.suppliers.Offer), paid unless told otherwise."""
+    from django.db import transaction
+
+    from bookings.models import SupplierHold
+
+    reference = new_reference()
+    with transaction.atomic():
+        booking = Booking.objects.create(
+            reference=reference, user=user, kind=offer.kind, title=offer.title, subtotal=offer.price,
+            total=offer.price, currency=offer.currency, coin_code="BTC", coin_rate=Decimal("50000"),
+            crypto_amount=Decimal("0.001"), idempotency_key=reference, request_fingerprint="x",
+            payment_expires_at=timezone.now() + timedelta(minutes=15),
+        )
+        SupplierHold.objects.create(booking=booking, kind=offer.kind, offer_id=offer.id, supplier=offer.supplier,
+                                    price=offer.price, currency=offer.currency, details=offer.details)
+        events.placed(booking=booking, actor=events.Actor.traveller(user), data={})
+        if status == Booking.Status.PAYMENT_CONFIRMED:
+            events.transition(booking=booking, to=status, action="booking.payment.settled", actor=events.PAYMENTS)
+    return booking
+
+
 @pytest.fixture
 def hotel_offer(suppliers_sandbox):
     from tests.travel.suppliers_helpers import hotel_criteria

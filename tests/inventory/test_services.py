@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from inventory.errors import RestrictionViolated, SoldOut
-from inventory.models import Hold, RoomNight
-from inventory.selectors import stay_quote
+from inventory.models import Hold, Rate, RoomNight
+from inventory.selectors import stay_quote, stay_quotes
 from inventory.services import inventory_release, inventory_reserve
 from inventory.stays import Stay
-from tests.factories import sellable_room_type
+from tests.factories import RoomTypeFactory, sellable_room_type
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,26 @@ def test_quote_total_includes_taxes_and_fees():
 
     assert quote.bookable
     assert (quote.room_total, quote.taxes, quote.fees, quote.total) == (200, 20, 10, 230)
+
+
+def test_quotes_for_many_rooms_and_plans_match_one_by_one_quotes_in_two_queries(django_assert_num_queries):
+    # given two room types of one hotel, two plans, and a sold-out night on the second room type
+    first, flexible, saver = sellable_room_type(double="100.00")
+    second = RoomTypeFactory(property=first.property, name="Suite")
+    stay = stay_from(1, 3)
+    for night in [*stay.dates(), stay.check_out]:
+        RoomNight.objects.create(room_type=second, date=night, total=2, available=2)
+        for plan in (flexible, saver):
+            Rate.objects.create(room_type=second, rate_plan=plan, date=night, single=140, double=150)
+    RoomNight.objects.filter(room_type=second, date=stay.check_in).update(available=0)
+    pairs = [(first, flexible), (first, saver), (second, flexible), (second, saver)]
+
+    with django_assert_num_queries(2):
+        together = stay_quotes(pairs=pairs, stay=stay)
+
+    assert together == [stay_quote(room_type=rt, rate_plan=plan, stay=stay) for rt, plan in pairs]
+    assert [q.bookable for q in together] == [True, True, False, False]
+    assert together[0].total == 345 and together[1].total < together[0].total  # 3 nights: 300 + 30 tax + 15 fees
 
 
 @pytest.mark.parametrize("check_in, check_out, rooms, message", [

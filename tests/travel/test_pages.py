@@ -198,8 +198,9 @@ def test_deals_page_shows_real_bookable_totals(client, world):
 
 @pytest.mark.django_db
 def test_hotel_page_query_count_is_bounded(client, world, django_assert_max_num_queries):
-    # hotel + photos + amenities + room types + rate plans, then 2 reads per room type x plan
-    with django_assert_max_num_queries(5 + 2 * 4):
+    # hotel + photos + amenities + room types + rate plans, then one read of the rates and one of
+    # the nights for every room type x plan together (inventory.selectors.stay_quotes)
+    with django_assert_max_num_queries(5 + 2):
         response = client.get("/hotels/saffron-test/", world.stay_query())
     assert response.status_code == 200
     with django_assert_max_num_queries(6):
