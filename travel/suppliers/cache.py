@@ -67,11 +67,13 @@ def _lead(kind: str, key: str, fetch: Callable[[], list[dict]], *, lock: tuple[s
     """Return (entry, whether we called the supplier)."""
     try:
         if lock is not None:
-            # A leader may have stored the entry and let go of the lock between our last read
-            # and taking the lock: read again before calling the supplier.
+            # A leader may have stored the entry (or its error) and let go of the lock between
+            # our last read and taking the lock: read both again before calling the supplier.
+            # (A leader writes them before it lets go, so this read cannot miss them.)
             entry = _fresh(kind, cache.get(key))
             if entry is not None:
                 return entry, False
+            _raise_recent_error(cache.get(_error_key(key)))
         bump(kind, "supplier_calls")
         try:
             offers = fetch()
