@@ -1,6 +1,6 @@
 """Benchmark: p99 of placing a booking at 20 concurrent clients while the supplier takes 3 s.
 
-    source .env.helper   # PostgreSQL, Redis and RabbitMQ
+    # with the full-stack variables set (README: DATABASE_URL, REDIS_URL, CELERY_BROKER_URL)
     .venv/bin/python bench/booking_place.py [--clients 20] [--per-client 20]
 
 What runs, all on loopback, as separate processes:
@@ -42,7 +42,7 @@ SERVER_ROLE = "BOOKING_BENCH_SERVER"
 def _bench_database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        sys.exit("The booking benchmark needs PostgreSQL, Redis and RabbitMQ: source .env.helper first.")
+        sys.exit("The booking benchmark needs PostgreSQL, Redis and RabbitMQ: export the full-stack variables first (README).")
     return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
 
 

@@ -1,6 +1,6 @@
 """Page throughput: hotel and destination pages beside a minimal Django view, one gunicorn.
 
-    source .env.helper && .venv/bin/python bench/pages.py [--seconds 10] [--clients 4] [--workers 2]
+    .venv/bin/python -m bench.pages [--seconds 10] [--clients 4] [--workers 2]   (full-stack variables set, README; or make bench)
 
 Starts gunicorn (sync workers) on a free loopback port, on the PostgreSQL and Redis of the
 environment (DATABASE_URL, REDIS_URL), with the demo data (seed_demo, idempotent). The same
@@ -182,7 +182,7 @@ def main() -> None:
     args = parser.parse_args()
     for var in ("DATABASE_URL", "REDIS_URL"):
         if not os.environ.get(var, "").startswith(("postgres", "redis")):
-            sys.exit(f"{var} must point at PostgreSQL/Redis: source .env.helper first")
+            sys.exit(f"{var} must point at PostgreSQL/Redis: export the full-stack variables first (README)")
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
     subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)

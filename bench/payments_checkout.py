@@ -1,6 +1,6 @@
 """Crypto checkout costs on the booking's hot path and at the webhook door.
 
-    source .env.helper && .venv/bin/python bench/payments_checkout.py
+    .venv/bin/python -m bench.payments_checkout   (full-stack variables set, README; or make bench)
 
 1. ``invoice_open`` inside a transaction (what placing a booking pays for its invoice), with and
    without its after-commit enqueue, against a bare one-row insert in a transaction (the floor).

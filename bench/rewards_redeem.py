@@ -1,6 +1,6 @@
 """Redemption throughput on PostgreSQL: one hot account vs the same work spread over many.
 
-    source .env.helper && .venv/bin/python bench/rewards_redeem.py [threads] [per_thread]
+    .venv/bin/python -m bench.rewards_redeem [threads] [per_thread]   (full-stack variables set, README; or make bench)
 
 Runs in a scratch database (created and dropped here). Three runs with the same threads and
 attempts: ``hot`` (every thread redeems from one account, the real service, serialised by its
@@ -18,7 +18,7 @@ from urllib.parse import urlparse, urlunparse
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 BASE_URL = os.environ.get("DATABASE_URL", "")
 if not BASE_URL.startswith("postgres"):
-    sys.exit("needs PostgreSQL: source .env.helper first")
+    sys.exit("needs PostgreSQL: export the full-stack variables first (README)")
 parsed = urlparse(BASE_URL)
 SCRATCH = f"{parsed.path.lstrip('/')}_bench_rewards"
 os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{SCRATCH}"))

@@ -149,7 +149,7 @@ def main() -> None:
     parser.add_argument("--no-sensitivity", action="store_true")
     args = parser.parse_args()
     if not settings.REDIS_URL:
-        sys.exit("This benchmark measures the Redis cache: set REDIS_URL (e.g. source .env.helper).")
+        sys.exit("This benchmark measures the Redis cache: set REDIS_URL (the full-stack variables, README).")
 
     server = None
     url = os.environ.get("SUPPLIER_API_URL", "")
