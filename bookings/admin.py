@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from bookings.models import Booking, BookingEvent, ReviewItem, SupplierHold
 from bookings.selectors import booking_timeline
 from bookings.services.review import review_cancel_refund, review_resolve, review_retry
-from travel.admin import StaffScopedAdmin
+from travel.admin import ReadOnlyRecordsMixin, StaffScopedAdmin, WrittenByServicesMixin
 
 
 def timeline_html(booking: Booking):
@@ -27,48 +27,28 @@ def timeline_html(booking: Booking):
     return format_html('<ol class="booking-timeline">{}</ol>', rows)
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyRecordsMixin, admin.TabularInline):
     model = BookingEvent
     extra = 0
-    can_delete = False
     fields = ("created_at", "action", "status_from", "status_to", "actor_label", "actor", "data")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class SupplierHoldInline(admin.StackedInline):
+class SupplierHoldInline(WrittenByServicesMixin, admin.StackedInline):
     model = SupplierHold
     extra = 0
-    can_delete = False
     readonly_fields = ("kind", "offer_id", "supplier", "price", "currency", "status", "supplier_ref", "attempts",
                        "last_error", "details")
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Booking)
-class BookingAdmin(StaffScopedAdmin):
+class BookingAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     property_path = "property"
     list_display = ("reference", "title", "kind", "status", "total", "currency", "check_in", "created_at")
     list_filter = ("status", "kind")
     search_fields = ("reference", "title", "user__username", "user__email")
     inlines = [SupplierHoldInline, EventInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Booking._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 ACTIONS = {
@@ -79,7 +59,7 @@ ACTIONS = {
 
 
 @admin.register(ReviewItem)
-class ReviewItemAdmin(StaffScopedAdmin):
+class ReviewItemAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     property_path = "booking__property"
     change_form_template = "bookings/admin/review_change_form.html"
     list_display = ("booking", "reason", "status", "created_at", "resolved_by")
@@ -101,12 +81,6 @@ class ReviewItemAdmin(StaffScopedAdmin):
     @admin.display(description="Event timeline")
     def timeline(self, obj):
         return timeline_html(obj.booking)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id and request.POST.get("_review_action") in ACTIONS:

@@ -9,24 +9,11 @@ from django.urls import path
 
 from inventory.calendar import CalendarView
 from inventory.models import ChannelRequest, Hold, HoldNight, Rate, RatePlan, RoomNight
-from travel.admin import StaffScopedAdmin
-
-
-class ReadOnlyMixin:
-    """Rows are written by services only; the admin shows them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+from travel.admin import StaffScopedAdmin, WrittenByServicesMixin
 
 
 @admin.register(RoomNight)
-class RoomNightAdmin(ReadOnlyMixin, StaffScopedAdmin):
+class RoomNightAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     property_path = "room_type__property"
     list_display = ("room_type", "date", "total", "available", "stop_sell", "min_stay", "closed_to_arrival",
                     "closed_to_departure", "version")
@@ -47,7 +34,7 @@ class RatePlanAdmin(StaffScopedAdmin):
 
 
 @admin.register(Rate)
-class RateAdmin(ReadOnlyMixin, StaffScopedAdmin):
+class RateAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     property_path = "room_type__property"
     list_display = ("room_type", "rate_plan", "date", "single", "double", "extra_guest", "version")
     list_filter = ("rate_plan__property",)
@@ -55,18 +42,14 @@ class RateAdmin(ReadOnlyMixin, StaffScopedAdmin):
     list_select_related = ("room_type__property", "rate_plan")
 
 
-class HoldNightInline(admin.TabularInline):
+class HoldNightInline(WrittenByServicesMixin, admin.TabularInline):
     model = HoldNight
     extra = 0
-    can_delete = False
     readonly_fields = ("room_night", "rooms")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Hold)
-class HoldAdmin(ReadOnlyMixin, StaffScopedAdmin):
+class HoldAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     property_path = "room_type__property"
     list_display = ("reference", "room_type", "check_in", "check_out", "rooms", "source", "status", "created_at")
     list_filter = ("status", "source")
@@ -75,7 +58,7 @@ class HoldAdmin(ReadOnlyMixin, StaffScopedAdmin):
 
 
 @admin.register(ChannelRequest)
-class ChannelRequestAdmin(ReadOnlyMixin, StaffScopedAdmin):
+class ChannelRequestAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     property_path = "room_type__property"
     list_display = ("reference", "source", "room_type", "check_in", "check_out", "status", "outcome", "queues")
     list_filter = ("status", "source")

@@ -12,20 +12,14 @@ from django.utils.html import format_html
 from rewards.models import Account, BookingPoints, Entry
 from rewards.selectors import balance_from_entries, ledger_mismatches
 from rewards.services import balance_adjust
+from travel.admin import ReadOnlyRecordsMixin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyRecordsMixin, admin.ModelAdmin):
+    pass
 
 
-class EntryInline(admin.TabularInline):
+class EntryInline(ReadOnlyRecordsMixin, admin.TabularInline):
     model = Entry
     fields = ("created_at", "kind", "available_delta", "pending_delta", "held_delta", "booking_reference",
               "note", "created_by", "source_key")
@@ -33,17 +27,7 @@ class EntryInline(admin.TabularInline):
     ordering = ("-created_at", "-id")
     extra = 0
     max_num = 0
-    can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AdjustForm(forms.Form):

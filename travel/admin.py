@@ -21,6 +21,28 @@ class StaffScopedAdmin(admin.ModelAdmin):
         return queryset.filter(**{f"{prefix}staff": request.user}).distinct()
 
 
+class WrittenByServicesMixin:
+    """For rows only services write (holds, bookings, invoices, ledgers): the admin shows them,
+    and staff change them only through the admin actions that call a service. Nobody adds or
+    deletes one by hand. Fields are read-only unless the admin names its own ``readonly_fields``."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields or [f.name for f in self.model._meta.fields]
+
+
+class ReadOnlyRecordsMixin(WrittenByServicesMixin):
+    """For append-only records (event logs, ledger entries): not even the change form saves."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class PhotoInline(admin.TabularInline):
     model = PropertyPhoto
     extra = 0
