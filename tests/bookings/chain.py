@@ -1,12 +1,12 @@
 """Drive the sandbox processor's simulated chain for a booking's invoice, then let payments
 poll it (invoice_sync), which publishes the payment.* topics the booking reacts to."""
-import time
 
 import httpx
 
 from bookings.payments.adapters.processor import processor_base_url
 from bookings.payments.models import Invoice
 from bookings.payments.services import invoice_sync
+from tests.fixtures.worker import wait_for  # noqa: F401 (tests use chain.wait_for)
 
 
 def invoice_of(reference: str) -> Invoice:
@@ -39,12 +39,3 @@ def expire(reference: str) -> Invoice:
     return invoice_sync(invoice=invoice_of(reference))
 
 
-def wait_for(condition, *, timeout: float = 30.0, every: float = 0.2):
-    """Poll ``condition`` until it returns something truthy; bounded."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    return condition()

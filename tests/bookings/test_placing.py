@@ -1,17 +1,16 @@
 """Placing a booking through the JSON API and the checkout pages: one transaction, one booking
 per Idempotency-Key, 410 for a gone price lock, 409 for a reused key with another body."""
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from bookings.models import Booking, PlacementKey
 from inventory.models import RoomNight
+from tests.concurrency import run_concurrently
 from tests.factories import UserFactory
 from travel.models import OutboxMessage
 
@@ -146,6 +145,12 @@ def test_booking_needs_a_signed_in_traveller_who_sees_only_their_own(client, api
     assert api.get(f"/api/bookings/{reference}/").json()["timeline"][0]["action"] == "booking.placed"
 
 
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_placements_with_one_key_make_one_booking(room, traveller):
@@ -153,23 +158,13 @@ def test_concurrent_placements_with_one_key_make_one_booking(room, traveller):
     api = Client()
     api.force_login(traveller)
     lock = _lock(api, room)
-    barrier, results = threading.Barrier(8), []
+    clients = [signed_in(traveller) for _ in range(8)]
 
-    def place():
-        try:
-            client = Client()
-            client.force_login(traveller)
-            barrier.wait(timeout=10)
-            response = _place(client, lock["lock_id"], key="same-key")
-            results.append((response.status_code, response.json().get("reference")))
-        finally:
-            connection.close()
+    def place(i):
+        response = _place(clients[i], lock["lock_id"], key="same-key")
+        return response.status_code, response.json().get("reference")
 
-    threads = [threading.Thread(target=place) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = run_concurrently(8, place)
     # then every client got the same booking, placed once, its nights taken once
     assert len(results) == 8
     assert sorted(code for code, _ in results) == [200] * 7 + [201]
@@ -185,22 +180,8 @@ def test_negative_control_without_the_key_claim_concurrent_twins_lose_to_the_loc
     api = Client()
     api.force_login(traveller)
     lock = _lock(api, room)
-    barrier, codes = threading.Barrier(4), []
-
-    def place(i):
-        try:
-            client = Client()
-            client.force_login(traveller)
-            barrier.wait(timeout=10)
-            codes.append(_place(client, lock["lock_id"], key=f"distinct-{i}").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=place, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    clients = [signed_in(traveller) for _ in range(4)]
+    codes = run_concurrently(4, lambda i: _place(clients[i], lock["lock_id"], key=f"distinct-{i}").status_code)
     assert sorted(codes) == [201, 410, 410, 410]
     assert Booking.objects.count() == 1
 

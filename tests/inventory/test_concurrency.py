@@ -5,12 +5,10 @@ negative control switches the guard off (a naive read-then-write) and shows the 
 the positive test is known to be able to fail.
 """
 import random
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from inventory import night_writes
@@ -19,34 +17,13 @@ from inventory.errors import Busy, InventoryError, SoldOut
 from inventory.models import Hold, HoldNight, RoomNight
 from inventory.services import inventory_release, inventory_reserve
 from inventory.stays import Stay
+from tests.concurrency import row_locked, run_concurrently
 from tests.factories import sellable_room_type
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 SOURCES = ("direct", "booking_com", "expedia", "agoda", "airbnb", "trip_com")
 
-
-def run_concurrently(count: int, work) -> list:
-    """Run ``work(i)`` in ``count`` threads released together; return results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def runner(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # the outcome under test
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a writer hung"
-    return results
 
 
 def stay_from(days_ahead: int, nights: int, rooms: int = 1) -> Stay:
@@ -140,27 +117,9 @@ def test_a_writer_that_cannot_get_the_night_in_time_is_told_busy_and_writes_noth
     # given: another transaction holds the night's row lock for longer than reserve() waits
     room_type, _, _ = sellable_room_type(total=3, days=6)
     stay = stay_from(2, 1)
-    locked, done = threading.Event(), threading.Event()
-
-    def blocker():
-        try:
-            from django.db import transaction
-            with transaction.atomic():
-                list(RoomNight.objects.select_for_update(of=("self",)).filter(room_type=room_type, date=stay.check_in))
-                locked.set()
-                done.wait(timeout=20)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=blocker)
-    thread.start()
-    assert locked.wait(timeout=10)
-    try:
+    with row_locked(RoomNight.objects.filter(room_type=room_type, date=stay.check_in)):
         # when / then
         with pytest.raises(Busy, match="try again"):
             inventory_reserve(room_type=room_type, stay=stay, source="expedia", reference="busy-1")
-    finally:
-        done.set()
-        thread.join(timeout=10)
     assert not Hold.objects.filter(reference="busy-1").exists()
     assert RoomNight.objects.get(room_type=room_type, date=stay.check_in).available == 3

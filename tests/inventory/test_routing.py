@@ -1,18 +1,18 @@
 """Channel requests are routed by a consistent hash, and a retry stays on its shard."""
-import threading
 import time
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 
 from inventory.models import ChannelRequest, RoomNight
 from inventory.routing import routing_key, shard_for, shard_queue
 from inventory.services import channel_request_submit
 from inventory.stays import Stay
+from tests.concurrency import row_locked
 from tests.factories import sellable_room_type
+from tests.fixtures.worker import wait_for
 
 
 def test_the_same_inventory_always_maps_to_the_same_shard_and_keys_spread_evenly():
@@ -68,31 +68,12 @@ def test_a_retried_channel_request_lands_on_the_shard_of_its_first_try(shard_wor
     room_type, _, _ = sellable_room_type(total=2)
     stay = Stay(timezone.localdate() + timedelta(days=3), timezone.localdate() + timedelta(days=5))
     expected = shard_queue(property_id=room_type.property_id, room_type_id=room_type.pk, night=stay.check_in)
-    locked, release = threading.Event(), threading.Event()
-
-    def blocker():
-        try:
-            with transaction.atomic():
-                list(RoomNight.objects.select_for_update(of=("self",)).filter(room_type=room_type, date=stay.check_in))
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=blocker)
-    thread.start()
-    assert locked.wait(timeout=10)
-
-    # when: the channel's request goes to its shard; its first try ends Busy and is retried
-    request = channel_request_submit(room_type=room_type, stay=stay, source="expedia", reference="EX-77")
-    deadline = time.monotonic() + 30
-    while not ChannelRequest.objects.get(pk=request.pk).queues and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(4)  # the first try waits 4 x 500 ms for the lock, then gives up with Busy
-    release.set()
-    thread.join(timeout=10)
-    while ChannelRequest.objects.get(pk=request.pk).status == "pending" and time.monotonic() < deadline:
-        time.sleep(0.2)
+    with row_locked(RoomNight.objects.filter(room_type=room_type, date=stay.check_in)):
+        # when: the channel's request goes to its shard; its first try ends Busy and is retried
+        request = channel_request_submit(room_type=room_type, stay=stay, source="expedia", reference="EX-77")
+        assert wait_for(lambda: ChannelRequest.objects.get(pk=request.pk).queues, timeout=30)
+        time.sleep(4)  # the first try waits 4 x 500 ms for the lock, then gives up with Busy
+    wait_for(lambda: ChannelRequest.objects.get(pk=request.pk).status != "pending", timeout=30)
 
     # then: held, after more than one try, every one on the first try's shard
     request.refresh_from_db()

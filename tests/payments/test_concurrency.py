@@ -1,37 +1,23 @@
 """Concurrent writers on PostgreSQL: a webhook delivered twice at the same moment and two syncs of
 the same invoice racing each still have one effect; with the row lock turned off, they do not."""
-import threading
 import time
 
 import pytest
-from django.db import connection
 
 from bookings.payments.models import Invoice, WebhookDelivery
 from bookings.payments.services import invoices as invoice_services
 from bookings.payments.services import invoice_sync
 from bookings.payments.services.webhooks import signature_for, webhook_receive
+from tests.concurrency import run_concurrently
 from tests.payments.conftest import topics
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_together(target, n: int) -> list:
-    barrier, results, errors = threading.Barrier(n), [], []
-
-    def worker():
-        try:
-            barrier.wait(timeout=10)
-            results.append(target())
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    """``target()`` in ``n`` real concurrent threads; none of them may fail."""
+    results = run_concurrently(n, lambda _i: target())
+    errors = [r for r in results if isinstance(r, Exception)]
     assert not errors, errors
     return results
 

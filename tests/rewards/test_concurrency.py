@@ -4,19 +4,19 @@ Each thread has its own database connection and tries to reserve points for its 
 The negative control runs the obvious unlocked version (read the balance from the entries,
 then write a hold) under the same race and shows that it overdraws.
 """
-import threading
 import time
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from rewards.models import Account, Entry
 from rewards.selectors import balance_from_entries, ledger_mismatches
 from rewards.services import balance_adjust, points_hold
+from tests.concurrency import run_concurrently
 from tests.factories import StaffUserFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,35 +25,6 @@ WRITERS = 50
 START = 1000
 EACH = 30  # 33 redemptions fit, 17 must be refused
 
-
-def run_concurrently(work, n: int) -> list:
-    """Run ``work(i)`` in ``n`` threads released together; each closes its own connection."""
-    barrier = threading.Barrier(n, timeout=30)
-    results: list = [None] * n
-
-    def target(i):
-        try:
-            barrier.wait()
-            for attempt in range(5):  # the shared server may briefly refuse a connection
-                try:
-                    results[i] = work(i)
-                    break
-                except OperationalError as exc:
-                    results[i] = exc
-                    connection.close()
-                    time.sleep(0.2 * (attempt + 1))
-        except Exception as exc:  # reported to the test, never swallowed
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a writer hung"
-    return results
 
 
 def account_with_points(points: int):
@@ -72,7 +43,7 @@ def test_fifty_concurrent_redemptions_never_overdraw_the_account():
         except ValidationError as exc:
             return exc
 
-    results = run_concurrently(redeem, WRITERS)
+    results = run_concurrently(WRITERS, redeem)
 
     granted = [r for r in results if isinstance(r, Decimal)]
     refused = [r for r in results if isinstance(r, ValidationError)]
@@ -107,8 +78,8 @@ def test_negative_control_the_unlocked_version_overdraws():
     user = account_with_points(START)
     account = Account.objects.get(user=user)
 
-    results = run_concurrently(lambda i: naive_redeem(account=account, reference=f"LT-NAIVE-{i:02d}", points=EACH),
-                               WRITERS)
+    results = run_concurrently(
+        WRITERS, lambda i: naive_redeem(account=account, reference=f"LT-NAIVE-{i:02d}", points=EACH))
 
     assert all(isinstance(r, bool) for r in results), results
     derived = balance_from_entries(account=account)
@@ -126,7 +97,7 @@ def test_the_same_event_delivered_to_ten_workers_at_once_credits_once():
             return stay_completed_apply(user_id=user.pk, reference="LT-DUP", total="500.00", currency="USD")
         return booking_confirmed_apply(user_id=user.pk, reference="LT-DUP", total="500.00", currency="USD")
 
-    results = run_concurrently(deliver, 10)
+    results = run_concurrently(10, deliver)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     account = Account.objects.get(user=user)

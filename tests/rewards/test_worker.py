@@ -10,19 +10,12 @@ from rewards.models import Account, Entry
 from rewards.selectors import ledger_mismatches
 from rewards.services import balance_adjust, points_hold
 from tests.factories import StaffUserFactory, UserFactory
+from tests.fixtures.worker import wait_for
 from travel.models import FailedTask
 from travel.outbox import outbox_publish
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
 
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def publish(topic, **payload):

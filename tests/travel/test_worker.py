@@ -1,24 +1,16 @@
 """Real tasks through real RabbitMQ to a real worker, with effects seen in PostgreSQL."""
-import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from kombu import Connection
 
+from tests.fixtures.worker import wait_for
 from travel.models import FailedTask, OutboxMessage
 from travel.tasks import dead_letter_drill, outbox_sweep_task
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
 
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_task_sent_through_rabbitmq_runs_on_the_worker_and_writes_postgres(celery_worker):
