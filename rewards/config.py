@@ -46,11 +46,5 @@ def expiry_days() -> int:
     return int(getattr(settings, "REWARDS_EXPIRY_DAYS", 365))
 
 
-def complete_after_days() -> int:
-    """Pending points of a confirmed booking become available this many days after its
-    check-out if no stay.completed (and no cancellation) arrived: the sweep's safety net."""
-    return int(getattr(settings, "REWARDS_COMPLETE_AFTER_DAYS", 2))
-
-
 def tier_window_days() -> int:
     return int(getattr(settings, "REWARDS_TIER_WINDOW_DAYS", 365))

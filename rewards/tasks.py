@@ -56,7 +56,3 @@ def on_booking_ended(*, message_id=None, topic="", key="", payload):
 def expire_points() -> int:
     return services.points_expire_all()
 
-
-@shared_task(name="rewards.complete_overdue_stays", **RETRY)
-def complete_overdue_stays() -> int:
-    return services.bookings_complete_overdue()

@@ -4,7 +4,6 @@ from rewards.services.bookings import (
     booking_confirmed_apply,
     booking_ended_apply,
     booking_placed_apply,
-    bookings_complete_overdue,
     stay_completed_apply,
 )
 from rewards.services.expiry import points_expire, points_expire_all
@@ -13,6 +12,6 @@ from rewards.services.redemption import points_hold
 
 __all__ = [
     "NotEnoughPoints", "account_lock", "balance_adjust", "booking_confirmed_apply", "booking_ended_apply",
-    "booking_placed_apply", "bookings_complete_overdue", "entry_append", "points_expire",
+    "booking_placed_apply", "entry_append", "points_expire",
     "points_expire_all", "points_hold", "stay_completed_apply",
 ]

@@ -5,14 +5,13 @@ decides from what already happened to the booking. Source keys (``booking:<ref>:
 a repeated entry impossible even if the state logic were wrong.
 """
 import logging
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from rewards import config
 from rewards.models import Account, BookingPoints, Entry
 from rewards.points import points_for
 from rewards.selectors import completed_spend, tier_for_spend
@@ -176,20 +175,3 @@ def booking_ended_apply(*, user_id: int, reference: str, reason: str) -> Booking
     booking.save()
     return booking
 
-
-def bookings_complete_overdue(*, today: date | None = None, limit: int = 500) -> int:
-    """Make pending points available for confirmed stays whose check-out passed a while ago
-    and that neither completed nor ended (a safety net for a missing stay.completed)."""
-    today = today or timezone.localdate()
-    cutoff = today - timedelta(days=config.complete_after_days())
-    due = BookingPoints.objects.filter(
-        earn_state=Earn.PENDING, ended_at__isnull=True, completed_at__isnull=True, check_out__lte=cutoff,
-    ).select_related("account").order_by("check_out", "pk")[:limit]
-    done = 0
-    for booking in list(due):
-        stay_completed_apply(
-            user_id=booking.account.user_id, reference=booking.reference, total=booking.total or 0,
-            currency=booking.currency, check_out=booking.check_out,
-        )
-        done += 1
-    return done

@@ -149,21 +149,6 @@ def test_tier_earn_rate_follows_completed_spend(events, traveller):
     assert state(traveller) == (1200, 300, 0)  # 3% of 100.00 = 300 points
 
 
-def test_missing_stay_completed_is_made_good_after_check_out(events, traveller):
-    from datetime import date, timedelta
-
-    from rewards.services import bookings_complete_overdue
-
-    ref = new_reference()
-    events.confirmed(traveller, ref, check_out=date.today() - timedelta(days=5))
-    other = new_reference()
-    events.confirmed(traveller, other, check_out=date.today() + timedelta(days=3))
-
-    assert bookings_complete_overdue() == 1
-
-    assert state(traveller) == (200, 200, 0)
-
-
 def test_an_event_that_cannot_be_applied_is_recorded_for_staff_not_retried(eager_celery, traveller):
     from travel.models import FailedTask
     from rewards.tasks import on_booking_confirmed

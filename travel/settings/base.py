@@ -136,7 +136,6 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "travel.outbox_sweep", "schedule": 15.0},
     "rewards-expire-points": {"task": "rewards.expire_points", "schedule": 3600.0},
-    "rewards-complete-overdue-stays": {"task": "rewards.complete_overdue_stays", "schedule": 900.0},
     "google-feeds-regenerate": {"task": "travel.feeds_regenerate", "schedule": 900.0},
     "bookings-expire-unpaid": {"task": "bookings.expire_unpaid", "schedule": 60.0},
     "bookings-complete-stays": {"task": "bookings.complete_stays", "schedule": 3600.0},
@@ -211,7 +210,6 @@ SUPPLIER_CACHE_STAMPEDE_LOCK = True  # False only in the tests' negative control
 REWARDS_POINT_VALUE = env("REWARDS_POINT_VALUE", default="0.01")  # fiat per point, booking currency
 REWARDS_REDEMPTION_CAP_PERCENT = env("REWARDS_REDEMPTION_CAP_PERCENT", default="50")
 REWARDS_EXPIRY_DAYS = env.int("REWARDS_EXPIRY_DAYS", default=365)
-REWARDS_COMPLETE_AFTER_DAYS = env.int("REWARDS_COMPLETE_AFTER_DAYS", default=2)
 REWARDS_TIER_WINDOW_DAYS = 365
 REWARDS_TIERS = [  # trailing 12-month completed spend -> share of the fiat paid returned as points
     {"code": "explorer", "name": "Explorer", "min_spend": "0", "earn_percent": "1"},
