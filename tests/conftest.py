@@ -59,21 +59,6 @@ def _clean_cache():
     yield
 
 
-@pytest.fixture(autouse=True)
-def _celery_eager_not_leaked():
-    """A test that switches Celery to eager on ``app.conf`` leaves no override behind: after it,
-    ``task_always_eager`` reads Django's settings again (as other tests expect)."""
-    from travel.celery import app
-
-    had = "task_always_eager" in app.conf.changes
-    before = app.conf.changes.get("task_always_eager")
-    yield
-    if had:
-        app.conf.changes["task_always_eager"] = before
-    else:
-        app.conf.changes.pop("task_always_eager", None)
-
-
 @pytest.fixture
 def eager_tasks(settings):
     """Run Celery tasks in-process for this test, as the embedded mode does."""

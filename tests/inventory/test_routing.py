@@ -37,22 +37,16 @@ def test_adding_a_shard_moves_only_about_one_key_in_five():
 
 
 @pytest.mark.django_db
-def test_a_channel_request_is_decided_once_in_the_embedded_mode(django_capture_on_commit_callbacks, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from travel.celery import app
-    app.conf.task_always_eager = True
+def test_a_channel_request_is_decided_once_in_the_embedded_mode(django_capture_on_commit_callbacks, eager_tasks):
     room_type, _, _ = sellable_room_type(total=1)
     stay = Stay(timezone.localdate() + timedelta(days=2), timezone.localdate() + timedelta(days=4))
 
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            first = channel_request_submit(room_type=room_type, stay=stay, source="agoda", reference="AG-1")
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            again = channel_request_submit(room_type=room_type, stay=stay, source="agoda", reference="AG-1")
-        with django_capture_on_commit_callbacks(execute=True):
-            other = channel_request_submit(room_type=room_type, stay=stay, source="airbnb", reference="AB-9")
-    finally:
-        app.conf.task_always_eager = bool(not settings.CELERY_BROKER_URL)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = channel_request_submit(room_type=room_type, stay=stay, source="agoda", reference="AG-1")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = channel_request_submit(room_type=room_type, stay=stay, source="agoda", reference="AG-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        other = channel_request_submit(room_type=room_type, stay=stay, source="airbnb", reference="AB-9")
 
     first.refresh_from_db()
     other.refresh_from_db()
@@ -84,11 +78,10 @@ def test_a_retried_channel_request_lands_on_the_shard_of_its_first_try(shard_wor
 
 
 @pytest.mark.django_db
-def test_a_request_whose_task_was_lost_is_queued_again_by_the_sweep(django_capture_on_commit_callbacks):
+def test_a_request_whose_task_was_lost_is_queued_again_by_the_sweep(django_capture_on_commit_callbacks, settings):
     from datetime import timedelta as td
 
     from inventory.services.channel_requests import channel_requests_requeue
-    from travel.celery import app
 
     room_type, _, _ = sellable_room_type(total=2)
     stay = Stay(timezone.localdate() + timedelta(days=2), timezone.localdate() + timedelta(days=3))
@@ -96,12 +89,8 @@ def test_a_request_whose_task_was_lost_is_queued_again_by_the_sweep(django_captu
         lost = channel_request_submit(room_type=room_type, stay=stay, source="trip_com", reference="TC-5")
     ChannelRequest.objects.filter(pk=lost.pk).update(created_at=timezone.now() - td(minutes=5))
 
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        assert channel_requests_requeue() == 1
-    finally:
-        app.conf.task_always_eager = eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the broker is back (tasks run in-process here)
+    assert channel_requests_requeue() == 1
 
     lost.refresh_from_db()
     assert lost.status == "held" and lost.queues == ["eager"]
