@@ -290,10 +290,10 @@ def _locks(args, clients):
     from django.utils import timezone
 
     from bookings.services.quoting import price_lock_offer, price_lock_stay
+    from catalogue.models import Destination, Property, RoomType
     from inventory.models import Rate, RatePlan, RoomNight
     from inventory.stays import Stay
-    from travel.models import Destination, Property, RoomType
-    from travel.suppliers import search_offers
+    from suppliers import search_offers
 
     dest, _ = Destination.objects.get_or_create(slug="bench-land", defaults={
         "name": "Bench Land", "country": "Thailand", "country_code": "TH", "summary": "Bench.",

@@ -65,6 +65,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.machine import write_results  # noqa: E402
+from catalogue.models import Destination, Property, RoomType  # noqa: E402
 from inventory import night_writes  # noqa: E402
 from inventory.errors import InventoryError  # noqa: E402
 from inventory.models import Hold, HoldNight, RoomNight  # noqa: E402
@@ -72,8 +73,6 @@ from inventory.routing import routing_key, shard_for  # noqa: E402
 from inventory.services import inventory_reserve  # noqa: E402
 from inventory.services.reserve import stats  # noqa: E402
 from inventory.stays import Stay  # noqa: E402
-from travel.models import Destination, Property, RoomType  # noqa: E402
-
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -235,10 +234,10 @@ def _throughput_worker(index, name, strategy, hot, nights, room_types, seconds, 
     if name == "reserve_no_after_commit":
         # Diagnostic only (this process): skip the outbox hand-over and the cache write that run after
         # commit, to show how much of reserve()'s cost is the transaction itself.
+        import core.outbox
         import inventory.changes
-        import travel.outbox
 
-        travel.outbox.outbox_deliver = lambda **kwargs: True
+        core.outbox.outbox_deliver = lambda **kwargs: True
         inventory.changes.hot_cache_write = lambda entries: None
     by_id = {rt.pk: rt for rt in room_types}
     rng = random.Random(index)

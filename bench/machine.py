@@ -3,7 +3,7 @@ import json
 import os
 import platform
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -41,7 +41,7 @@ def write_results(name: str, results: dict) -> Path:
     """Write ``bench/results/<name>.json`` with the figures, the machine and the time."""
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
-    document = {"benchmark": name, "ran_at": datetime.now(timezone.utc).isoformat(), "machine": machine(),
+    document = {"benchmark": name, "ran_at": datetime.now(UTC).isoformat(), "machine": machine(),
                 "results": results}
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")
     return path

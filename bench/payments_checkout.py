@@ -33,9 +33,9 @@ from bookings.payments.models import Invoice, WebhookDelivery  # noqa: E402
 from bookings.payments.selectors import crypto_quote  # noqa: E402
 from bookings.payments.services import invoice_open  # noqa: E402
 from bookings.payments.services.webhooks import signature_for, webhook_receive  # noqa: E402
+from core.models import OutboxMessage  # noqa: E402
 from sandboxes import rates  # noqa: E402
 from sandboxes.server import LoopbackServer  # noqa: E402
-from travel.models import OutboxMessage  # noqa: E402
 
 N = int(os.environ.get("BENCH_N", "300"))
 

@@ -4,7 +4,7 @@
 
 10,000 hotel searches (by default) drawn from a universe of distinct searches (destination x
 check-in x nights x guests) with Zipf popularity, issued by several threads at once (like web
-workers), through ``travel.suppliers.search_offers``. The sandbox answers after a supplier-like
+workers), through ``suppliers.search_offers``. The sandbox answers after a supplier-like
 latency. Figures: supplier calls vs searches, the ceiling a cache can reach (distinct searches,
 since each must be fetched once within its TTL), hit rate, and p50/p99 of a cached search beside
 an uncached one (a miss through the cache, and a direct supplier call with no cache at all).
@@ -36,10 +36,10 @@ from django.core.cache import cache  # noqa: E402
 from bench.machine import write_results  # noqa: E402
 from sandboxes import suppliers as supplier_sandbox  # noqa: E402
 from sandboxes.server import LoopbackServer  # noqa: E402
-from travel.suppliers import search_offers, supplier_cache_stats  # noqa: E402
-from travel.suppliers.client import adapter_for  # noqa: E402
-from travel.suppliers.criteria import normalise  # noqa: E402
-from travel.suppliers.services import supplier_cache_stats_reset  # noqa: E402
+from suppliers import search_offers, supplier_cache_stats  # noqa: E402
+from suppliers.client import adapter_for  # noqa: E402
+from suppliers.criteria import normalise  # noqa: E402
+from suppliers.services import supplier_cache_stats_reset  # noqa: E402
 
 DESTINATIONS = ["Bali", "Bangkok", "Hoi An", "Singapore", "Phuket", "Chiang Mai", "Siem Reap", "Penang",
                 "Luang Prabang", "Manila", "Lombok", "Hanoi", "Kyoto", "Langkawi", "Da Nang", "Yogyakarta",

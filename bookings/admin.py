@@ -12,7 +12,8 @@ from django.utils.html import format_html, format_html_join
 from bookings.models import Booking, BookingEvent, ReviewItem, SupplierHold
 from bookings.selectors import booking_timeline
 from bookings.services.review import review_cancel_refund, review_resolve, review_retry
-from travel.admin import ReadOnlyRecordsMixin, StaffScopedAdmin, WrittenByServicesMixin
+from catalogue.admin import StaffScopedAdmin
+from core.admin import ReadOnlyRecordsMixin, WrittenByServicesMixin
 
 
 def timeline_html(booking: Booking):

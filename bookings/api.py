@@ -24,7 +24,6 @@ from bookings.services.placing import IdempotencyConflict, booking_place
 from bookings.services.quoting import price_lock_offer, price_lock_stay
 from inventory.errors import InventoryError
 
-
 # What a refused price lock answers: sold out / restricted is a conflict, a rate source that is
 # down is temporary, everything else is the traveller's input.
 LOCK_ERROR_STATUS = {"unbookable": 409, "rates_unavailable": 503}
@@ -82,7 +81,7 @@ class PriceLockCreate(APIView):
         except ValidationError as exc:
             return _error(exc.code or "invalid", exc.messages[0], LOCK_ERROR_STATUS.get(exc.code, 400))
         except Exception as exc:
-            from travel.suppliers.errors import SupplierError
+            from suppliers.errors import SupplierError
 
             if isinstance(exc, SupplierError):
                 return _error("supplier_unavailable", "The supplier is not answering; try again shortly.", 503)

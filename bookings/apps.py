@@ -7,7 +7,7 @@ class BookingsConfig(AppConfig):
 
     def ready(self):
         from bookings import tasks  # noqa: F401  (registers the subscriber tasks in every process)
-        from travel.outbox import subscribe
+        from core.outbox import subscribe
 
         # payments' invoice news moves the booking along (bookings.services.lifecycle).
         subscribe("payment.*", "bookings.on_payment")

@@ -2,9 +2,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from catalogue.models import RoomType
 from inventory.models import RatePlan
 from inventory.stays import Stay
-from travel.models import RoomType
 
 
 class StayForm(forms.Form):

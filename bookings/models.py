@@ -9,7 +9,8 @@ import builtins
 from django.conf import settings
 from django.db import models
 
-from travel.models import AppendOnlyModel, AppendOnlyQuerySet, Property, RoomType
+from catalogue.models import Property, RoomType
+from core.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class Booking(models.Model):

@@ -3,7 +3,7 @@
 Payload values are strings or ints. ``total`` is the fiat actually due after any points discount.
 """
 from bookings.models import Booking
-from travel.outbox import outbox_publish
+from core.outbox import outbox_publish
 
 
 def _common(booking: Booking) -> dict:

@@ -5,7 +5,7 @@ import random
 from celery import shared_task
 from django.conf import settings
 
-from travel.task_base import ReliableTask
+from core.task_base import ReliableTask
 
 
 def backoff(retries: int, *, base: float | None = None, cap: float = 300.0) -> float:
@@ -17,8 +17,8 @@ def backoff(retries: int, *, base: float | None = None, cap: float = 300.0) -> f
 
 class BookingTask(ReliableTask):
     def on_exhausted(self, *, exc, args, kwargs):
-        from bookings.services.review import review_open
         from bookings.models import Booking, ReviewItem
+        from bookings.services.review import review_open
 
         reference = (kwargs or {}).get("reference") or ((kwargs or {}).get("payload") or {}).get("reference")
         booking = Booking.objects.filter(reference=reference or "").first()
@@ -49,7 +49,7 @@ class SupplierConfirmTask(ReliableTask):
 def confirm_with_supplier(self, *, reference):
     """Confirm a paid supplier booking; transient supplier trouble retries with backoff."""
     from bookings.services.supplier import SupplierStillPending, booking_supplier_confirm
-    from travel.suppliers.errors import SupplierRateLimited, SupplierUnavailable
+    from suppliers.errors import SupplierRateLimited, SupplierUnavailable
 
     self.max_retries = settings.BOOKINGS_SUPPLIER_MAX_RETRIES
     try:

@@ -18,7 +18,7 @@ from bookings.forms import CancelForm, OfferForm, PayWithForm, PlaceForm, StayFo
 from bookings.locks import LockGone, lock_peek
 from bookings.models import Booking
 from bookings.redemption import redemption_provider
-from bookings.selectors import booking_of, booking_timeline, bookings_of, payment_instructions, pay_url
+from bookings.selectors import booking_of, booking_timeline, bookings_of, pay_url, payment_instructions
 from bookings.services.lifecycle import booking_cancel, cancellation_terms
 from bookings.services.placing import IdempotencyConflict, booking_place
 from bookings.services.quoting import POINTS_PROVIDER, price_lock_offer, price_lock_stay
@@ -39,7 +39,7 @@ def _problem(request, *, status: int, title: str, message: str, link: str = "", 
 
 
 def _supplier_errors():
-    from travel.suppliers.errors import SupplierError
+    from suppliers.errors import SupplierError
 
     return SupplierError
 
@@ -82,7 +82,7 @@ def lock_stay(request):
 @login_required
 @require_GET
 def checkout_offer(request):
-    from travel.suppliers import offer_get
+    from suppliers import offer_get
 
     form = OfferForm(request.GET)
     if not form.is_valid():

@@ -7,9 +7,10 @@ Hotel staff see and edit only the properties they are attached to (``Property.st
 from django.contrib import admin
 from django.urls import path
 
+from catalogue.admin import StaffScopedAdmin
+from core.admin import WrittenByServicesMixin
 from inventory.calendar import CalendarView
 from inventory.models import ChannelRequest, Hold, HoldNight, Rate, RatePlan, RoomNight
-from travel.admin import StaffScopedAdmin, WrittenByServicesMixin
 
 
 @admin.register(RoomNight)

@@ -81,7 +81,7 @@ class RedisHotCache:
         if not pairs:
             return {}
         values = self.redis.mget([redis_key(rt, night) for rt, night in pairs])
-        return {pair: parsed for pair, raw in zip(pairs, values) if (parsed := _parse(raw)) is not None}
+        return {pair: parsed for pair, raw in zip(pairs, values, strict=True) if (parsed := _parse(raw)) is not None}
 
     def clear(self, pairs: list[tuple[int, date]]) -> None:
         if pairs:

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from catalogue.models import Property
 from inventory.errors import VersionConflict
 from inventory.models import Rate, RoomNight
 from inventory.services import inventory_adjust, inventory_rate_adjust
-from travel.models import Property
 
 DAYS = 14
 FLAGS = ("stop_sell", "closed_to_arrival", "closed_to_departure")
@@ -123,7 +123,7 @@ class CalendarView(View):
         shown = data.get(prefix + "shown", "")
         if wanted == shown:
             return None
-        before = dict(zip(("total", "min_stay", *FLAGS), shown.split("|"))) if shown.count("|") == 4 else {}
+        before = dict(zip(("total", "min_stay", *FLAGS), shown.split("|"), strict=False)) if shown.count("|") == 4 else {}
         changes = {}
         if str(total) != before.get("total"):
             changes["total"] = total

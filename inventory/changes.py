@@ -11,10 +11,10 @@ from functools import partial
 
 from django.db import transaction
 
+from catalogue.models import RoomType
+from core.outbox import outbox_publish
 from inventory.cache import hot_cache_write
 from inventory.night_writes import NightWritten
-from travel.models import RoomType
-from travel.outbox import outbox_publish
 
 TOPIC = "inventory.changed"
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
+from catalogue.demo import HOTEL_STAFF_GROUP, ROOM_TYPES
+from catalogue.models import Property
 from inventory.models import Rate, RatePlan, RoomNight
-from travel.demo import HOTEL_STAFF_GROUP, ROOM_TYPES
-from travel.models import Property
 
 DAYS = 365
 ROOMS_BY_TYPE = {code: rooms for code, _name, _occ, _bed, _size, rooms in ROOM_TYPES}

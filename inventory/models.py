@@ -6,7 +6,7 @@ writes it; a database CHECK keeps ``0 <= available <= total`` so that even a bug
 from django.db import models
 from django.db.models import F, Q
 
-from travel.models import Property, RoomType
+from catalogue.models import Property, RoomType
 
 
 class RatePlan(models.Model):

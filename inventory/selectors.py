@@ -6,19 +6,14 @@ and the property's per-night fees, rounded once per component to the cent.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from catalogue.models import RoomType
+from core.money import money
 from inventory.cache import hot_cache, hot_cache_write
 from inventory.models import Rate, RatePlan, RoomNight
 from inventory.restrictions import restriction_violation
 from inventory.stays import Stay
-from travel.models import RoomType
-
-CENT = Decimal("0.01")
-
-
-def money(amount: Decimal) -> Decimal:
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

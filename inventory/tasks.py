@@ -3,6 +3,7 @@ import random
 
 from celery import shared_task
 
+from core.task_base import ReliableTask
 from inventory.errors import Busy
 from inventory.models import ChannelRequest
 from inventory.services.channel_requests import (
@@ -11,7 +12,6 @@ from inventory.services.channel_requests import (
     channel_request_queue,
     channel_requests_requeue,
 )
-from travel.task_base import ReliableTask
 
 
 class ChannelReserveTask(ReliableTask):

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from core.admin import ReadOnlyRecordsMixin
 from rewards.models import Account, BookingPoints, Entry
 from rewards.selectors import balance_from_entries, ledger_mismatches
 from rewards.services import balance_adjust
-from travel.admin import ReadOnlyRecordsMixin
 
 
 class ReadOnlyAdmin(ReadOnlyRecordsMixin, admin.ModelAdmin):

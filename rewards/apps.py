@@ -16,9 +16,9 @@ class RewardsConfig(AppConfig):
 
     def ready(self):
         from bookings.redemption import register_redemption_provider
+        from core.outbox import subscribe
         from rewards import tasks  # noqa: F401  (registers the subscriber tasks)
         from rewards.redemption import PointsRedemption
-        from travel.outbox import subscribe
 
         for topic, task_name in SUBSCRIPTIONS.items():
             subscribe(topic, task_name)

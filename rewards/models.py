@@ -8,7 +8,7 @@ row lock) and checked against the entries by ``manage.py rewards_check``. See do
 from django.conf import settings
 from django.db import models
 
-from travel.models import AppendOnly, AppendOnlyModel, AppendOnlyQuerySet  # noqa: F401 (AppendOnly: re-exported)
+from core.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class Account(models.Model):

@@ -10,8 +10,8 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils.dateparse import parse_date
 
+from core.task_base import ReliableTask
 from rewards import services
-from travel.task_base import ReliableTask
 
 RETRY = {"base": ReliableTask, "autoretry_for": (OperationalError,)}
 

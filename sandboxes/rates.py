@@ -9,7 +9,7 @@ code with a network suffix (USDT-TRC20) is priced as its symbol (USDT). Unknown 
 entry for that pair. The shared knobs (latency, down, fail_next) apply.
 """
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sandboxes.http import App, Response
@@ -55,5 +55,5 @@ def rates(request):
             answer.append({"currencyPair": pair, "rate": None, "errors": [f"no rate for {pair}"]})
         else:
             answer.append({"currencyPair": pair, "rate": str(rate(coin, fiat)), "errors": []})
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     return Response(200, answer, {"X-Rates-Time": now})

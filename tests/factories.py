@@ -6,8 +6,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from catalogue.models import Destination, Property, RoomType
 from inventory.models import Rate, RatePlan, RoomNight
-from travel.models import Destination, Property, RoomType
 
 
 class UserFactory(factory.django.DjangoModelFactory):

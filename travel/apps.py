@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class TravelConfig(AppConfig):
     name = "travel"
-    verbose_name = "Catalogue"
+    verbose_name = "Public site"

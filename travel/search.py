@@ -3,7 +3,7 @@
 Own hotels: availability per night from ``inventory.selectors.availability_by_night`` (the hot
 cache), the price from ``stay_quote`` (total incl. taxes and fees, the price charged), the
 cheapest bookable room type and rate plan per hotel. Partner hotels, flights and activities come
-from ``travel.suppliers.search_offers`` (cached). A supplier that is slow, down or rate-limiting
+from ``suppliers.search_offers`` (cached). A supplier that is slow, down or rate-limiting
 never breaks the page: the own results are shown with a message instead.
 """
 from dataclasses import dataclass, field
@@ -13,12 +13,13 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
-from inventory.selectors import StayQuote, availability_by_night, money, stay_quotes
+from catalogue.models import Destination, Property
+from core.money import money
+from inventory.selectors import StayQuote, availability_by_night, stay_quotes
 from inventory.stays import Stay
-from travel.models import Destination, Property
-from travel.suppliers import search_offers
-from travel.suppliers.errors import SupplierError, SupplierRateLimited
-from travel.suppliers.types import Offer
+from suppliers import search_offers
+from suppliers.errors import SupplierError, SupplierRateLimited
+from suppliers.types import Offer
 
 PARTNER_UNAVAILABLE = "Partner offers are unavailable right now. Showing our own hotels; please try again in a minute."
 HOTEL_SORTS = {"price": "Price (lowest first)", "price_desc": "Price (highest first)", "stars": "Stars", "name": "Name"}
@@ -105,7 +106,7 @@ def own_hotels(*, destination: str, place: Destination | None, stay: Stay, stars
             room_type.property = hotel  # the quote reads the hotel's taxes and fees: no query per room
             pairs += [(room_type, plan) for plan in hotel.rate_plans.all()]
     best: dict[int, StayQuote] = {}
-    for (room_type, _plan), quote in zip(pairs, stay_quotes(pairs=pairs, stay=stay)):
+    for (room_type, _plan), quote in zip(pairs, stay_quotes(pairs=pairs, stay=stay), strict=True):
         cheapest = best.get(room_type.property_id)
         if quote.bookable and (cheapest is None or quote.total < cheapest.total):
             best[room_type.property_id] = quote

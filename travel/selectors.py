@@ -11,10 +11,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 
+from catalogue.models import Destination, Property, PropertySlugRedirect, RoomType
+from core.money import money
 from inventory.models import Rate, RatePlan
-from inventory.selectors import StayQuote, money, stay_quote, stay_quotes
+from inventory.selectors import StayQuote, stay_quote, stay_quotes
 from inventory.stays import Stay
-from travel.models import Destination, Property, PropertySlugRedirect, RoomType
 
 FROM_PRICE_DAYS = 60
 
@@ -124,7 +125,7 @@ def hotel_offers(*, prop: Property, stay: Stay) -> list[RoomOffer]:
     for room, _plan in pairs:
         room.property = prop  # the quote reads the hotel's taxes and fees: no query per room
     quotes = stay_quotes(pairs=pairs, stay=stay)
-    return [RoomOffer(room_type=room, rate_plan=plan, quote=quote) for (room, plan), quote in zip(pairs, quotes)]
+    return [RoomOffer(room_type=room, rate_plan=plan, quote=quote) for (room, plan), quote in zip(pairs, quotes, strict=True)]
 
 
 @dataclass(frozen=True)

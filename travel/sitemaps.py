@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from travel.models import Destination, Property
+from catalogue.models import Destination, Property
 from travel.seo import absolute_url
 
 

@@ -4,7 +4,7 @@ Invoices, payments and deliveries are written by the services only: read-only he
 from django.contrib import admin
 
 from bookings.payments.models import ChainPayment, Coin, Invoice, Refund, WebhookDelivery
-from travel.admin import WrittenByServicesMixin
+from core.admin import WrittenByServicesMixin
 
 
 @admin.register(Coin)

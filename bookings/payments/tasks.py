@@ -5,7 +5,7 @@ from celery import shared_task
 from bookings.payments.errors import ProcessorUnavailable
 from bookings.payments.models import Invoice, Refund
 from bookings.payments.services import invoice_submit, invoice_sync, invoices_sweep, refund_submit
-from travel.task_base import ReliableTask
+from core.task_base import ReliableTask
 
 RETRY = dict(base=ReliableTask, autoretry_for=(ProcessorUnavailable,), max_retries=8)
 

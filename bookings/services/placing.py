@@ -23,11 +23,11 @@ from bookings.locks import PriceLock, lock_consume, lock_restore
 from bookings.models import Booking, PlacementKey, SupplierHold
 from bookings.publishing import publish_placed
 from bookings.redemption import redemption_provider
+from catalogue.models import RoomType
+from core.money import money
 from inventory.models import RatePlan
-from inventory.selectors import money
 from inventory.services import inventory_reserve
 from inventory.stays import Stay
-from travel.models import RoomType
 
 logger = logging.getLogger(__name__)
 

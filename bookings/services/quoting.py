@@ -8,10 +8,11 @@ from django.urls import reverse
 
 from bookings.locks import PriceLock, lock_store
 from bookings.redemption import redemption_provider
+from catalogue.models import RoomType
+from core.money import money
 from inventory.models import RatePlan
-from inventory.selectors import money, stay_quote
+from inventory.selectors import stay_quote
 from inventory.stays import Stay
-from travel.models import RoomType
 
 POINTS_PROVIDER = "points"
 MAX_POINTS = 10_000_000
@@ -89,8 +90,8 @@ def price_lock_stay(*, user, room_type: RoomType, rate_plan: RatePlan, stay: Sta
 
 def price_lock_offer(*, user, kind: str, offer_id: str, coin_code: str, points: int = 0) -> PriceLock:
     """Check the supplier's price now (offer_get), convert it and lock it for 10 minutes."""
-    from travel.suppliers import offer_get
-    from travel.suppliers.errors import SupplierRefused
+    from suppliers import offer_get
+    from suppliers.errors import SupplierRefused
 
     if kind not in ("hotel", "flight", "activity"):
         raise ValidationError("Choose a hotel, flight or activity offer.", code="kind")

@@ -40,8 +40,8 @@ def _traveller(booking: Booking) -> dict:
 
 def booking_supplier_confirm(*, reference: str) -> str:
     """Ask the supplier to confirm (or for the status of) the paid booking ``reference``."""
-    from travel.suppliers import supplier_book, supplier_booking_status
-    from travel.suppliers.errors import SupplierRefused
+    from suppliers import supplier_book, supplier_booking_status
+    from suppliers.errors import SupplierRefused
 
     booking = Booking.objects.select_related("user", "supplier_hold").filter(reference=reference).first()
     if booking is None or not booking.is_supplier or booking.status != S.PAYMENT_CONFIRMED:

@@ -12,12 +12,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from catalogue.models import RoomType
 from inventory.changes import change_record
 from inventory.errors import VersionConflict
 from inventory.models import Rate, RoomNight
 from inventory.night_writes import NightWritten
 from inventory.stays import MAX_NIGHTS
-from travel.models import RoomType
 
 MAX_ROOMS_PER_NIGHT = 999
 RESTRICTION_FIELDS = ("stop_sell", "min_stay", "max_stay", "closed_to_arrival", "closed_to_departure")

@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from catalogue.models import RoomType
+from core.outbox import outbox_publish
 from inventory.errors import RestrictionViolated, SoldOut
 from inventory.models import ChannelRequest, Hold
 from inventory.routing import shard_queue
 from inventory.services.reserve import inventory_reserve
 from inventory.stays import Stay
-from travel.models import RoomType
-from travel.outbox import outbox_publish
 
 
 def channel_request_queue(request: ChannelRequest) -> str:

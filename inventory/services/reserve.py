@@ -18,6 +18,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import CharField, Func, Value
 from django.utils import timezone
 
+from catalogue.models import RoomType
 from inventory import night_writes
 from inventory.changes import cache_after_commit, change_announce
 from inventory.errors import Busy, RestrictionViolated, SoldOut
@@ -25,8 +26,6 @@ from inventory.models import Hold, HoldNight, RoomNight
 from inventory.night_writes import NightRead, Refused
 from inventory.restrictions import restriction_violation
 from inventory.stays import Stay
-from travel.models import RoomType
-
 
 MAX_ATTEMPTS = 4
 BACKOFF_BASE_S = 0.005

@@ -40,8 +40,9 @@ def traveller(db):
 @pytest.fixture
 def coins(db):
     """The coin registry (a data migration; transactional tests flush it, so seed it again)."""
-    from django.apps import apps
     from importlib import import_module
+
+    from django.apps import apps
 
     import_module("bookings.payments.migrations.0002_seed_coins").seed(apps, None)
 
@@ -73,7 +74,7 @@ def stay_booking(*, user, room_type, rate_plan, days_ahead: int = 5, nights: int
 
 
 def supplier_booking(*, user, offer, status: str = Booking.Status.PAYMENT_CONFIRMED) -> Booking:
-    """A supplier booking for ``offer`` (travel.suppliers.Offer), paid unless told otherwise."""
+    """A supplier booking for ``offer`` (suppliers.Offer), paid unless told otherwise."""
     from django.db import transaction
 
     from bookings.models import SupplierHold
@@ -96,8 +97,8 @@ def supplier_booking(*, user, offer, status: str = Booking.Status.PAYMENT_CONFIR
 
 @pytest.fixture
 def hotel_offer(suppliers_sandbox):
-    from tests.travel.suppliers_helpers import hotel_criteria
-    from travel.suppliers import search_offers
+    from suppliers import search_offers
+    from tests.suppliers.helpers import hotel_criteria
 
     return search_offers(kind="hotel", **hotel_criteria()).offers[0]
 

@@ -8,10 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from bookings.models import Booking, ReviewItem
+from core.models import FailedTask
 from inventory.models import RoomNight
 from tests.bookings import chain
 from tests.factories import UserFactory
-from travel.models import FailedTask
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_sandboxes")]
 
@@ -26,7 +26,7 @@ def _wait_status(reference, *statuses, timeout=30):
 
 
 def _place_offer(api, supplier_app):
-    from travel.suppliers import search_offers
+    from suppliers import search_offers
 
     check_in = timezone.localdate() + timedelta(days=20)
     offer = search_offers(kind="hotel", destination="Bali", check_in=check_in,

@@ -96,8 +96,8 @@ def test_hotel_staff_resolve_a_review_item_in_the_admin(live_server, room, trave
 
 
 def test_lock_a_supplier_flight_offer_in_the_browser(live_server, coins, artifacts_dir):
-    from tests.travel.suppliers_helpers import hotel_criteria
-    from travel.suppliers import search_offers
+    from suppliers import search_offers
+    from tests.suppliers.helpers import hotel_criteria
 
     UserFactory(username="flyer", password="pass-for-tests")
     day = hotel_criteria()["check_in"]

@@ -8,11 +8,14 @@ from django.utils import timezone
 
 from bookings.models import Booking, ReviewItem
 from bookings.services.lifecycle import (
-    booking_cancel, booking_on_payment, bookings_complete_stays, bookings_expire_unpaid,
+    booking_cancel,
+    booking_on_payment,
+    bookings_complete_stays,
+    bookings_expire_unpaid,
 )
+from core.models import OutboxMessage
 from inventory.models import Hold, RoomNight
 from tests.bookings.conftest import stay_booking
-from travel.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +158,7 @@ def test_cancelling_a_non_refundable_paid_booking_gives_no_refund(traveller, roo
 
 def test_nobody_else_can_cancel_a_booking(traveller, room):
     from django.core.exceptions import ValidationError
+
     from tests.factories import UserFactory
 
     booking = stay_booking(user=traveller, room_type=room[0], rate_plan=room[1])

@@ -9,10 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from bookings.models import Booking, PlacementKey
+from core.models import OutboxMessage
 from inventory.models import RoomNight
 from tests.concurrency import run_concurrently
 from tests.factories import UserFactory
-from travel.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

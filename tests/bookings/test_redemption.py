@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from bookings import redemption
 from bookings.models import Booking
+from core.models import OutboxMessage
 from rewards.selectors import balance_of
 from rewards.services.adjustments import balance_adjust
 from tests.factories import UserFactory
-from travel.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from bookings.models import Booking, ReviewItem
 from bookings.services.review import review_open
 from tests.bookings.conftest import stay_booking, supplier_booking
 from tests.factories import UserFactory, sellable_room_type
-from tests.travel.suppliers_helpers import configure
+from tests.suppliers.helpers import configure
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.models import OutboxMessage
 from inventory.errors import SoldOut, VersionConflict
 from inventory.models import Rate, RoomNight
 from inventory.services import inventory_adjust, inventory_rate_adjust, inventory_reserve
 from inventory.stays import Stay
 from tests.factories import sellable_room_type
-from travel.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import OutboxMessage
 from inventory.models import RoomNight
 from inventory.services import inventory_reserve
 from inventory.stays import Stay
 from tests.factories import UserFactory, sellable_room_type
-from travel.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 URL = reverse("admin:inventory_calendar")
@@ -48,7 +48,7 @@ def test_staff_see_the_grid_of_their_own_property_only(client, hotels):
     assert page.status_code == 200
     html = page.content.decode()
     assert mine.property.name in html and theirs.property.name not in html
-    assert html.count(f'name="c-') > 14 * 4  # 14 nights, several inputs each
+    assert html.count('name="c-') > 14 * 4  # 14 nights, several inputs each
     assert client.get(URL, {"property": theirs.property.pk}).status_code == 404
     assert client.get(URL, {"property": "x"}).status_code == 404
 

@@ -9,7 +9,7 @@ from bookings.payments.coin_data import coins_seed
 from bookings.payments.models import Invoice
 from bookings.payments.selectors import crypto_quote
 from bookings.payments.services import invoice_open, invoice_submit
-from travel.models import OutboxMessage
+from core.models import OutboxMessage
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,8 @@ import time
 import pytest
 
 from bookings.payments.models import Invoice, WebhookDelivery
-from bookings.payments.services import invoices as invoice_services
 from bookings.payments.services import invoice_sync
+from bookings.payments.services import invoices as invoice_services
 from bookings.payments.services.webhooks import signature_for, webhook_receive
 from tests.concurrency import run_concurrently
 from tests.payments.conftest import topics

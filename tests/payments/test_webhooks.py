@@ -7,8 +7,8 @@ import pytest
 
 from bookings.payments.models import ChainPayment, Invoice, WebhookDelivery
 from bookings.payments.services.webhooks import signature_for
+from core.models import OutboxMessage
 from tests.payments.conftest import topics
-from travel.models import OutboxMessage
 
 URL = "/webhooks/payments/"
 DEAD_END = "http://127.0.0.1:9/webhooks/payments/"  # the sandbox signs and fails to send: we replay

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 from django.db import transaction
 
+from core.models import OutboxMessage
+from core.outbox import outbox_publish
 from rewards.services import balance_adjust
 from tests.factories import StaffUserFactory, UserFactory
-from travel.models import OutboxMessage
-from travel.outbox import outbox_publish
 
 _refs = itertools.count(1)
 

@@ -150,7 +150,7 @@ def test_tier_earn_rate_follows_completed_spend(events, traveller):
 
 
 def test_an_event_that_cannot_be_applied_is_recorded_for_staff_not_retried(eager_celery, traveller):
-    from travel.models import FailedTask
+    from core.models import FailedTask
     from rewards.tasks import on_booking_confirmed
 
     payload = {"reference": "LT-BAD", "user_id": 987654321, "kind": "hotel", "property_id": None,

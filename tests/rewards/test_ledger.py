@@ -4,7 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from rewards.models import Account, AppendOnly, Entry
+from core.models import AppendOnly
+from rewards.models import Account, Entry
 from rewards.services import balance_adjust
 from tests.rewards.conftest import give_points
 

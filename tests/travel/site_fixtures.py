@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from catalogue.models import Amenity, PropertyPhoto, RoomType
 from inventory.models import Rate, RatePlan, RoomNight
 from tests.factories import DestinationFactory, PropertyFactory, RoomTypeFactory, sellable_room_type
-from travel.models import Amenity, PropertyPhoto, RoomType
 
 
 @dataclass

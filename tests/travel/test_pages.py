@@ -6,12 +6,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
+from catalogue.models import PropertySlugRedirect
 from inventory.models import RoomNight
 from inventory.selectors import stay_quote
 from inventory.stays import Stay
 from tests.travel.page_parsing import parse
 from tests.travel.site_fixtures import world  # noqa: F401 - fixture
-from travel.models import PropertySlugRedirect
 
 OFFER = "https://schema.org/Offer"
 

@@ -7,12 +7,12 @@ import httpx
 import pytest
 from django.utils import timezone
 
+from catalogue.models import Amenity
 from inventory.models import RoomNight
 from inventory.selectors import stay_quote
 from inventory.stays import Stay
 from tests.factories import DestinationFactory, PropertyFactory, RoomTypeFactory, sellable_room_type
-from tests.travel.suppliers_helpers import configure
-from travel.models import Amenity
+from tests.suppliers.helpers import configure
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.travel.suppliers_helpers import configure
+from tests.suppliers.helpers import configure
 
 DAY = (timezone.localdate() + timedelta(days=20)).isoformat()
 

@@ -2,9 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from catalogue.models import Destination, Property, RoomType
 from channels.models import Channel
 from inventory.models import Rate, RoomNight
-from travel.models import Destination, Property, RoomType
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from xml.etree import ElementTree as ET
 
+from catalogue.models import Property
 from inventory.models import Rate, RoomNight
 from travel.feeds.hotel_list import feed_property_id
 from travel.feeds.xml import sub, timestamp, to_bytes
-from travel.models import Property
 
 OTA_NS = "http://www.opentravel.org/OTA/2003/05"
 REQUESTOR_ID = "lotus-trails"

@@ -1,8 +1,8 @@
 """The Hotel List feed: <listings> with one <listing> per active property (no prices)."""
 from xml.etree import ElementTree as ET
 
+from catalogue.models import Property
 from travel.feeds.xml import sub, to_bytes
-from travel.models import Property
 from travel.seo import absolute_url
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

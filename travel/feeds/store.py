@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 
+from catalogue.models import Property
 from travel.feeds import ari, hotel_list, transactions
-from travel.models import Property
 
 FEED_TTL_SECONDS = 6 * 3600  # kept well past the regeneration period, so a late task is no outage
 ARI_DAYS = 90

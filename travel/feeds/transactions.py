@@ -7,11 +7,11 @@ from xml.etree import ElementTree as ET
 
 from django.core.exceptions import ValidationError
 
+from catalogue.models import Property
 from inventory.selectors import stay_quote
 from inventory.stays import Stay
 from travel.feeds.hotel_list import feed_property_id
 from travel.feeds.xml import sub, timestamp, to_bytes
-from travel.models import Property
 
 GUESTS = 2
 

@@ -1,8 +1,8 @@
 """Stable URLs Google Hotel Center fetches the feeds from."""
 from django.http import Http404, HttpResponse
 
+from catalogue.models import Property
 from travel.feeds import store
-from travel.models import Property
 
 
 def _xml(document: bytes) -> HttpResponse:

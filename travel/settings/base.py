@@ -32,13 +32,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_celery_beat",
-    # Our apps, lowest first: a lower app never imports a higher one.
-    "travel",
+    # Our apps, lowest layer first: a lower app never imports a higher one (docs/architecture.md).
+    "core.apps.CoreConfig",
+    "catalogue.apps.CatalogueConfig",
     "inventory",
     "bookings.payments.apps.PaymentsConfig",
     "bookings",
     "rewards",
     "channels.apps.ChannelsConfig",
+    "travel.apps.TravelConfig",  # the public site; holds the history of the tables it used to own
 ]
 
 MIDDLEWARE = [
@@ -134,7 +136,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The database scheduler copies these into django-celery-beat's tables at start; staff can then
 # see and tune them in the admin. Apps add their own periodic work here or in a data migration.
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "travel.outbox_sweep", "schedule": 15.0},
+    "outbox-sweep": {"task": "core.outbox_sweep", "schedule": 15.0},
     "rewards-expire-points": {"task": "rewards.expire_points", "schedule": 3600.0},
     "google-feeds-regenerate": {"task": "travel.feeds_regenerate", "schedule": 900.0},
     "bookings-expire-unpaid": {"task": "bookings.expire_unpaid", "schedule": 60.0},
@@ -193,7 +195,7 @@ PAYMENT_MONITORING_MINUTES = env.int("PAYMENT_MONITORING_MINUTES", default=60)
 PAYMENT_RATE_CACHE_SECONDS = env.int("PAYMENT_RATE_CACHE_SECONDS", default=30)
 PAYMENT_SANDBOX_CONTROLS = env.bool("PAYMENT_SANDBOX_CONTROLS", default=not PAYMENT_API_URL or DEBUG)
 OUTSIDE_HTTP_TIMEOUT = env.float("OUTSIDE_HTTP_TIMEOUT", default=5.0)
-# Supplier offers (travel.suppliers): cache TTL per kind, 5 to 15 minutes; a search waits at most
+# Supplier offers (suppliers): cache TTL per kind, 5 to 15 minutes; a search waits at most
 # SUPPLIER_SEARCH_TIMEOUT for the supplier; a failed call is not retried for SUPPLIER_ERROR_TTL s.
 SUPPLIER_CACHE_TTL = {
     "hotel": env.int("SUPPLIER_CACHE_TTL_HOTEL", default=600),

@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from travel.health import probe_all
+from core.health import probe_all
 
 
 @never_cache

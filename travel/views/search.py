@@ -8,8 +8,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from catalogue.models import Amenity
 from inventory.stays import BOOKING_HORIZON_DAYS, MAX_ROOMS, Stay
-from travel.models import Amenity
 from travel.search import ACTIVITY_SORTS, FLIGHT_SORTS, HOTEL_SORTS, hotel_search, offer_search
 
 PAGE_SIZE = 10

@@ -7,14 +7,14 @@ ProcessorRejected. The sandbox-only controls (pay, mine) used by the "simulate p
 live here too, so that nothing else speaks the sandbox's HTTP.
 """
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
 from django.conf import settings
 
 from bookings.payments.errors import ProcessorNotFound, ProcessorRejected, ProcessorUnavailable
-from travel.http_client import outside_http
+from core.http_client import outside_http
 
 _webhook_registered: set[str] = set()
 
@@ -81,7 +81,7 @@ def _store_url(path: str = "") -> str:
 
 
 def _when(unix) -> datetime:
-    return datetime.fromtimestamp(int(unix), tz=dt_timezone.utc)
+    return datetime.fromtimestamp(int(unix), tz=UTC)
 
 
 def _invoice(data: dict, methods: list | None = None) -> RemoteInvoice:

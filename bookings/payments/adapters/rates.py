@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from bookings.payments.errors import RatesUnavailable
-from travel.http_client import outside_http
+from core.http_client import outside_http
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from bookings.payments.adapters import processor
 from bookings.payments.errors import AmountInvalid, PaymentError, ProcessorNotFound, ProcessorUnavailable
 from bookings.payments.models import ChainPayment, Invoice
 from bookings.payments.selectors import coin_amount, coin_for_checkout
-from travel.outbox import outbox_publish
+from core.outbox import outbox_publish
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from bookings.payments.adapters import processor
 from bookings.payments.errors import AmountInvalid, InvoiceNotFound, RefundRefused
 from bookings.payments.models import Invoice, Refund
 from bookings.payments.services.invoices import _decimal, payment_payload
-from travel.outbox import outbox_publish
+from core.outbox import outbox_publish
 
 CENT = Decimal("0.01")
 

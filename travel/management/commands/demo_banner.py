@@ -1,7 +1,7 @@
 """Print where the demo site runs and how to sign in."""
 from django.core.management.base import BaseCommand
 
-from travel.demo import DEMO_LOGINS
+from catalogue.demo import DEMO_LOGINS
 
 
 class Command(BaseCommand):

@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from travel.suppliers import offer_get, search_offers, supplier_book, supplier_booking_status
-from travel.suppliers.criteria import cache_key, normalise
-from travel.suppliers.errors import InvalidCriteria, SupplierRateLimited, SupplierRefused, SupplierUnavailable
-from tests.travel.suppliers_helpers import configure, hotel_criteria, supplier_calls
+from suppliers import offer_get, search_offers, supplier_book, supplier_booking_status
+from suppliers.criteria import cache_key, normalise
+from suppliers.errors import InvalidCriteria, SupplierRateLimited, SupplierRefused, SupplierUnavailable
+from tests.suppliers.helpers import configure, hotel_criteria, supplier_calls
 
 
 def test_each_kind_returns_offers_that_match_the_request(suppliers_sandbox):

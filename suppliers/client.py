@@ -1,17 +1,18 @@
 """The HTTP adapters: one per kind of product, all over one httpx client with timeouts.
 
 Each adapter turns normalised criteria into the supplier's request and the answer into Offers.
-Every failure leaves here as one of the three errors in ``travel.suppliers.errors``.
+Every failure leaves here as one of the three errors in ``suppliers.errors``.
 """
-from urllib.parse import quote
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx
 from django.conf import settings
 
-from travel.http_client import outside_http
-from travel.suppliers.errors import SupplierRateLimited, SupplierRefused, SupplierUnavailable
-from travel.suppliers.types import Offer, SupplierBooking
+from core.http_client import outside_http
+from suppliers.errors import SupplierRateLimited, SupplierRefused, SupplierUnavailable
+from suppliers.types import Offer, SupplierBooking
+
 
 def base_url() -> str:
     url = settings.SUPPLIER_API_URL

@@ -7,8 +7,8 @@ import hashlib
 import json
 from datetime import date
 
-from travel.suppliers.errors import InvalidCriteria
-from travel.suppliers.types import KINDS
+from suppliers.errors import InvalidCriteria
+from suppliers.types import KINDS
 
 # kind -> {criterion: (type, default or None when required)}
 SCHEMA = {

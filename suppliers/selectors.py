@@ -1,10 +1,10 @@
 """Reads from suppliers: cached searches, fresh offer prices, booking status, cache counters."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from travel.suppliers import cache as offer_cache
-from travel.suppliers.client import adapter_for
-from travel.suppliers.criteria import cache_key, normalise
-from travel.suppliers.types import KINDS, Offer, SearchResult, SupplierBooking
+from suppliers import cache as offer_cache
+from suppliers.client import adapter_for
+from suppliers.criteria import cache_key, normalise
+from suppliers.types import KINDS, Offer, SearchResult, SupplierBooking
 
 
 def search_offers(*, kind: str, **criteria) -> SearchResult:
@@ -22,7 +22,7 @@ def search_offers(*, kind: str, **criteria) -> SearchResult:
         kind=kind,
         criteria=normalised,
         offers=tuple(Offer.from_dict(o) for o in entry["offers"]),
-        fetched_at=datetime.fromtimestamp(entry["fetched_at"], tz=timezone.utc),
+        fetched_at=datetime.fromtimestamp(entry["fetched_at"], tz=UTC),
         from_cache=from_cache,
     )
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 
-from travel.suppliers.errors import SupplierError, SupplierRateLimited, SupplierUnavailable
+from suppliers.errors import SupplierError, SupplierRateLimited, SupplierUnavailable
 
 COUNTERS = ("hits", "misses", "supplier_calls", "coalesced", "errors")
 POLL_SECONDS = 0.01

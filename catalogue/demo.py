@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
-from travel.models import Amenity, Destination, Property, PropertyPhoto, RoomType
+from catalogue.models import Amenity, Destination, Property, PropertyPhoto, RoomType
 
 CHAIN = "Saffron Lotus Hotels"
 HOTEL_STAFF_GROUP = "Hotel staff"

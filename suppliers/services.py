@@ -1,8 +1,8 @@
 """Writes towards suppliers: booking an offer; resetting the cache counters (benchmarks, admin)."""
-from travel.suppliers import cache as offer_cache
-from travel.suppliers.client import adapter_for
-from travel.suppliers.errors import SupplierRefused
-from travel.suppliers.types import KINDS, SupplierBooking
+from suppliers import cache as offer_cache
+from suppliers.client import adapter_for
+from suppliers.errors import SupplierRefused
+from suppliers.types import KINDS, SupplierBooking
 
 
 def supplier_book(*, kind: str, offer_id: str, reference: str, traveller: dict) -> SupplierBooking:

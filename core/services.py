@@ -1,5 +1,5 @@
-"""Writes of the travel app that are not about the catalogue content itself."""
-from travel.models import FailedTask
+"""Writes of the platform's own records."""
+from core.models import FailedTask
 
 
 def failed_task_record(*, task_name: str, task_id: str, args, kwargs, error: str) -> FailedTask:

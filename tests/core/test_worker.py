@@ -5,9 +5,9 @@ import pytest
 from django.utils import timezone
 from kombu import Connection
 
+from core.models import FailedTask, OutboxMessage
+from core.tasks import dead_letter_drill, outbox_sweep_task
 from tests.fixtures.worker import wait_for
-from travel.models import FailedTask, OutboxMessage
-from travel.tasks import dead_letter_drill, outbox_sweep_task
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def test_a_task_that_gives_up_is_dead_lettered_and_recorded(celery_worker, setti
 
     assert wait_for(lambda: FailedTask.objects.filter(task_id=result.id).exists())
     failed = FailedTask.objects.get(task_id=result.id)
-    assert failed.task_name == "travel.dead_letter_drill"
+    assert failed.task_name == "core.dead_letter_drill"
     assert "drill: ci" in failed.error
 
     seen: set[str] = set()

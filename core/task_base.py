@@ -23,7 +23,7 @@ class ReliableTask(Task):
     max_retries = 5
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        from travel.services import failed_task_record
+        from core.services import failed_task_record
 
         logger.error("task %s[%s] gave up: %r", self.name, task_id, exc)
         failed_task_record(task_name=self.name, task_id=task_id, args=args, kwargs=kwargs, error=repr(exc))

@@ -22,6 +22,7 @@ class Destination(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "travel_destination"  # kept from before the catalogue had its own app
         ordering = ["name"]
 
     def __str__(self):
@@ -36,6 +37,7 @@ class Amenity(models.Model):
     name = models.CharField(max_length=80)
 
     class Meta:
+        db_table = "travel_amenity"  # kept from before the catalogue had its own app
         ordering = ["name"]
         verbose_name_plural = "amenities"
 
@@ -84,6 +86,7 @@ class Property(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "travel_property"  # kept from before the catalogue had its own app
         ordering = ["name"]
         verbose_name_plural = "properties"
 
@@ -101,6 +104,7 @@ class PropertyPhoto(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        db_table = "travel_propertyphoto"  # kept from before the catalogue had its own app
         ordering = ["position", "id"]
 
 
@@ -113,6 +117,9 @@ class PropertySlugRedirect(models.Model):
     def __str__(self):
         return f"{self.old_slug} → {self.property.slug}"
 
+    class Meta:
+        db_table = "travel_propertyslugredirect"  # kept from before the catalogue had its own app
+
 
 class RoomType(models.Model):
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="room_types")
@@ -124,6 +131,7 @@ class RoomType(models.Model):
     size_sqm = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
+        db_table = "travel_roomtype"  # kept from before the catalogue had its own app
         ordering = ["property", "code"]
         constraints = [
             models.UniqueConstraint(fields=["property", "code"], name="roomtype_unique_code_per_property"),

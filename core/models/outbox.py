@@ -18,6 +18,7 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
+        db_table = "travel_outboxmessage"  # the table predates the core app
         ordering = ["id"]
         indexes = [
             models.Index(
@@ -42,6 +43,7 @@ class FailedTask(models.Model):
     resolution_note = models.TextField(blank=True)
 
     class Meta:
+        db_table = "travel_failedtask"  # the table predates the core app
         ordering = ["-failed_at"]
 
     def __str__(self):

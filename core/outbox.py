@@ -4,7 +4,7 @@
 
 writes an ``OutboxMessage`` inside the caller's transaction. After commit, the message is handed
 to every subscriber task (on RabbitMQ, or in-process in the embedded mode). If that fails, the
-periodic ``travel.outbox_sweep`` hands it over later. Delivery is at least once: subscribers are
+periodic ``core.outbox_sweep`` hands it over later. Delivery is at least once: subscribers are
 idempotent (they key their effects on the message id or on a business key).
 
 Lower apps publish; higher apps subscribe in their ``AppConfig.ready()``:
@@ -18,10 +18,11 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
-from travel.models import OutboxMessage
+from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,6 @@ def outbox_deliver(*, message_id: int) -> bool:
     Claims the row with SKIP LOCKED so that the after-commit hook and the sweeper never hand
     the same message over at the same time.
     """
-    from travel.celery import app
-
     try:
         with transaction.atomic():
             message = (
@@ -74,7 +73,7 @@ def outbox_deliver(*, message_id: int) -> bool:
                 "payload": message.payload,
             }
             for task_name in subscribers_of(message.topic):
-                app.tasks[task_name].apply_async(kwargs=kwargs)
+                current_app.tasks[task_name].apply_async(kwargs=kwargs)
             message.published_at = timezone.now()
             message.attempts += 1
             message.save(update_fields=["published_at", "attempts"])

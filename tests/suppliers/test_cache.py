@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from travel.suppliers import search_offers, supplier_cache_stats
-from tests.travel.suppliers_helpers import configure, hotel_criteria, supplier_calls
+from suppliers import search_offers, supplier_cache_stats
+from tests.suppliers.helpers import configure, hotel_criteria, supplier_calls
 
 pytestmark = pytest.mark.redis
 
