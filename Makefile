@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test up venv migrate seed services browser-deps bench check-deploy clean
+.PHONY: run test lint up venv migrate seed services browser-deps bench check-deploy clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -30,6 +30,11 @@ run: seed
 ## The test suite. Real PostgreSQL/Redis/RabbitMQ when DATABASE_URL/REDIS_URL/CELERY_BROKER_URL are set.
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The layer contracts (.importlinter) and ruff (pyproject.toml): CI runs both before the tests.
+lint: venv
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
 
 ## Full stack: web (gunicorn), worker, beat and sandboxes against the real services (see README).
 up: venv services
