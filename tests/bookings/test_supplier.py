@@ -1,14 +1,18 @@
 """Confirming paid supplier bookings with the sandbox supplier over HTTP."""
-import time
 
 import pytest
 
 from bookings.models import Booking, ReviewItem, SupplierHold
-from bookings.services.supplier import SupplierStillPending, booking_supplier_confirm, supplier_confirmation_gave_up
+from bookings.services.supplier import (
+    SupplierStillPending,
+    booking_supplier_confirm,
+    supplier_confirmation_gave_up,
+)
+from core.models import OutboxMessage
+from suppliers.errors import SupplierUnavailable
 from tests.bookings.conftest import supplier_booking
-from tests.travel.suppliers_helpers import configure
-from travel.models import OutboxMessage
-from travel.suppliers.errors import SupplierUnavailable
+from tests.fixtures.worker import wait_for
+from tests.suppliers.helpers import configure
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +36,14 @@ def test_a_slow_supplier_answers_pending_then_confirmed_on_a_later_try(traveller
         booking_supplier_confirm(reference=booking.reference)
     hold = SupplierHold.objects.get(booking=booking)
     assert hold.status == SupplierHold.Status.PENDING and hold.supplier_ref
-    for _ in range(20):  # bounded: the sandbox confirms 0.3 s after the booking
-        time.sleep(0.1)
+
+    def confirmed_on_a_later_try():  # the sandbox confirms 0.3 s after the booking
         try:
-            result = booking_supplier_confirm(reference=booking.reference)
-            break
+            return booking_supplier_confirm(reference=booking.reference)
         except SupplierStillPending:
-            continue
-    assert result == "confirmed"
+            return None
+
+    assert wait_for(confirmed_on_a_later_try, timeout=10, every=0.1) == "confirmed"
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
     assert list(booking.events.filter(action__startswith="booking.supplier").values_list("action", flat=True)) == [

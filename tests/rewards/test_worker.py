@@ -1,18 +1,18 @@
 """Booking events through the real outbox, RabbitMQ and a real Celery worker, into PostgreSQL."""
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 
+from core.models import FailedTask
+from core.outbox import outbox_publish
 from rewards.models import Account, Entry
 from rewards.selectors import ledger_mismatches
 from rewards.services import balance_adjust, points_hold
 from tests.factories import StaffUserFactory, UserFactory
-from tests.fixtures.worker import wait_for
-from travel.models import FailedTask
-from travel.outbox import outbox_publish
+from tests.fixtures.worker import queues_drained, wait_for
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def test_booking_events_through_rabbitmq_earn_redeem_and_complete_once(celery_wo
             check_out=date.today().isoformat())
 
     assert wait_for(lambda: balance(user) == (90, 0, 0)), balance(user)
-    time.sleep(1)  # let any duplicate still in flight land
+    assert wait_for(lambda: queues_drained(celery_worker, settings.TASK_QUEUES)), "a task is still in flight"
     assert balance(user) == (90, 0, 0)
     assert sorted(Entry.objects.filter(booking_reference="LT-MQ-1").values_list("kind", flat=True)) == [
         "earn", "hold", "redeem", "vest"]

@@ -1,6 +1,5 @@
 """Google Hotel Center feeds: the hotel list, ARI messages and itinerary prices, parsed as
 Google would, with totals checked against the hotel page for the same stay."""
-import time
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from xml.etree import ElementTree as ET
@@ -10,6 +9,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from inventory.models import RoomNight
+from tests.fixtures.worker import wait_for
 from tests.travel.page_parsing import parse
 from tests.travel.site_fixtures import build_world, world  # noqa: F401 - fixture
 from travel.feeds import store
@@ -192,9 +192,7 @@ def test_a_real_worker_regenerates_the_feeds_that_the_urls_then_serve(celery_wor
 
     feeds_regenerate_task.delay()
 
-    deadline = time.monotonic() + 60
-    while cache.get(key) is None and time.monotonic() < deadline:
-        time.sleep(0.3)
+    wait_for(lambda: cache.get(key) is not None, timeout=60)
     stored = cache.get(key)
     assert stored is not None, "the worker never stored the feed"
     assert cache.get(store.HOTEL_LIST.key) is not None
