@@ -192,7 +192,8 @@ def test_a_real_worker_regenerates_the_feeds_that_the_urls_then_serve(celery_wor
 
     feeds_regenerate_task.delay()
 
-    wait_for(lambda: cache.get(key) is not None, timeout=60)
+    # the worker writes the feeds one after another: wait for the last as well as this hotel's
+    wait_for(lambda: cache.get(key) is not None and cache.get(store.HOTEL_LIST.key) is not None, timeout=60)
     stored = cache.get(key)
     assert stored is not None, "the worker never stored the feed"
     assert cache.get(store.HOTEL_LIST.key) is not None
