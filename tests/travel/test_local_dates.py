@@ -38,6 +38,15 @@ def test_the_hotel_page_refuses_a_check_in_already_past_at_the_hotel(client):
     assert PAST_THERE not in today and "We could not use those dates" not in today
 
 
+def test_the_hotel_pages_date_picker_starts_at_the_hotels_today(client):
+    prop = hotel_in("Asia/Bangkok", name="Riverside Bangkok")
+
+    with time_machine.travel(BANGKOK_AFTER_MIDNIGHT, tick=False):
+        html = client.get(prop.get_absolute_url()).content.decode()
+
+    assert 'name="check_in" id="id_check_in" value="" min="2026-03-11" required' in html
+
+
 def test_searching_a_destination_uses_its_today(client):
     bangkok = DestinationFactory(name="Bangkok", slug="bangkok", timezone="Asia/Bangkok")
     hotel_in("Asia/Bangkok", name="Riverside Bangkok", destination=bangkok)
