@@ -1,6 +1,7 @@
 """The site shows each hotel's own today: past dates there are refused, and a destination's time
 zone must be a real one."""
 from datetime import UTC, datetime
+from xml.etree import ElementTree
 
 import pytest
 import time_machine
@@ -87,3 +88,14 @@ def test_a_destinations_time_zone_must_be_an_iana_name(client, zone, saved):
     if not saved:
         assert response.status_code == 200
         assert "is not a time zone: use an IANA name such as Asia/Bangkok." in response.content.decode()
+
+
+def test_the_google_transaction_feed_starts_at_the_hotels_today(client):
+    prop = hotel_in("Asia/Bangkok", name="Riverside Bangkok")
+
+    with time_machine.travel(BANGKOK_AFTER_MIDNIGHT, tick=False):
+        response = client.get(f"/feeds/google/ari/{prop.pk}/transaction.xml")
+
+    root = ElementTree.fromstring(response.content)
+    assert root.get("id") == f"tx-{prop.pk}-20260311"
+    assert min(result.find("Checkin").text for result in root.findall("Result")) == "2026-03-11"
