@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 BOOKED_AT = datetime(2026, 3, 8, 12, tzinfo=UTC)
 
 
-def confirmed_stay(*, user, zone: str, days_ahead: int, nights: int, free_cancellation_days: int = 2) -> Booking:
+def confirmed_stay(*, user, zone: str, days_ahead: int, nights: int,
+                   free_cancellation_days: int = 2) -> Booking:
     """A paid booking at a hotel in ``zone``, placed on 8 March 2026 (noon UTC)."""
     with time_machine.travel(BOOKED_AT, tick=False):
         room_type, flexible, _saver = sellable_room_type(
@@ -49,8 +50,8 @@ def test_a_stay_completes_at_midnight_after_check_out_on_the_hotels_calendar(tra
     assert bookings_complete_stays(now=datetime(2026, 3, 12, 6, 59, tzinfo=UTC)) == 0
     assert bookings_complete_stays(now=datetime(2026, 3, 12, 7, 0, tzinfo=UTC)) == 1
     assert status(los_angeles) == Booking.Status.COMPLETED
-    completed = OutboxMessage.objects.filter(topic="stay.completed").order_by("pk").values_list("key", flat=True)
-    assert list(completed) == [bangkok.reference, los_angeles.reference]
+    completed = OutboxMessage.objects.filter(topic="stay.completed").order_by("pk")
+    assert [message.key for message in completed] == [bangkok.reference, los_angeles.reference]
 
 
 def test_points_vest_when_the_stay_completes_at_the_hotels_midnight(traveller, coins, eager_tasks,
@@ -96,7 +97,7 @@ def test_checkout_refuses_a_check_in_already_past_at_the_hotel(client, traveller
     client.force_login(traveller)
     query = {"room_type": room_type.pk, "rate_plan": flexible.pk, "rooms": 1, "guests": 2}
 
-    with time_machine.travel(datetime(2026, 3, 10, 18, 30, tzinfo=UTC), tick=False):  # 01:30 on the 11th there
+    with time_machine.travel(datetime(2026, 3, 10, 18, 30, tzinfo=UTC), tick=False):  # 01:30 on the 11th
         past = client.get("/book/", {**query, "check_in": "2026-03-10", "check_out": "2026-03-12"})
         today = client.get("/book/", {**query, "check_in": "2026-03-11", "check_out": "2026-03-13"})
 

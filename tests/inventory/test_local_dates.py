@@ -28,7 +28,8 @@ def hotel_room(zone: str):
 
 
 def reserve(room_type, check_in: date) -> Hold:
-    return inventory_reserve(room_type=room_type, stay=Stay(check_in, check_in + timedelta(days=1)), source="test")
+    stay = Stay(check_in, check_in + timedelta(days=1))
+    return inventory_reserve(room_type=room_type, stay=stay, source="test")
 
 
 def test_a_check_in_on_a_date_already_over_at_the_hotel_is_refused():

@@ -6,7 +6,9 @@ from xml.etree import ElementTree
 import pytest
 import time_machine
 
-from tests.factories import DestinationFactory, PropertyFactory, RoomTypeFactory, UserFactory, sellable_room_type
+from tests.factories import (
+    DestinationFactory, PropertyFactory, RoomTypeFactory, UserFactory, sellable_room_type,
+)
 from travel.models import Destination
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from inventory.stays import BOOKING_HORIZON_DAYS, MAX_ROOMS, Stay, today_somewhere
 from travel.models import Amenity
-from travel.search import ACTIVITY_SORTS, FLIGHT_SORTS, HOTEL_SORTS, find_destination, hotel_search, offer_search
+from travel.search import (
+    ACTIVITY_SORTS, FLIGHT_SORTS, HOTEL_SORTS, find_destination, hotel_search, offer_search,
+)
 
 PAGE_SIZE = 10
 STAR_CHOICES = [(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)]
@@ -51,7 +53,8 @@ class HotelSearchForm(forms.Form):
         if {"check_in", "check_out", "guests", "rooms"} <= set(data):
             place = find_destination(data["destination"]) if data.get("destination") else None
             try:
-                data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"], guests=data["guests"],
+                data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"],
+                                    guests=data["guests"],
                                     today=place.local_today() if place else None)  # the destination's date
             except ValidationError as exc:
                 raise ValidationError(exc.messages) from None

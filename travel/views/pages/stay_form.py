@@ -41,8 +41,8 @@ class StayForm(forms.Form):
         if self.errors:
             return data
         try:
-            data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"], guests=data["guests"],
-                                today=self.today)
+            data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"],
+                                guests=data["guests"], today=self.today)
         except ValidationError as error:
             raise ValidationError(error.messages) from None
         return data
@@ -54,7 +54,8 @@ def stay_from_query(query, *, today: date | None = None) -> tuple[StayForm, Stay
     if not any(query.get(name) for name in STAY_FIELDS):
         return StayForm(initial={"guests": 2, "rooms": 1}, today=today), None
     defaults = {"guests": "2", "rooms": "1"}
-    form = StayForm(data={name: query.get(name) or defaults.get(name, "") for name in STAY_FIELDS}, today=today)
+    data = {name: query.get(name) or defaults.get(name, "") for name in STAY_FIELDS}
+    form = StayForm(data=data, today=today)
     if form.is_valid():
         return form, form.cleaned_data["stay"]
     return form, None
