@@ -1,12 +1,15 @@
 """Dates are the hotel's: a check-in is in the past by the hotel's calendar, not the server's."""
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 
-from inventory.models import Hold
+from inventory.cache import hot_cache
+from inventory.models import Hold, RoomNight
 from inventory.services import inventory_reserve
 from inventory.stays import Stay
 from tests.factories import RoomTypeFactory, UserFactory, sellable_room_type
@@ -75,3 +78,15 @@ def test_the_staff_calendar_opens_on_the_hotels_today(client):
 
     assert page.status_code == 200
     assert f"Inventory of {bangkok.property.name} from 11 Mar 2026" in page.content.decode()
+
+
+@pytest.mark.redis
+def test_the_cache_rebuild_covers_tonight_at_a_hotel_still_on_yesterdays_date():
+    los_angeles = hotel_room("America/Los_Angeles")
+    tonight = RoomNight.objects.get(room_type=los_angeles, date=date(2026, 3, 10))
+
+    with time_machine.travel(LOS_ANGELES_BEFORE_MIDNIGHT, tick=False):  # 10 March there, 11 March in UTC
+        call_command("inventory_cache_rebuild", "--days", "3", stdout=StringIO())
+
+    cached = hot_cache().read([(los_angeles.pk, tonight.date)])
+    assert cached == {(los_angeles.pk, tonight.date): (tonight.version, tonight.available)}
