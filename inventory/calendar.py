@@ -1,7 +1,7 @@
 """The staff calendar grid: room types x dates for one property, edited through inventory_adjust.
 
-GET shows 14 nights from ``start`` (the hotel's today by default) for ``property``, with each rate plan's
-double-occupancy price; POST applies the cells
+GET shows 14 nights from ``start`` (the hotel's today by default) for ``property``, with each rate
+plan's double-occupancy price; POST applies the cells
 whose values differ from what the editor was shown, each with the version the editor saw. A cell
 someone else changed meanwhile is reported as a conflict and left as it is; bad input is reported
 per cell. Nothing here writes a row directly.

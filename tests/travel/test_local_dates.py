@@ -101,3 +101,13 @@ def test_the_google_transaction_feed_starts_at_the_hotels_today(client):
     root = ElementTree.fromstring(response.content)
     assert root.get("id") == f"tx-{prop.pk}-20260311"
     assert min(result.find("Checkin").text for result in root.findall("Result")) == "2026-03-11"
+
+
+def test_a_time_zone_stored_before_validation_falls_back_to_utc_instead_of_breaking_the_page(client):
+    prop = hotel_in("Mars/Olympus_Mons", name="Riverside Nowhere")  # written around the admin's check
+
+    with time_machine.travel(BANGKOK_AFTER_MIDNIGHT, tick=False):
+        response = client.get(prop.get_absolute_url(), stay("2026-03-10", "2026-03-12"))
+
+    assert response.status_code == 200
+    assert PAST_THERE not in response.content.decode()  # 10 March, as in UTC

@@ -33,8 +33,9 @@ def validate_timezone(value: str) -> None:
                               code="timezone")
 
 
+@cache
 def zone(name: str) -> zoneinfo.ZoneInfo:
-    """The zone called ``name``; UTC, with a warning logged, for a name the zone database lacks."""
+    """The zone called ``name``; UTC, with a warning logged once, for a name the zone database lacks."""
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
