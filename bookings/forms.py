@@ -21,7 +21,7 @@ class StayForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        room_type = RoomType.objects.select_related("property").filter(
+        room_type = RoomType.objects.select_related("property__destination").filter(
             pk=data["room_type"], property__is_active=True).first()
         if room_type is None:
             raise ValidationError("This room does not exist or is not on sale.")
@@ -30,7 +30,8 @@ class StayForm(forms.Form):
         if rate_plan is None:
             raise ValidationError("This rate plan is not offered for this room.")
         data["stay"] = Stay(check_in=data["check_in"], check_out=data["check_out"],
-                            rooms=data.get("rooms") or 1, guests=data.get("guests") or 2)
+                            rooms=data.get("rooms") or 1, guests=data.get("guests") or 2,
+                            today=room_type.property.local_today())  # the hotel's date, not the server's
         data["room_type_obj"] = room_type
         data["rate_plan_obj"] = rate_plan
         data["rate_plans"] = list(plans)

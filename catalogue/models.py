@@ -1,11 +1,56 @@
-"""The catalogue: where travellers can go and what they can sell there."""
-from datetime import time
+"""The catalogue: where travellers can go and what they can sell there.
+
+Every date that decides something (check-in in the past, free cancellation, stay completed) is
+a date on the hotel's own calendar: ``Property.local_today()``, from its destination's IANA time
+zone (``zone_today`` for a batch grouped by zone).
+"""
+import logging
+import zoneinfo
+from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone as django_timezone
+
+logger = logging.getLogger(__name__)
+MACHINE_ZONES = {"localtime", "posixrules", "Factory"}  # depend on the server, or name no place
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones() - MACHINE_ZONES)
+
+
+def validate_timezone(value: str) -> None:
+    """Raise ValidationError unless ``value`` is an IANA time zone name (``Asia/Bangkok``)."""
+    if value not in _known_zones():
+        raise ValidationError(f"“{value}” is not a time zone: use an IANA name such as Asia/Bangkok.",
+                              code="timezone")
+
+
+@cache
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """The zone called ``name``; UTC, with a warning logged once, for a name the zone database lacks."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        logger.warning("Unknown time zone %r: dates fall back to UTC.", name)
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def zone_now(name: str, *, now: datetime | None = None) -> datetime:
+    """This instant (or ``now``) on the wall clock of zone ``name``."""
+    return (now or django_timezone.now()).astimezone(zone(name))
+
+
+def zone_today(name: str, *, now: datetime | None = None) -> date:
+    """The calendar date in zone ``name`` at this instant (or ``now``)."""
+    return zone_now(name, now=now).date()
 
 
 class Destination(models.Model):
@@ -17,7 +62,8 @@ class Destination(models.Model):
     description = models.TextField(blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6)
     longitude = models.DecimalField(max_digits=9, decimal_places=6)
-    timezone = models.CharField(max_length=64, default="UTC")
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone],
+                                help_text="IANA name, e.g. Asia/Bangkok: the hotels' own calendar.")
     image_url = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -30,6 +76,13 @@ class Destination(models.Model):
 
     def get_absolute_url(self):
         return reverse("destination", kwargs={"slug": self.slug})
+
+    def local_now(self, *, now: datetime | None = None) -> datetime:
+        return zone_now(self.timezone, now=now)
+
+    def local_today(self, *, now: datetime | None = None) -> date:
+        """Today on this destination's calendar (not the server's)."""
+        return zone_today(self.timezone, now=now)
 
 
 class Amenity(models.Model):
@@ -95,6 +148,13 @@ class Property(models.Model):
 
     def get_absolute_url(self):
         return reverse("hotel", kwargs={"slug": self.slug})
+
+    def local_now(self, *, now: datetime | None = None) -> datetime:
+        return self.destination.local_now(now=now)
+
+    def local_today(self, *, now: datetime | None = None) -> date:
+        """Today at the hotel: the date its check-in, cancellation and check-out rules use."""
+        return self.destination.local_today(now=now)
 
 
 class PropertyPhoto(models.Model):

@@ -1,7 +1,7 @@
 """The staff calendar grid: room types x dates for one property, edited through inventory_adjust.
 
-GET shows 14 nights from ``start`` (today by default) for ``property``, with each rate plan's
-double-occupancy price; POST applies the cells
+GET shows 14 nights from ``start`` (the hotel's today by default) for ``property``, with each rate
+plan's double-occupancy price; POST applies the cells
 whose values differ from what the editor was shown, each with the version the editor saw. A cell
 someone else changed meanwhile is reported as a conflict and left as it is; bad input is reported
 per cell. Nothing here writes a row directly.
@@ -51,7 +51,8 @@ class CalendarView(View):
             raise PermissionDenied
         properties = visible_properties(request.user)
         prop = self._property(request, properties)
-        start = self._start(request.GET.get("start"))
+        today = prop.local_today() if prop is not None else timezone.localdate()
+        start = self._start(request.GET.get("start"), today=today)
         dates = [start + timedelta(days=i) for i in range(DAYS)]
         rows = []
         if prop is not None:
@@ -175,8 +176,9 @@ class CalendarView(View):
         return prop
 
     @staticmethod
-    def _start(raw) -> date:
+    def _start(raw, *, today: date) -> date:
+        """The first night shown: ``start`` from the query, else today at the hotel."""
         try:
-            return date.fromisoformat(raw) if raw else timezone.localdate()
+            return date.fromisoformat(raw) if raw else today
         except ValueError:
-            return timezone.localdate()
+            return today

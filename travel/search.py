@@ -91,7 +91,9 @@ def own_hotels(*, destination: str, place: Destination | None, stay: Stay, stars
         hotels = hotels.filter(star_rating__in=stars)
     for code in amenities:
         hotels = hotels.filter(amenities__code=code)
-    hotels = list(hotels.distinct().prefetch_related("amenities", "room_types", "rate_plans"))
+    hotels = [hotel for hotel in hotels.distinct().select_related("destination")
+              .prefetch_related("amenities", "room_types", "rate_plans")
+              if stay.check_in >= hotel.local_today()]  # check-in not yet passed at the hotel
     dates = stay.dates()
     rooms_left = availability_by_night(
         room_type_ids=[rt.pk for h in hotels for rt in h.room_types.all()], dates=dates

@@ -8,6 +8,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bookings import events
@@ -21,7 +22,9 @@ from bookings.publishing import (
 )
 from bookings.services.review import review_open
 from bookings.states import ACTIVE
+from catalogue.models import zone_today
 from inventory.services import inventory_release
+from inventory.stays import today_somewhere
 
 S = Booking.Status
 EXPIRY_GRACE = timedelta(minutes=2)
@@ -148,10 +151,11 @@ def bookings_expire_unpaid(*, now=None, limit: int = 200) -> int:
     return done
 
 
-def bookings_complete_stays(*, today=None, limit: int = 500) -> int:
-    """Mark confirmed bookings completed once their check-out has passed; publish stay.completed."""
-    today = today or timezone.localdate()
-    due = Booking.objects.filter(status=S.CONFIRMED, check_out__lt=today)
+def bookings_complete_stays(*, now=None, limit: int = 500) -> int:
+    """Mark confirmed bookings completed once their check-out date has passed on the hotel's
+    calendar (its destination's time zone; UTC for supplier bookings); publish stay.completed."""
+    now = now or timezone.now()
+    due = Booking.objects.filter(_checked_out(now=now), status=S.CONFIRMED)
     done = 0
     for reference in due.values_list("reference", flat=True)[:limit]:
         with transaction.atomic():
@@ -164,11 +168,24 @@ def bookings_complete_stays(*, today=None, limit: int = 500) -> int:
     return done
 
 
+def _checked_out(*, now) -> Q:
+    """Bookings whose check-out is before today where they stay: one condition per time zone."""
+    _earliest, latest = today_somewhere(now=now)
+    zones = (Booking.objects.filter(status=S.CONFIRMED, check_out__lt=latest)
+             .values_list("property__destination__timezone", flat=True).distinct().order_by())
+    condition = Q(property__isnull=True, check_out__lt=zone_today("UTC", now=now))
+    for name in zones:
+        if name is not None:
+            condition |= Q(property__destination__timezone=name, check_out__lt=zone_today(name, now=now))
+    return condition
+
+
 # --- Cancellation ----------------------------------------------------------------------------
 
-def cancellation_terms(booking: Booking, *, today=None) -> tuple[bool, str]:
-    """(refund due, explanation) for a traveller cancelling now."""
-    today = today or timezone.localdate()
+def cancellation_terms(booking: Booking, *, now=None) -> tuple[bool, str]:
+    """(refund due, explanation) for a traveller cancelling now. Free cancellation runs to the
+    end of the deadline day on the hotel's calendar (UTC for supplier bookings)."""
+    today = booking.property.local_today(now=now) if booking.property_id else zone_today("UTC", now=now)
     if booking.status == S.PENDING:
         return False, "Nothing has been paid yet, so nothing is refunded."
     if not booking.refundable:

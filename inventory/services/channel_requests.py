@@ -47,7 +47,8 @@ def channel_request_submit(*, room_type: RoomType, stay: Stay, source: str, refe
 def channel_request_decide(*, request_id: int, queue: str) -> ChannelRequest:
     """Reserve for a pending request and record the outcome; Busy propagates (retry)."""
     with transaction.atomic():
-        request = (ChannelRequest.objects.select_for_update(of=("self",)).select_related("room_type")
+        request = (ChannelRequest.objects.select_for_update(of=("self",))
+                   .select_related("room_type__property__destination")
                    .get(pk=request_id))
         request.queues = [*request.queues, queue]
         request.save(update_fields=["queues"])

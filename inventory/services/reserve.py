@@ -25,7 +25,7 @@ from inventory.errors import Busy, RestrictionViolated, SoldOut
 from inventory.models import Hold, HoldNight, RoomNight
 from inventory.night_writes import NightRead, Refused
 from inventory.restrictions import restriction_violation
-from inventory.stays import Stay
+from inventory.stays import Stay, validate_stay
 
 MAX_ATTEMPTS = 4
 BACKOFF_BASE_S = 0.005
@@ -45,6 +45,8 @@ def inventory_reserve(*, room_type: RoomType, stay: Stay, source: str, reference
         raise ValidationError("A reservation needs its source (the sales channel).", code="source")
     if not isinstance(stay, Stay):
         raise ValidationError("A reservation needs a Stay.", code="stay")
+    validate_stay(stay.check_in, stay.check_out, rooms=stay.rooms, guests=stay.guests,
+                  today=room_type.property.local_today())  # the hotel's date, whatever the caller checked
     reference = reference or uuid.uuid4().hex
     return _with_retries(lambda: _reserve_once(room_type=room_type, stay=stay, source=source,
                                                reference=reference))

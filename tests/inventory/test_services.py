@@ -107,7 +107,8 @@ def test_quotes_for_many_rooms_and_plans_match_one_by_one_quotes_in_two_queries(
 def test_bad_stays_are_refused_with_a_message_before_anything_is_written(check_in, check_out, rooms, message):
     today = timezone.localdate()
     with pytest.raises(ValidationError) as refused:
-        Stay(today + timedelta(days=check_in), today + timedelta(days=check_out), rooms=rooms, guests=max(rooms, 1))
+        Stay(today + timedelta(days=check_in), today + timedelta(days=check_out), rooms=rooms, guests=max(rooms, 1),
+             today=today)
     assert refused.value.messages == [message]
 
 

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.utils import timezone
 
 from catalogue.models import Property
 from travel.feeds import ari, hotel_list, transactions
@@ -24,7 +23,7 @@ class Feed:
 
 
 def _property_feed(prop: Property, kind: str) -> Feed:
-    start = timezone.localdate()
+    start = prop.local_today()  # the hotel's date: Google reads ARI and prices per hotel calendar
     builders = {
         "rates": lambda: ari.rates_build(prop=prop, start=start, days=ARI_DAYS),
         "taxes": lambda: ari.taxes_build(prop=prop),
@@ -56,7 +55,7 @@ def feeds_regenerate() -> int:
     written = 0
     cache.set(HOTEL_LIST.key, HOTEL_LIST.build(), FEED_TTL_SECONDS)
     written += 1
-    for prop in Property.objects.filter(is_active=True).order_by("pk"):
+    for prop in Property.objects.filter(is_active=True).select_related("destination").order_by("pk"):
         for kind in ARI_KINDS:
             feed = _property_feed(prop, kind)
             cache.set(feed.key, feed.build(), FEED_TTL_SECONDS)

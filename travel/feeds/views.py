@@ -18,7 +18,7 @@ def hotel_list(request):
 def property_feed(request, property_id: int, kind: str):
     if kind not in store.ARI_KINDS:
         raise Http404("No such feed")
-    prop = Property.objects.filter(pk=property_id, is_active=True).first()
+    prop = Property.objects.filter(pk=property_id, is_active=True).select_related("destination").first()
     if prop is None:
         raise Http404("No such property")
     return _xml(store.property_feed_document(prop=prop, kind=kind))

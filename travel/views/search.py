@@ -9,18 +9,26 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from catalogue.models import Amenity
-from inventory.stays import BOOKING_HORIZON_DAYS, MAX_ROOMS, Stay
-from travel.search import ACTIVITY_SORTS, FLIGHT_SORTS, HOTEL_SORTS, hotel_search, offer_search
+from inventory.stays import BOOKING_HORIZON_DAYS, MAX_ROOMS, Stay, today_somewhere
+from travel.search import (
+    ACTIVITY_SORTS,
+    FLIGHT_SORTS,
+    HOTEL_SORTS,
+    find_destination,
+    hotel_search,
+    offer_search,
+)
 
 PAGE_SIZE = 10
 STAR_CHOICES = [(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)]
 
 
 def _check_day(value):
-    today = timezone.localdate()
-    if value < today:
+    """A flight or activity date: the supplier knows the place, so any date still today somewhere."""
+    earliest, latest = today_somewhere()
+    if value < earliest:
         raise ValidationError("The date cannot be in the past.")
-    if value > today + timedelta(days=BOOKING_HORIZON_DAYS):
+    if value > latest + timedelta(days=BOOKING_HORIZON_DAYS):
         raise ValidationError("That date is too far ahead to book yet.")
     return value
 
@@ -48,8 +56,11 @@ class HotelSearchForm(forms.Form):
     def clean(self):
         data = _with_defaults(super().clean(), self)
         if {"check_in", "check_out", "guests", "rooms"} <= set(data):
+            place = find_destination(data["destination"]) if data.get("destination") else None
             try:
-                data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"], guests=data["guests"])
+                data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"],
+                                    guests=data["guests"],
+                                    today=place.local_today() if place else None)  # the destination's date
             except ValidationError as exc:
                 raise ValidationError(exc.messages) from None
         low, high = data.get("price_min"), data.get("price_max")

@@ -8,10 +8,10 @@ database ("stale"). ``--check`` only reports. Exit status 0 either way; the figu
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from inventory.cache import hot_cache
 from inventory.models import RoomNight
+from inventory.stays import today_somewhere
 
 BATCH = 2000
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="Report drift without writing.")
 
     def handle(self, *args, days, property=None, check=False, **options):
-        today = timezone.localdate()
+        today, _latest = today_somewhere()  # a night still sellable at some hotel is rebuilt too
         nights = RoomNight.objects.filter(date__gte=today, date__lt=today + timedelta(days=days))
         if property:
             nights = nights.filter(room_type__property_id=property)

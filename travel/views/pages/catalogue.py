@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from travel import selectors
 from travel.seo import Crumb, PageMeta, clip, jsonld
@@ -45,9 +44,10 @@ def destination(request, slug):
         place = selectors.destination_get(slug=slug)
         if place is None:
             raise Http404("No such destination")
-        form, stay = stay_from_query(request.GET)
+        today = place.local_today()
+        form, stay = stay_from_query(request.GET, today=today)
         hotels = selectors.destination_hotels(destination=place)
-        from_prices = selectors.from_prices_by_property(properties=hotels, start=timezone.localdate())
+        from_prices = selectors.from_prices_by_property(properties=hotels, start=today)
         crumbs = (HOME, Crumb(place.name, place.get_absolute_url()))
         meta = PageMeta(
             title=f"Hotels in {place.name}, {place.country}",
@@ -79,7 +79,7 @@ def deals(request, slug):
         place = selectors.destination_get(slug=slug)
         if place is None:
             raise Http404("No such destination")
-        found = selectors.destination_deals(destination=place, start=timezone.localdate())
+        found = selectors.destination_deals(destination=place, start=place.local_today())
         path = reverse("destination-deals", kwargs={"slug": slug})
         crumbs = (HOME, Crumb(place.name, place.get_absolute_url()), Crumb("Deals", path))
         lowest = f" from {found[0].quote.currency} {found[0].quote.total:,.2f} for two nights" if found else ""
@@ -105,10 +105,11 @@ def hotel(request, slug):
         prop = selectors.hotel_get(slug=slug)
         if prop is None:
             return _moved_hotel(request, slug)
-        form, stay = stay_from_query(request.GET)
+        today = prop.local_today()
+        form, stay = stay_from_query(request.GET, today=today)
         place = prop.destination
         offers = selectors.hotel_offers(prop=prop, stay=stay) if stay else []
-        from_prices = {} if stay else selectors.from_prices_by_room_type(prop=prop, start=timezone.localdate())
+        from_prices = {} if stay else selectors.from_prices_by_room_type(prop=prop, start=today)
         crumbs = (HOME, Crumb(place.name, place.get_absolute_url()), Crumb(prop.name, prop.get_absolute_url()))
         photos = list(prop.photos.all())
         meta = PageMeta(

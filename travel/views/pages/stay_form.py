@@ -1,8 +1,11 @@
 """The stay a traveller asks a hotel page about, parsed from the query string.
 
 Bad input never raises: the page shows the form again with a message a traveller understands.
-The rules themselves (dates order, horizon, rooms, guests) are inventory's ``Stay``.
+The rules themselves (dates order, horizon, rooms, guests) are inventory's ``Stay``, checked
+against ``today``: the hotel's (or destination's) own date when the page is about one place.
 """
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -29,23 +32,30 @@ class StayForm(forms.Form):
         error_messages={"invalid": "Rooms must be a whole number."},
     )
 
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
         try:
-            data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"], guests=data["guests"])
+            data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"],
+                                guests=data["guests"], today=self.today)
         except ValidationError as error:
             raise ValidationError(error.messages) from None
         return data
 
 
-def stay_from_query(query) -> tuple[StayForm, Stay | None]:
-    """A bound form when the query names a stay (any of its fields), else an unbound one."""
+def stay_from_query(query, *, today: date | None = None) -> tuple[StayForm, Stay | None]:
+    """A bound form when the query names a stay (any of its fields), else an unbound one.
+    ``today`` is the place's own date (``Property.local_today()``)."""
     if not any(query.get(name) for name in STAY_FIELDS):
-        return StayForm(initial={"guests": 2, "rooms": 1}), None
+        return StayForm(initial={"guests": 2, "rooms": 1}, today=today), None
     defaults = {"guests": "2", "rooms": "1"}
-    form = StayForm(data={name: query.get(name) or defaults.get(name, "") for name in STAY_FIELDS})
+    data = {name: query.get(name) or defaults.get(name, "") for name in STAY_FIELDS}
+    form = StayForm(data=data, today=today)
     if form.is_valid():
         return form, form.cleaned_data["stay"]
     return form, None
