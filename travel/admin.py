@@ -33,15 +33,18 @@ def staff_properties(user):
 
 
 class SafeChangeList(ChangeList):
-    """A changelist that answers an impossible date drill-down (``?date__year=99999999999``,
+    """A changelist that answers an impossible filter or date drill-down (``?date__year=99999999999``,
     ``?date__year=9999&date__month=12``) with the admin's own "bad filter" redirect and a
-    message, instead of a 500."""
+    message saying so, instead of a 500 (or a silent redirect)."""
 
     def get_filters(self, request):
         try:
             return super().get_filters(request)
+        except IncorrectLookupParameters:
+            messages.error(request, "That filter or date is not valid: showing the whole list.")
+            raise
         except (OverflowError, ValueError) as exc:
-            messages.error(request, "That date is out of range: the filter was ignored.")
+            messages.error(request, "That date is out of range: showing the whole list.")
             raise IncorrectLookupParameters(exc) from exc
 
 
@@ -85,8 +88,8 @@ def _platform_only(pattern):
     view = pattern.callback
 
     def platform_view(request, *args, **kwargs):
-        if not _is_platform(request):
-            raise PermissionDenied
+        if request.user.is_authenticated and not _is_platform(request):
+            raise PermissionDenied  # signed-out visitors fall through to the admin's login page
         return view(request, *args, **kwargs)
 
     platform_view.__wrapped__ = view

@@ -13,11 +13,16 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import models
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
-from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 from bookings.models import Booking, ReviewItem
 from bookings.payments.coin_data import coins_seed
@@ -59,7 +64,7 @@ def hotel(name: str):
     plan = RatePlanFactory(property=prop, name=f"{name} Flex", code=f"{slug}-flex")
     day = timezone.localdate() + timedelta(days=5)
     night = RoomNight.objects.create(room_type=room, date=day, total=5, available=4)
-    Rate.objects.create(room_type=room, rate_plan=plan, date=day, single=Decimal("90"), double=Decimal("100"))
+    Rate.objects.create(room_type=room, rate_plan=plan, date=day, single=Decimal(90), double=Decimal(100))
     hold = Hold.objects.create(reference=f"{name}-HOLD", room_type=room, check_in=day,
                                check_out=day + timedelta(days=1), rooms=1, source="direct")
     HoldNight.objects.create(hold=hold, room_night=night, rooms=1)
@@ -78,12 +83,12 @@ def platform_rows(booking, staff):
     OutboxMessage.objects.create(topic="booking.placed", key=booking.reference, payload={"hotel": "Bravo"})
     FailedTask.objects.create(task_name="bookings.confirm_bravo", task_id="bravo-1", error="Bravo failed")
     invoice = invoice_open(reference=booking.reference, fiat_amount=Decimal("100.00"), fiat_currency="USD",
-                           coin_code="BTC", rate=Decimal("64000"),
+                           coin_code="BTC", rate=Decimal(64000),
                            crypto_amount=crypto_amount_for(coin=Invoice._meta.get_field("coin").related_model
                                                            .objects.get(code="BTC"),
-                                                           fiat_amount=Decimal("100.00"), rate=Decimal("64000")))
+                                                           fiat_amount=Decimal("100.00"), rate=Decimal(64000)))
     WebhookDelivery.objects.create(delivery_id="bravo-delivery", event_type="InvoiceSettled", body="{}")
-    Refund.objects.create(reference=booking.reference, invoice=invoice, method="credit", fiat_amount=Decimal("1"),
+    Refund.objects.create(reference=booking.reference, invoice=invoice, method="credit", fiat_amount=Decimal(1),
                           crypto_amount=Decimal("0.00001"), reason="Bravo refund")
     balance_adjust(user_id=booking.user_id, points=50, reason="Bravo welcome", staff_user=staff)
     BookingPoints.objects.create(reference=booking.reference, account=Account.objects.get(user=booking.user))
@@ -145,7 +150,7 @@ def resubmission(response) -> dict:
                      for k, v in formset.management_form.initial.items()})
         forms.extend(formset.forms)
     for form in forms:
-        for name, field in form.fields.items():
+        for name in form.fields:
             value = form[name].value()
             if value is None or value is False:
                 continue
@@ -302,6 +307,9 @@ def test_platform_custom_views_are_refused_to_hotel_staff(as_alpha, world):
     assert account.available == 50
 
 
-def test_the_models_are_plain_django_models():
-    # the walk relies on each admin's model having a default manager and concrete relations
-    assert all(issubclass(model, models.Model) for model, _ in REGISTRY)
+def test_signed_out_visitors_of_a_platform_view_are_sent_to_the_login_page(client, world):
+    account = Account.objects.get(user__username="traveller-bravo")
+
+    answer = client.get(reverse("admin:rewards_account_adjust", args=[account.pk]))
+
+    assert answer.status_code == 302 and answer["Location"].startswith(reverse("admin:login"))
