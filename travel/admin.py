@@ -26,11 +26,7 @@ from django.urls import URLPattern, URLResolver
 from travel.models import Amenity, Destination, FailedTask, OutboxMessage, Property, PropertyPhoto, RoomType
 
 
-def staff_properties(user):
-    """The properties a hotel staff member works for (all of them for a superuser)."""
-    properties = Property.objects.all()
-    return properties if user.is_superuser else properties.filter(staff=user)
-
+# --- the platform's part: no domain knowledge -----------------------------------------------
 
 class SafeChangeList(ChangeList):
     """A changelist that answers an impossible filter or date drill-down (``?date__year=99999999999``,
@@ -100,6 +96,25 @@ class PlatformAdmin(PlatformAdminMixin, admin.ModelAdmin):
     pass
 
 
+def guard_admin_site(site=admin.site) -> None:
+    """Make every admin that does not scope its own rows (``staff_scoped``) platform-only: fail
+    closed for third-party admins and for any admin added later."""
+    for model, model_admin in list(site._registry.items()):
+        if getattr(model_admin, "staff_scoped", False) or isinstance(model_admin, PlatformAdminMixin):
+            continue
+        guarded = type(type(model_admin).__name__, (PlatformAdminMixin, type(model_admin)), {})
+        site.unregister(model)
+        site.register(model, guarded)
+
+
+# --- hotel staff: the catalogue's part (rows reach a Property) -------------------------------
+
+def staff_properties(user):
+    """The properties a hotel staff member works for (all of them for a superuser)."""
+    properties = Property.objects.all()
+    return properties if user.is_superuser else properties.filter(staff=user)
+
+
 class StaffScopedAdmin(GuardedAdminMixin, admin.ModelAdmin):
     """Superusers see everything; hotel staff only rows of their own properties.
 
@@ -109,6 +124,7 @@ class StaffScopedAdmin(GuardedAdminMixin, admin.ModelAdmin):
     (within their properties); ``platform_fields`` are shown to them read-only.
     """
 
+    staff_scoped = True  # guard_admin_site leaves it to hotel staff, within their properties
     property_path = "property"
     staff_may_add = True
     staff_may_delete = True
@@ -190,16 +206,6 @@ class StaffScopedAdmin(GuardedAdminMixin, admin.ModelAdmin):
             field = model._meta.get_field(name)
             model = field.related_model if field.is_relation else model
         return (entry, admin.RelatedOnlyFieldListFilter) if field.is_relation else entry
-
-
-def guard_admin_site(site=admin.site) -> None:
-    """Make every admin that is not a ``StaffScopedAdmin`` platform-only (fail closed)."""
-    for model, model_admin in list(site._registry.items()):
-        if isinstance(model_admin, (StaffScopedAdmin, PlatformAdminMixin)):
-            continue
-        guarded = type(type(model_admin).__name__, (PlatformAdminMixin, type(model_admin)), {})
-        site.unregister(model)
-        site.register(model, guarded)
 
 
 class WrittenByServicesMixin:
