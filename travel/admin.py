@@ -25,7 +25,6 @@ from django.urls import URLPattern, URLResolver
 
 from travel.models import Amenity, Destination, FailedTask, OutboxMessage, Property, PropertyPhoto, RoomType
 
-
 # --- the platform's part: no domain knowledge -----------------------------------------------
 
 class SafeChangeList(ChangeList):
