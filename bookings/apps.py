@@ -7,7 +7,12 @@ class BookingsConfig(AppConfig):
 
     def ready(self):
         from bookings import tasks  # noqa: F401  (registers the subscriber tasks in every process)
+        from bookings.payments.access import register_reference_owner
+        from bookings.selectors import booking_traveller_id
         from core.outbox import subscribe
 
         # payments' invoice news moves the booking along (bookings.services.lifecycle).
         subscribe("payment.*", "bookings.on_payment")
+
+        # The payment page of a booking opens for its traveller (bookings.payments.access).
+        register_reference_owner(booking_traveller_id)

@@ -54,3 +54,8 @@ def payment_instructions(*, booking: Booking) -> PaymentInstructions:
         expires_at=invoice.expires_at if invoice else booking.payment_expires_at,
         status=invoice.status if invoice else "",
     )
+
+
+def booking_traveller_id(reference: str) -> int | None:
+    """The user id of the traveller who placed ``reference`` (payments asks before showing /pay/)."""
+    return Booking.objects.filter(reference=reference).values_list("user_id", flat=True).first()

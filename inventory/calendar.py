@@ -5,10 +5,17 @@ plan's double-occupancy price; POST applies the cells
 whose values differ from what the editor was shown, each with the version the editor saw. A cell
 someone else changed meanwhile is reported as a conflict and left as it is; bad input is reported
 per cell. Nothing here writes a row directly.
+
+Input is parsed strictly: ids, counts and versions are ASCII digits only, prices have at most
+the rate's decimals and fit its column, a start date leaves room for the previous and next
+pages. Anything else is a message (or a 404 for a property that is not the editor's), never a
+500 and never a partial write of that cell.
 """
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +32,34 @@ from inventory.services import inventory_adjust, inventory_rate_adjust
 
 DAYS = 14
 FLAGS = ("stop_sell", "closed_to_arrival", "closed_to_departure")
+FIRST_START, LAST_START = date.min + timedelta(days=DAYS), date.max - timedelta(days=2 * DAYS)
+ID = re.compile(r"[0-9]{1,18}")  # str.isdigit() also accepts "²" and "١", which int() then refuses or reads
+CELL_KEY = re.compile(r"([cr])-([0-9]{1,18})-shown")
+PRICE = Rate._meta.get_field("double")
+PRICE_MESSAGE = (f"the price must be a number like 120.00, with at most {PRICE.decimal_places} decimals "
+                 f"and below {10 ** (PRICE.max_digits - PRICE.decimal_places):,}.")
+
+
+def whole_number(raw) -> int:
+    """A count or version typed in a cell: ASCII digits only (ValueError otherwise)."""
+    if not isinstance(raw, str) or not ID.fullmatch(raw.strip()):
+        raise ValueError(raw)
+    return int(raw)
+
+
+def price(raw: str) -> Decimal:
+    """A price typed in a cell that fits the rate's column (InvalidOperation otherwise)."""
+    value = Decimal(raw)
+    if not value.is_finite() or value.adjusted() >= PRICE.max_digits - PRICE.decimal_places:
+        raise InvalidOperation(raw)
+    if value != value.quantize(Decimal(1).scaleb(-PRICE.decimal_places)):
+        raise InvalidOperation(raw)
+    return value
+
+
+def posted_ids(data, kind: str) -> list[int]:
+    """The ids of the cells of ``kind`` ("c" nights, "r" rates) the form carried."""
+    return [int(m.group(2)) for key in data if (m := CELL_KEY.fullmatch(key)) and m.group(1) == kind]
 
 
 @dataclass
@@ -53,6 +88,10 @@ class CalendarView(View):
         prop = self._property(request, properties)
         today = prop.local_today() if prop is not None else timezone.localdate()
         start = self._start(request.GET.get("start"), today=today)
+        if start is None:
+            messages.error(request, f"The start date must be a date from {FIRST_START:%Y-%m-%d} to "
+                                    f"{LAST_START:%Y-%m-%d}: showing from today.")
+            return HttpResponseRedirect(self._url(prop, None))
         dates = [start + timedelta(days=i) for i in range(DAYS)]
         rows = []
         if prop is not None:
@@ -81,11 +120,10 @@ class CalendarView(View):
         prop = self._property(request, visible_properties(request.user), data=request.POST)
         if prop is None:
             raise Http404("Choose one of your properties.")
-        ids = [int(k[2:-6]) for k in request.POST if k.startswith("c-") and k.endswith("-shown") and k[2:-6].isdigit()]
-        nights = RoomNight.objects.filter(pk__in=ids, room_type__property=prop).select_related("room_type")
-        rate_ids = [int(k[2:-6]) for k in request.POST
-                    if k.startswith("r-") and k.endswith("-shown") and k[2:-6].isdigit()]
-        rates = Rate.objects.filter(pk__in=rate_ids, room_type__property=prop).select_related("room_type", "rate_plan")
+        nights = RoomNight.objects.filter(pk__in=posted_ids(request.POST, "c"), room_type__property=prop
+                                          ).select_related("room_type")
+        rates = Rate.objects.filter(pk__in=posted_ids(request.POST, "r"), room_type__property=prop
+                                    ).select_related("room_type", "rate_plan")
         saved, problems = 0, []
         for night in sorted(nights, key=lambda n: (n.room_type.name, n.date)):
             outcome = self._apply(request, night)
@@ -105,17 +143,16 @@ class CalendarView(View):
             messages.error(request, problem)
         if not saved and not problems:
             messages.info(request, "Nothing changed.")
-        url = reverse("admin:inventory_calendar")
-        return HttpResponseRedirect(f"{url}?property={prop.pk}&start={request.POST.get('start', '')}")
+        return HttpResponseRedirect(self._url(prop, self._start(request.POST.get("start"), today=prop.local_today())))
 
     def _apply(self, request, night: RoomNight):
         """True when saved, a message when refused, None when the editor changed nothing here."""
         prefix = f"c-{night.pk}-"
         data = request.POST
         try:
-            total = int(data.get(prefix + "total", ""))
-            min_stay = int(data.get(prefix + "min_stay", ""))
-            version = int(data.get(prefix + "version", ""))
+            total = whole_number(data.get(prefix + "total", ""))
+            min_stay = whole_number(data.get(prefix + "min_stay", ""))
+            version = whole_number(data.get(prefix + "version", ""))
         except ValueError:
             return "rooms, minimum stay and version must be whole numbers."
         flags = {name: data.get(prefix + name) == "on" for name in FLAGS}
@@ -149,11 +186,9 @@ class CalendarView(View):
         if raw == shown:
             return None
         try:
-            double, version = Decimal(raw), int(request.POST.get(prefix + "version", ""))
-            if not double.is_finite():
-                raise InvalidOperation
+            double, version = price(raw), whole_number(request.POST.get(prefix + "version", ""))
         except (InvalidOperation, ValueError):
-            return "the price must be a number, like 120.00."
+            return PRICE_MESSAGE
         try:
             inventory_rate_adjust(rate=rate, version=version, double=double,
                                   source=f"staff:{request.user.get_username()}")
@@ -168,7 +203,7 @@ class CalendarView(View):
         raw = (data or request.GET).get("property")
         if raw is None:
             return properties.first()
-        if not str(raw).isdigit():
+        if not ID.fullmatch(str(raw)):
             raise Http404("Unknown property.")
         prop = properties.filter(pk=int(raw)).first()
         if prop is None:
@@ -176,9 +211,20 @@ class CalendarView(View):
         return prop
 
     @staticmethod
-    def _start(raw, *, today: date) -> date:
-        """The first night shown: ``start`` from the query, else today at the hotel."""
-        try:
-            return date.fromisoformat(raw) if raw else today
-        except ValueError:
+    def _start(raw, *, today: date) -> date | None:
+        """The first night shown: today at the hotel when not given, None when unusable."""
+        if not raw:
             return today
+        try:
+            start = date.fromisoformat(raw)
+        except ValueError:
+            return None
+        return start if FIRST_START <= start <= LAST_START else None
+
+    @staticmethod
+    def _url(prop, start) -> str:
+        query = {"property": prop.pk} if prop is not None else {}
+        if start is not None:
+            query["start"] = start.isoformat()
+        return f"{reverse('admin:inventory_calendar')}?{urlencode(query)}" if query else reverse(
+            "admin:inventory_calendar")

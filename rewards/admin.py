@@ -1,5 +1,6 @@
 """Staff see accounts and their entries read-only; a balance changes only through the
-"Adjust balance" form, which requires a reason and appends an adjustment entry."""
+"Adjust balance" form, which requires a reason and appends an adjustment entry. Travellers'
+ledgers are the platform's: superusers only, hotel staff never see them."""
 import uuid
 
 from django import forms
@@ -9,13 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin import ReadOnlyRecordsMixin
+from core.admin import PlatformAdmin, ReadOnlyRecordsMixin
 from rewards.models import Account, BookingPoints, Entry
 from rewards.selectors import balance_from_entries, ledger_mismatches
 from rewards.services import balance_adjust
 
 
-class ReadOnlyAdmin(ReadOnlyRecordsMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyRecordsMixin, PlatformAdmin):
     pass
 
 

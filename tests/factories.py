@@ -94,3 +94,24 @@ def sellable_room_type(*, days: int = 30, total: int = 5, double: str = "100.00"
 class StaffUserFactory(UserFactory):
     username = factory.Sequence(lambda n: f"staff{n}")
     is_staff = True
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A booking row as placing leaves it (pending, no invoice): for pages and admin tests that need
+    a booking to exist, not the placing path (tests/bookings covers that)."""
+
+    class Meta:
+        model = "bookings.Booking"
+
+    reference = factory.Sequence(lambda n: f"LT-F{n:06d}")
+    user = factory.SubFactory(UserFactory)
+    kind = "stay"
+    title = "A stay"
+    subtotal = Decimal("100.00")
+    total = Decimal("100.00")
+    currency = "USD"
+    coin_code = "BTC"
+    coin_rate = Decimal("64000")
+    crypto_amount = Decimal("0.0015625")
+    idempotency_key = factory.Sequence(lambda n: f"factory-{n}")
+    request_fingerprint = "factory"

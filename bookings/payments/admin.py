@@ -1,14 +1,15 @@
 """Staff views of the coin registry, invoices with their ledger, webhook deliveries and refunds.
 
-Invoices, payments and deliveries are written by the services only: read-only here."""
+Invoices, payments and deliveries are written by the services only: read-only here. All of it is
+the platform's (superusers); hotel staff never see payments of any hotel here."""
 from django.contrib import admin
 
 from bookings.payments.models import ChainPayment, Coin, Invoice, Refund, WebhookDelivery
-from core.admin import WrittenByServicesMixin
+from core.admin import PlatformAdmin, WrittenByServicesMixin
 
 
 @admin.register(Coin)
-class CoinAdmin(admin.ModelAdmin):
+class CoinAdmin(PlatformAdmin):
     list_display = ["code", "symbol", "name", "network", "decimals", "confirmations_required",
                     "minimum_amount", "active"]
     list_filter = ["active", "network"]
@@ -29,7 +30,7 @@ class RefundInline(WrittenByServicesMixin, admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(WrittenByServicesMixin, admin.ModelAdmin):
+class InvoiceAdmin(WrittenByServicesMixin, PlatformAdmin):
     list_display = ["reference", "coin", "amount_due", "amount_paid", "status", "exception", "expires_at"]
     list_filter = ["status", "exception", "coin__network"]
     search_fields = ["reference", "processor_id", "address"]
@@ -37,7 +38,7 @@ class InvoiceAdmin(WrittenByServicesMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(WrittenByServicesMixin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(WrittenByServicesMixin, PlatformAdmin):
     list_display = ["delivery_id", "event_type", "processor_invoice_id", "received_at", "processed_at",
                     "outcome"]
     list_filter = ["event_type"]
@@ -45,7 +46,7 @@ class WebhookDeliveryAdmin(WrittenByServicesMixin, admin.ModelAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(WrittenByServicesMixin, admin.ModelAdmin):
+class RefundAdmin(WrittenByServicesMixin, PlatformAdmin):
     list_display = ["reference", "method", "fiat_amount", "crypto_amount", "status", "created_at"]
     list_filter = ["method", "status"]
     search_fields = ["reference"]

@@ -1,6 +1,7 @@
 """Demo data of crypto checkout: the coin registry (normally seeded by migration 0002; restored
-here if someone emptied it) and one open demo invoice, so /pay/LT-DEMO-PAY/ shows the payment
-page with the sandbox's "simulate payment" form before any booking is made. Idempotent, no network
+here if someone emptied it) and one open demo invoice, so its signed link (``access.pay_link``;
+/pay/LT-DEMO-PAY/ alone is a 404, it has no traveller) shows the payment page with the sandbox's
+"simulate payment" form before any booking is made. Idempotent, no network
 (the demo rate is fixed; the invoice goes to the processor after commit, or when its page is viewed)."""
 from datetime import timedelta
 from decimal import Decimal

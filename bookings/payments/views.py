@@ -1,17 +1,24 @@
-"""Payment pages and the processor webhook: HTTP in, services/selectors, HTTP out."""
+"""Payment pages and the processor webhook: HTTP in, services/selectors, HTTP out.
+
+The page, its status and the sandbox form answer only the reference's traveller or the holder of
+a signed link (bookings.payments.access); anyone else gets the same 404 as an unknown reference.
+"""
 import logging
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from bookings.payments.access import may_see_payment, token_opens
 from bookings.payments.adapters import processor
 from bookings.payments.errors import InvoiceNotFound, PaymentError, WebhookRejected
 from bookings.payments.models import Invoice
@@ -25,11 +32,25 @@ POLL_EVERY_SECONDS = 5
 SIMULATIONS = {"exact": "Pay the exact amount", "partial": "Pay half", "over": "Pay 10% too much"}
 
 
-def _invoice_or_404(reference: str) -> Invoice:
+def _invoice_or_404(request, reference: str) -> Invoice:
+    """The invoice, if this visitor may see it; the same 404 whether it is missing or not theirs."""
+    if not may_see_payment(user=request.user, reference=reference, token=request.GET.get("t", "")):
+        raise Http404(f"No payment for {reference}.")
     try:
         return invoice_for_reference(reference=reference)
     except InvoiceNotFound as exc:
         raise Http404(exc.message) from exc
+
+
+def _url(request, name: str, reference: str) -> str:
+    """A payment URL that keeps the signed link's token, so a signed-out traveller stays in."""
+    token = request.GET.get("t", "")
+    query = f"?{urlencode({'t': token})}" if token_opens(token=token, reference=reference) else ""
+    return reverse(f"payments:{name}", args=[reference]) + query
+
+
+def _back_to_page(request, reference: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(_url(request, "pay", reference))
 
 
 def _refresh(invoice: Invoice) -> None:
@@ -56,7 +77,7 @@ def _status(invoice: Invoice) -> dict:
 @never_cache
 @require_GET
 def pay(request, reference: str):
-    invoice = _invoice_or_404(reference)
+    invoice = _invoice_or_404(request, reference)
     _refresh(invoice)
     invoice.refresh_from_db()
     link = invoice.payment_link or invoice.address
@@ -70,6 +91,9 @@ def pay(request, reference: str):
         "simulations": SIMULATIONS,
         "poll_seconds": POLL_EVERY_SECONDS,
         "countdown": _countdown(invoice_status(invoice=invoice)["seconds_left"]),
+        "page_url": _url(request, "pay", reference),
+        "status_url": _url(request, "status", reference),
+        "simulate_url": _url(request, "simulate", reference),
     }
     return render(request, "payments/pay.html", context)
 
@@ -77,7 +101,7 @@ def pay(request, reference: str):
 @never_cache
 @require_GET
 def pay_status(request, reference: str):
-    invoice = _invoice_or_404(reference)
+    invoice = _invoice_or_404(request, reference)
     _refresh(invoice)
     invoice.refresh_from_db()
     return JsonResponse(_status(invoice))
@@ -88,14 +112,14 @@ def pay_simulate(request, reference: str):
     """Sandbox only: pay the invoice on the simulated chain and mine enough blocks to settle."""
     if not settings.PAYMENT_SANDBOX_CONTROLS:
         raise Http404("Payments are simulated only against the sandbox processor.")
-    invoice = _invoice_or_404(reference)
+    invoice = _invoice_or_404(request, reference)
     outcome = request.POST.get("outcome", "exact")
     if outcome not in SIMULATIONS:
         messages.error(request, "Choose one of the offered simulations.")
-        return redirect("payments:pay", reference=reference)
+        return _back_to_page(request, reference)
     if not invoice.is_open or not invoice.processor_id:
         messages.error(request, "This invoice cannot be paid any more.")
-        return redirect("payments:pay", reference=reference)
+        return _back_to_page(request, reference)
     factor = {"exact": Decimal(1), "partial": Decimal("0.5"), "over": Decimal("1.1")}[outcome]
     amount = (invoice.amount_outstanding * factor).quantize(invoice.coin.quantum) or invoice.coin.quantum
     try:
@@ -105,7 +129,7 @@ def pay_simulate(request, reference: str):
         invoice_sync(invoice=invoice)  # webhooks do this too; not waiting for them keeps the demo snappy
     except PaymentError as exc:
         messages.error(request, exc.message)
-    return redirect("payments:pay", reference=reference)
+    return _back_to_page(request, reference)
 
 
 @csrf_exempt

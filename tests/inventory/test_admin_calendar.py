@@ -124,3 +124,93 @@ def test_a_price_edit_goes_through_the_rate_service_with_its_version(client, hot
     rate.refresh_from_db()
     assert rate.double == Decimal("135.50")
     assert any("changed by someone else" in str(m) for m in again.context["messages"])
+
+
+# --- malformed input: a message, never a 500, nothing written ------------------------------------
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "9999-12-20", "0001-01-01", "0001-01-10"])
+def test_a_start_date_at_the_edge_of_the_calendar_is_a_message(client, hotels, start):
+    mine, _, staff = hotels
+    client.force_login(staff)
+
+    response = client.get(URL, {"property": mine.property.pk, "start": start}, follow=True)
+
+    assert response.status_code == 200
+    assert any("start date" in m for m in messages_of(response))
+    assert response.context["start"] == timezone.localdate()
+
+
+@pytest.mark.parametrize("price", ["1e9", "100000000", "0.001", "12.345", "1e-9", "0", "-5", "Infinity", "sNaN"])
+def test_a_price_out_of_range_or_too_precise_is_a_message_and_nothing_is_written(client, hotels, price):
+    from inventory.models import Rate
+
+    mine, _, staff = hotels
+    client.force_login(staff)
+    rate = Rate.objects.filter(room_type=mine).first()
+    form = {"property": mine.property.pk, f"r-{rate.pk}-version": rate.version,
+            f"r-{rate.pk}-shown": str(rate.double), f"r-{rate.pk}-double": price}
+
+    response = client.post(URL, form, follow=True)
+
+    assert response.status_code == 200
+    assert any("price" in m.lower() for m in messages_of(response)), messages_of(response)
+    assert Rate.objects.get(pk=rate.pk).double == rate.double
+    assert Rate.objects.get(pk=rate.pk).version == rate.version
+
+
+@pytest.mark.parametrize("field, value", [("total", "99999999999"), ("min_stay", "99999999999"),
+                                          ("total", "-1"), ("total", "٣")])
+def test_a_room_count_out_of_range_is_a_message_and_nothing_is_written(client, hotels, field, value):
+    mine, _, staff = hotels
+    client.force_login(staff)
+    night = RoomNight.objects.get(room_type=mine, date=timezone.localdate() + timedelta(days=2))
+    form = {"property": mine.property.pk, **cell_form(night)}
+    form[f"c-{night.pk}-{field}"] = value
+
+    response = client.post(URL, form, follow=True)
+
+    assert response.status_code == 200
+    assert messages_of(response)
+    assert RoomNight.objects.get(pk=night.pk).version == night.version
+
+
+@pytest.mark.parametrize("name", ["c-{pk}-shown", "r-{pk}-shown"])
+@pytest.mark.parametrize("digits", ["١٢", "²", "١²", "𝟗"])
+def test_non_ascii_digits_in_a_posted_field_name_are_ignored(client, hotels, name, digits):
+    mine, _, staff = hotels
+    client.force_login(staff)
+    night = RoomNight.objects.get(room_type=mine, date=timezone.localdate() + timedelta(days=2))
+    form = {"property": mine.property.pk, name.format(pk=digits): "1|1|0|0|0",
+            name.format(pk=digits).replace("shown", "total"): "1"}
+
+    response = client.post(URL, form, follow=True)
+
+    assert response.status_code == 200
+    assert messages_of(response) == ["Nothing changed."]
+    assert RoomNight.objects.get(pk=night.pk).version == night.version
+
+
+@pytest.mark.parametrize("value", ["²", "١", "𝟗"])
+def test_non_ascii_digits_as_the_property_are_a_404(client, hotels, value):
+    _, _, staff = hotels
+    client.force_login(staff)
+
+    assert client.get(URL, {"property": value}).status_code == 404
+    assert client.post(URL, {"property": value}).status_code == 404
+
+
+@pytest.mark.parametrize("query", [{"date__year": "99999999999"}, {"date__year": "9999", "date__month": "12"},
+                                   {"date__year": "9999", "date__month": "12", "date__day": "31"},
+                                   {"date__year": "0"}])
+def test_an_impossible_date_drill_down_in_an_admin_list_is_a_message(client, hotels, query):
+    _, _, staff = hotels
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:inventory_roomnight_changelist"), query, follow=True)
+
+    assert response.status_code == 200
+    assert any("out of range" in m or "date" in m.lower() for m in messages_of(response)), messages_of(response)

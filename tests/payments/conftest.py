@@ -5,6 +5,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from bookings.payments.access import pay_link
 from bookings.payments.coin_data import coins_seed
 from bookings.payments.models import Invoice
 from bookings.payments.selectors import crypto_quote
@@ -86,3 +87,11 @@ def open_invoice(chain, rates):
 
 def topics(reference: str) -> list[str]:
     return list(OutboxMessage.objects.filter(key=reference).order_by("id").values_list("topic", flat=True))
+
+
+def signed(invoice: Invoice, page: str = "") -> str:
+    """The payment page (``page``: "", "status.json", "simulate/") through the signed link a
+    traveller is sent; these invoices belong to no booking, so nobody is signed in as their owner."""
+    link = pay_link(reference=invoice.reference, expires_at=invoice.monitoring_until)
+    path, query = link.split("?")
+    return f"{path}{page}?{query}"

@@ -3,6 +3,8 @@ form completes a payment (the shared ``browser_page`` fixture of tests/fixtures/
 """
 import pytest
 
+from tests.payments.conftest import signed
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -16,7 +18,7 @@ def live_invoice(live_server, chain, open_invoice, settings):
 
 def test_the_page_updates_itself_as_the_payment_arrives(live_server, browser_page, chain, live_invoice, screenshot):
     page = browser_page
-    page.goto(f"{live_server.url}/pay/{live_invoice.reference}/")
+    page.goto(live_server.url + signed(live_invoice))
     assert page.text_content("#status").strip() == "Waiting for payment"
     page.evaluate("window.stillTheSamePage = true")
 
@@ -35,7 +37,7 @@ def test_the_page_updates_itself_as_the_payment_arrives(live_server, browser_pag
 
 def test_the_sandbox_form_completes_a_payment(live_server, browser_page, live_invoice, screenshot):
     page = browser_page
-    page.goto(f"{live_server.url}/pay/{live_invoice.reference}/")
+    page.goto(live_server.url + signed(live_invoice))
     screenshot(page, "payments-pay-page")
     assert page.locator("svg.qr").is_visible()
 

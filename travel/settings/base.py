@@ -193,6 +193,9 @@ PAYMENT_WEBHOOK_URL = env("PAYMENT_WEBHOOK_URL", default="")  # empty: SITE_URL 
 PAYMENT_WEBHOOK_MAX_AGE = env.int("PAYMENT_WEBHOOK_MAX_AGE", default=300)  # seconds; older is stale
 PAYMENT_MONITORING_MINUTES = env.int("PAYMENT_MONITORING_MINUTES", default=60)
 PAYMENT_RATE_CACHE_SECONDS = env.int("PAYMENT_RATE_CACHE_SECONDS", default=30)
+# Adapters whose URL is empty start the shipped sandbox in-process (sandboxes/embedded.py);
+# production turns this off and refuses to start without the real URLs.
+SANDBOXES_IN_PROCESS = True
 PAYMENT_SANDBOX_CONTROLS = env.bool("PAYMENT_SANDBOX_CONTROLS", default=not PAYMENT_API_URL or DEBUG)
 OUTSIDE_HTTP_TIMEOUT = env.float("OUTSIDE_HTTP_TIMEOUT", default=5.0)
 # Supplier offers (suppliers): cache TTL per kind, 5 to 15 minutes; a search waits at most

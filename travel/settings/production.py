@@ -3,15 +3,39 @@
 Import errors here name the missing part in one line, e.g.
 ``ImproperlyConfigured: production needs DATABASE_URL (PostgreSQL)``.
 """
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import CELERY_BROKER_URL, DATABASES, REDIS_URL, SECRET_KEY, env
+from .base import (
+    CELERY_BROKER_URL,
+    DATABASES,
+    PAYMENT_API_KEY,
+    PAYMENT_API_URL,
+    PAYMENT_WEBHOOK_SECRET,
+    RATES_API_URL,
+    REDIS_URL,
+    SECRET_KEY,
+    SUPPLIER_API_URL,
+    env,
+)
+
+SANDBOX_CREDENTIALS = {"sandbox-api-key", "sandbox-webhook-secret"}
 
 
 def _require(condition: bool, what: str) -> None:
     if not condition:
         raise ImproperlyConfigured(f"production needs {what}")
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value or "")
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _is_real_secret(value: str) -> bool:
+    return bool(value and value.strip()) and value not in SANDBOX_CREDENTIALS
 
 
 _require(
@@ -21,6 +45,15 @@ _require(
 _require(DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", "DATABASE_URL (PostgreSQL)")
 _require(bool(REDIS_URL), "REDIS_URL (Redis cache)")
 _require(bool(CELERY_BROKER_URL), "CELERY_BROKER_URL (RabbitMQ)")
+# The outside parties: real ones, never a sandbox started in this process (sandboxes/embedded.py).
+_require(_is_http_url(PAYMENT_API_URL), "PAYMENT_API_URL (the payment processor, an http(s) URL)")
+_require(_is_real_secret(PAYMENT_API_KEY), "PAYMENT_API_KEY (the processor's key, not the sandbox's)")
+_require(_is_real_secret(PAYMENT_WEBHOOK_SECRET), "PAYMENT_WEBHOOK_SECRET (the processor's, not the sandbox's)")
+_require(_is_http_url(SUPPLIER_API_URL), "SUPPLIER_API_URL (the supplier API, an http(s) URL)")
+_require(_is_http_url(RATES_API_URL), "RATES_API_URL (the exchange-rate source, an http(s) URL)")
+SANDBOXES_IN_PROCESS = False
+# "Simulate payment" pays an invoice without money: it never exists here, whatever the environment says.
+PAYMENT_SANDBOX_CONTROLS = False
 
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
