@@ -91,19 +91,19 @@ def _model_name(exc: ObjectDoesNotExist) -> str:
 
 def _drf_body(exc, data) -> dict:
     if isinstance(exc, DrfValidationError):
-        field, message = _first_error(data)
+        field, message = first_error(data)
         return {"error": "invalid", "detail": f"{field}: {message}" if field else message, "fields": data}
     code = getattr(getattr(exc, "detail", None), "code", None) or getattr(exc, "default_code", "error")
     detail = data.get("detail", data) if isinstance(data, dict) else data
     return {"error": str(code), "detail": str(detail)}
 
 
-def _first_error(data, field: str = "") -> tuple[str, str]:
+def first_error(data, field: str = "") -> tuple[str, str]:
     """The first message in DRF's error structure and the dotted field it belongs to."""
     if isinstance(data, dict):
         for key, value in data.items():
             name = "" if key == "non_field_errors" else (f"{field}.{key}" if field else str(key))
-            return _first_error(value, name)
+            return first_error(value, name)
     if isinstance(data, list) and data:
-        return _first_error(data[0], field)
+        return first_error(data[0], field)
     return field, str(data) if data else "Check what you sent."
