@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DrfValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from core.errors import Category, DomainError, InvalidInput, NotFoundError, Unavailable
 
@@ -24,6 +25,16 @@ STATUS_BY_CATEGORY = {
 }
 
 
+class Busy(Unavailable):
+    """A lock or connection timeout in the database: the transaction rolled back; try again."""
+
+    code = "busy"
+    default_message = "We are busy; please try again in a moment."
+
+    def details(self) -> dict:
+        return {"retry_after": 1}
+
+
 class ErrorSerializer(serializers.Serializer):
     """The body of every error answer (for the schema)."""
 
@@ -34,6 +45,7 @@ class ErrorSerializer(serializers.Serializer):
 def exception_handler(exc, context):
     error = domain_error(exc)
     if error is not None:
+        set_rollback()  # as DRF does for its own errors (matters under ATOMIC_REQUESTS)
         return error_response(error)
     response = drf_exception_handler(exc, context)
     if response is not None:  # DRF's own: unparseable body, invalid input, not signed in, 405...
@@ -49,7 +61,7 @@ def domain_error(exc: Exception) -> DomainError | None:
         return _from_django_validation(exc)
     if isinstance(exc, ObjectDoesNotExist):
         return NotFoundError(f"No such {_model_name(exc)}.")
-    if isinstance(exc, OperationalError):  # a lock or connection timeout; the transaction rolled back
+    if isinstance(exc, OperationalError):
         return Busy()
     return None
 
@@ -61,14 +73,6 @@ def error_response(error: DomainError) -> Response:
     if error.category == Category.UNAVAILABLE and "retry_after" in details:
         response["Retry-After"] = str(details["retry_after"])
     return response
-
-
-class Busy(Unavailable):
-    code = "busy"
-    default_message = "We are busy; please try again in a moment (nothing was changed)."
-
-    def details(self) -> dict:
-        return {"retry_after": 1}
 
 
 def _from_django_validation(exc: DjangoValidationError) -> DomainError:

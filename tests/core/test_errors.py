@@ -63,6 +63,30 @@ def test_extra_fields_travel_with_the_answer():
     assert limited["Retry-After"] == "7"
 
 
+def test_a_database_lock_timeout_is_a_503_busy_to_retry_shortly():
+    from django.db import OperationalError
+
+    response = exception_handler(OperationalError("canceling statement due to lock timeout"), {})
+    assert response.status_code == 503 and response["Retry-After"] == "1"
+    assert response.data == {"error": "busy", "detail": "We are busy; please try again in a moment.",
+                             "retry_after": 1}
+
+
+def test_a_validation_error_raised_from_a_domain_error_keeps_its_category():
+    from django.core.exceptions import ValidationError
+
+    try:
+        try:
+            raise RatesUnavailable("No exchange rate for DOGE right now.")
+        except RatesUnavailable as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc
+    except ValidationError as wrapped:
+        response = exception_handler(wrapped, {})
+    assert response.status_code == 503 and response.data["error"] == "rates_unavailable"
+    plain = exception_handler(ValidationError("Choose a coin to pay with.", code="coin"), {})
+    assert plain.status_code == 400 and plain.data == {"error": "coin", "detail": "Choose a coin to pay with."}
+
+
 @pytest.mark.django_db
 def test_someone_elses_booking_is_a_404_in_the_common_shape(api, room, traveller):
     booking = stay_booking(user=traveller, room_type=room[0], rate_plan=room[1])
