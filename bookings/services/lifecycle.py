@@ -14,7 +14,11 @@ from bookings import events
 from bookings.errors import NotCancellable
 from bookings.models import Booking, BookingEvent, ReviewItem, SupplierHold
 from bookings.publishing import (
-    publish_cancelled, publish_confirmed, publish_expired, publish_failed, publish_stay_completed,
+    publish_cancelled,
+    publish_confirmed,
+    publish_expired,
+    publish_failed,
+    publish_stay_completed,
 )
 from bookings.services.review import review_open
 from bookings.states import ACTIVE

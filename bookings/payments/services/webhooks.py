@@ -9,7 +9,7 @@ import hmac
 import json
 import logging
 import time
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from functools import partial
 
 from django.conf import settings
@@ -23,7 +23,6 @@ from bookings.payments.services.invoices import _enqueue, invoice_sync
 from core.api import first_error
 
 logger = logging.getLogger(__name__)
-
 
 
 def signature_for(body: bytes, secret: str | None = None) -> str:
@@ -49,7 +48,7 @@ def webhook_receive(*, body: bytes, signature: str) -> tuple[WebhookDelivery, bo
                 delivery_id=delivery_id, event_type=kind,
                 processor_invoice_id=event["invoice_id"],
                 body=body.decode("utf-8", "replace"),
-                sent_at=datetime.fromtimestamp(sent, tz=dt_timezone.utc),
+                sent_at=datetime.fromtimestamp(sent, tz=UTC),
             )
     except IntegrityError:  # the same delivery arriving concurrently: the other request stored it
         return WebhookDelivery.objects.get(delivery_id=delivery_id), False
