@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.errors import GoneError
+
 LOCK_MINUTES = 10
 LOCK_TTL_SAFETY = timedelta(minutes=2)
 TOMBSTONE_TTL = timedelta(hours=24)
@@ -62,14 +64,17 @@ class PriceLock:
         return cls(**data)
 
 
-class LockGone(Exception):
+class LockGone(GoneError):
     """The lock is expired, used or unknown. ``requote_url`` leads to a fresh quote."""
 
+    code = "lock_gone"
+
     def __init__(self, message: str, *, requote_url: str = "/", code: str = "lock_gone"):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, code=code)
         self.requote_url = requote_url
-        self.code = code
+
+    def details(self) -> dict:
+        return {"requote_url": self.requote_url}
 
 
 def _key(lock_id: str) -> str:

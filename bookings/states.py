@@ -9,6 +9,7 @@
 expired and failed may still end as refunded (a late or partial payment given back by staff).
 """
 from bookings.models import Booking
+from core.errors import ConflictError
 
 S = Booking.Status
 
@@ -26,7 +27,9 @@ INITIAL = S.PENDING
 ACTIVE = frozenset({S.PENDING, S.PAYMENT_CONFIRMED, S.CONFIRMED})
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(ConflictError):
+    code = "illegal_transition"
+
     def __init__(self, status_from: str, status_to: str):
         super().__init__(f"A booking cannot go from {status_from} to {status_to}.")
         self.status_from = status_from

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from bookings.api import LOCK_ERROR_STATUS
+from bookings.errors import LOCK_ERROR_STATUS
 from bookings.forms import CancelForm, OfferForm, PayWithForm, PlaceForm, StayForm, first_error
 from bookings.locks import LockGone, lock_peek
 from bookings.models import Booking

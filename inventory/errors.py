@@ -1,13 +1,11 @@
-"""What inventory services refuse with. Each carries a message for the traveller or staff,
-and a code the API turns into an HTTP status (sold_out/busy: 409, invalid: 400)."""
+"""What inventory services refuse with. Each carries a message for the traveller or staff and
+a code; the family is a conflict with the current state of the nights (HTTP 409 in the API)."""
+from core.errors import Category, DomainError
 
 
-class InventoryError(Exception):
+class InventoryError(DomainError):
     code = "inventory_error"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    category = Category.CONFLICT
 
 
 class SoldOut(InventoryError):

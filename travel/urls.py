@@ -2,6 +2,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from travel import sitemaps
 from travel.feeds import views as feeds
@@ -31,5 +32,7 @@ urlpatterns = [
     path("feeds/google/hotel-list.xml", feeds.hotel_list, name="feed-hotel-list"),
     path("feeds/google/ari/<int:property_id>/<slug:kind>.xml", feeds.property_feed, name="feed-property"),
     path("healthz", health.healthz, name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

@@ -1,14 +1,13 @@
 """What can go wrong in crypto checkout, as errors a caller can show (``.message``) and branch on
-(``.code``). ``retryable`` says whether trying again later may succeed."""
+(``.code``). ``retryable`` says whether trying again later may succeed; ``category`` is how the
+API answers (the family is the caller's input unless a subclass says otherwise)."""
+from core.errors import Category, DomainError
 
 
-class PaymentError(Exception):
+class PaymentError(DomainError):
     code = "payment_error"
+    category = Category.VALIDATION
     retryable = False
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class CoinUnavailable(PaymentError):
@@ -21,16 +20,21 @@ class AmountInvalid(PaymentError):
 
 class RatesUnavailable(PaymentError):
     code = "rates_unavailable"
+    category = Category.UNAVAILABLE
     retryable = True
 
 
 class ProcessorUnavailable(PaymentError):
     code = "processor_unavailable"
+    category = Category.UNAVAILABLE
     retryable = True
 
 
 class ProcessorRejected(PaymentError):
+    """The processor refused the call: nothing the traveller typed can fix it."""
+
     code = "processor_rejected"
+    category = Category.UNAVAILABLE
 
 
 class ProcessorNotFound(ProcessorRejected):
@@ -41,10 +45,12 @@ class ProcessorNotFound(ProcessorRejected):
 
 class InvoiceNotFound(PaymentError):
     code = "invoice_not_found"
+    category = Category.NOT_FOUND
 
 
 class RefundRefused(PaymentError):
     code = "refund_refused"
+    category = Category.CONFLICT
 
 
 class WebhookRejected(PaymentError):

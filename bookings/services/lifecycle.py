@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bookings import events
+from bookings.errors import NotCancellable
 from bookings.models import Booking, BookingEvent, ReviewItem, SupplierHold
 from bookings.publishing import (
     publish_cancelled,
@@ -207,8 +208,7 @@ def booking_cancel(*, reference: str, user, method: str = "crypto") -> Booking:
         if booking is None or booking.user_id != user.pk:
             raise Booking.DoesNotExist(reference)
         if booking.status not in ACTIVE:
-            raise ValidationError(f"This booking is {booking.get_status_display().lower()} and cannot be cancelled.",
-                                  code="status")
+            raise NotCancellable(f"This booking is {booking.get_status_display().lower()} and cannot be cancelled.")
         refund_due, terms = cancellation_terms(booking)
         _cancel(booking=booking, actor=events.Actor.traveller(user), refund=refund_due, method=method, terms=terms)
     return booking

@@ -24,6 +24,7 @@ from bookings.models import Booking, PlacementKey, SupplierHold
 from bookings.publishing import publish_placed
 from bookings.redemption import redemption_provider
 from catalogue.models import RoomType
+from core.errors import ConflictError
 from core.money import money
 from inventory.models import RatePlan
 from inventory.services import inventory_reserve
@@ -35,10 +36,11 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PAYMENT_WINDOW = timedelta(minutes=15)
 
 
-class IdempotencyConflict(Exception):
+class IdempotencyConflict(ConflictError):
     """The key was already used with a different request body."""
 
-    message = "This Idempotency-Key was already used with a different request."
+    code = "idempotency_conflict"
+    default_message = message = "This Idempotency-Key was already used with a different request."
 
 
 @dataclass(frozen=True)

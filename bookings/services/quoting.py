@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from bookings.errors import Unbookable
 from bookings.locks import PriceLock, lock_store
 from bookings.redemption import redemption_provider
 from catalogue.models import RoomType
@@ -72,7 +73,7 @@ def price_lock_stay(*, user, room_type: RoomType, rate_plan: RatePlan, stay: Sta
         raise ValidationError("This rate plan is not offered for this room.", code="rate_plan")
     quote = stay_quote(room_type=room_type, rate_plan=rate_plan, stay=stay)
     if not quote.bookable:
-        raise ValidationError(quote.reason, code="unbookable")
+        raise Unbookable(quote.reason)
     discount, redemption = _discount(user=user, points=points, fiat_total=quote.total, currency=quote.currency)
     total = quote.total - discount
     price = coin_price(fiat_amount=total, currency=quote.currency, coin_code=coin_code)

@@ -14,12 +14,15 @@ from bookings import events
 from bookings.models import Booking, ReviewItem, SupplierHold
 from bookings.publishing import publish_confirmed
 from bookings.services.review import review_open
+from core.errors import Unavailable
 
 S = Booking.Status
 
 
-class SupplierStillPending(Exception):
+class SupplierStillPending(Unavailable):
     """The supplier accepted the booking but has not confirmed it yet; ask again later."""
+
+    code = "supplier_pending"
 
 
 def supplier_confirmation_enqueue(*, booking: Booking) -> None:

@@ -102,7 +102,7 @@ def test_an_expired_lock_is_a_410_and_nothing_is_written(api, room):
         clock.shift(timedelta(minutes=10, seconds=1))
         response = _place(api, lock["lock_id"])
     assert response.status_code == 410
-    assert response.json()["error"] == "lock_expired" and "fresh quote" in response.json()["message"]
+    assert response.json()["error"] == "lock_expired" and "fresh quote" in response.json()["detail"]
     assert not Booking.objects.exists() and not PlacementKey.objects.exists()
     assert _available(room) == [5, 5]
 
@@ -123,15 +123,15 @@ def test_sold_out_is_a_409_and_the_lock_survives(api, room):
 ])
 def test_bad_requests_are_400_with_a_message(api, body, header, message):
     response = api.post("/api/bookings/", body, content_type="application/json", headers={"Idempotency-Key": header})
-    assert response.status_code == 400 and message in response.json()["message"]
+    assert response.status_code == 400 and message in response.json()["detail"]
 
 
 def test_bad_lock_input_is_400_with_a_message(api, room):
     bad = {**_stay(room), "check_out": _stay(room)["check_in"]}
     response = api.post("/api/bookings/locks/", bad, content_type="application/json")
-    assert response.status_code == 400 and "Check-out must be after check-in" in response.json()["message"]
+    assert response.status_code == 400 and "Check-out must be after check-in" in response.json()["detail"]
     response = api.post("/api/bookings/locks/", {**_stay(room), "coin": "NOPE"}, content_type="application/json")
-    assert response.status_code == 400 and "not accepted" in response.json()["message"]
+    assert response.status_code == 400 and "not accepted" in response.json()["detail"]
 
 
 def test_booking_needs_a_signed_in_traveller_who_sees_only_their_own(client, api, room):

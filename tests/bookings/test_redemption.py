@@ -54,7 +54,7 @@ def test_a_refused_redemption_places_nothing_and_keeps_the_lock(api, room, point
     credit(traveller, -4900, staff)  # spent elsewhere since the lock
     refused = api.post("/api/bookings/", {"lock_id": lock["lock_id"]}, content_type="application/json",
                        headers={"Idempotency-Key": "p1"})
-    assert refused.status_code == 400 and "points" in refused.json()["message"]
+    assert refused.status_code == 400 and "points" in refused.json()["detail"]
     assert not Booking.objects.exists() and balance_of(user=traveller).available == 100
     credit(traveller, 4900, staff)
     assert api.post("/api/bookings/", {"lock_id": lock["lock_id"]}, content_type="application/json",
@@ -71,4 +71,4 @@ def no_provider():
 
 def test_points_without_a_provider_are_refused_clearly(api, room, no_provider):
     response = _lock(api, room, 100)
-    assert response.status_code == 400 and "Points cannot be redeemed" in response.json()["message"]
+    assert response.status_code == 400 and "Points cannot be redeemed" in response.json()["detail"]

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us (/api/docs/ uses no CDN)
     "django_celery_beat",
     # Our apps, lowest layer first: a lower app never imports a higher one (docs/architecture.md).
     "core.apps.CoreConfig",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RefuseNulBytes",  # a NUL in the URL is a 400 before any view or query sees it
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -262,8 +264,20 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],  # a JSON API: other bodies are a 415
+    # One mapping of errors to status codes and one error body: {"error": code, "detail": message}.
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Travel platform API", "VERSION": "0.1.0"}
+# The schema at /api/schema/, its docs page at /api/docs/ (Swagger UI from drf-spectacular-sidecar).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Travel platform API",
+    "DESCRIPTION": "Price locks, bookings and cancellations. Errors answer {\"error\": code, \"detail\": message}.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

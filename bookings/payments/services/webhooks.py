@@ -18,12 +18,11 @@ from django.utils import timezone
 
 from bookings.payments.errors import ProcessorUnavailable, WebhookRejected
 from bookings.payments.models import Invoice, WebhookDelivery
+from bookings.payments.serializers import WebhookEvent
 from bookings.payments.services.invoices import _enqueue, invoice_sync
+from core.api import first_error
 
 logger = logging.getLogger(__name__)
-
-EVENT_TYPES = {"InvoiceCreated", "InvoiceReceivedPayment", "InvoiceProcessing", "InvoiceSettled",
-               "InvoiceExpired", "InvoiceInvalid", "InvoicePaymentSettled"}
 
 
 def signature_for(body: bytes, secret: str | None = None) -> str:
@@ -35,13 +34,8 @@ def webhook_receive(*, body: bytes, signature: str) -> tuple[WebhookDelivery, bo
     """Verify and store one delivery. Returns (delivery, is_new). Raises WebhookRejected."""
     if not signature or not hmac.compare_digest(signature_for(body).encode(), signature.strip().encode()):
         raise WebhookRejected("The webhook signature does not match.", status=401)
-    try:
-        data = json.loads(body)
-        delivery_id, kind, sent = str(data["deliveryId"]), str(data["type"]), float(data["timestamp"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise WebhookRejected("The webhook body is not a processor event.", status=400) from exc
-    if not delivery_id or len(delivery_id) > 100 or kind not in EVENT_TYPES:
-        raise WebhookRejected(f"Unknown webhook event {kind!r}.", status=400)
+    event = _event(body)
+    delivery_id, kind, sent = event["delivery_id"], event["kind"], event["sent"]
     if abs(time.time() - sent) > settings.PAYMENT_WEBHOOK_MAX_AGE:
         raise WebhookRejected("The webhook is too old (or from the future): refused as a possible replay.",
                               status=400)
@@ -52,13 +46,28 @@ def webhook_receive(*, body: bytes, signature: str) -> tuple[WebhookDelivery, bo
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
                 delivery_id=delivery_id, event_type=kind,
-                processor_invoice_id=str(data.get("invoiceId", ""))[:64],
+                processor_invoice_id=event["invoice_id"],
                 body=body.decode("utf-8", "replace"),
                 sent_at=datetime.fromtimestamp(sent, tz=UTC),
             )
     except IntegrityError:  # the same delivery arriving concurrently: the other request stored it
         return WebhookDelivery.objects.get(delivery_id=delivery_id), False
     return delivery, True
+
+
+def _event(body: bytes) -> dict:
+    """The whole body checked (WebhookEvent) before anything is stored; WebhookRejected (400) if
+    it is not a well-formed processor event."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, or nested beyond parsing
+        raise WebhookRejected("The webhook body is not a processor event (not JSON).", status=400) from exc
+    event = WebhookEvent(data=data)
+    if not event.is_valid():
+        field, message = first_error(event.errors)
+        raise WebhookRejected(f"The webhook body is not a processor event ({field or 'body'}: {message})",
+                              status=400)
+    return event.validated_data
 
 
 def webhook_process(*, delivery: WebhookDelivery) -> str:

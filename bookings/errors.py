@@ -1,0 +1,31 @@
+"""Refusals of the booking services that are not a lock, a key or a transition (those live
+beside their code: ``LockGone`` in locks.py, ``IdempotencyConflict`` in services/placing.py,
+``IllegalTransition`` in states.py).
+
+They are domain errors (the API answers them by category) and also Django ``ValidationError``s,
+so the booking pages, which show a form-style message (``.messages``, ``.code``), handle them
+like any other refusal.
+"""
+from django.core.exceptions import ValidationError
+
+from core.errors import Category, DomainError
+
+# What the booking pages answer when a price cannot be locked, by the refusal's code.
+LOCK_ERROR_STATUS = {"unbookable": 409, "rates_unavailable": 503}
+
+
+class BookingRefused(DomainError, ValidationError):
+    code = "refused"
+    category = Category.CONFLICT
+
+
+class Unbookable(BookingRefused):
+    """The stay cannot be sold: sold out, closed or restricted on one of its nights."""
+
+    code = "unbookable"
+
+
+class NotCancellable(BookingRefused):
+    """The booking is no longer active (already cancelled, completed, expired...)."""
+
+    code = "status"

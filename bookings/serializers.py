@@ -1,0 +1,148 @@
+"""What the bookings API reads and writes, field by field (and so what its OpenAPI schema says).
+
+Input serializers turn a request body into typed values or a 400 naming the field; output
+serializers render a price lock, a booking and its timeline. No service is called from here.
+"""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bookings.models import Booking
+from bookings.selectors import booking_timeline, payment_instructions
+from catalogue.models import RoomType
+from inventory.models import RatePlan
+from inventory.stays import MAX_GUESTS_PER_ROOM, MAX_ROOMS, Stay
+
+MAX_POINTS = 10_000_000
+OFFER_KINDS = ("hotel", "flight", "activity")
+
+
+# --- requests ------------------------------------------------------------------------------------
+class PayWith(serializers.Serializer):
+    coin = serializers.CharField(max_length=16, help_text="The coin to pay with, e.g. BTC.",
+                                 error_messages={"required": "Choose a coin to pay with.",
+                                                 "blank": "Choose a coin to pay with."})
+    points = serializers.IntegerField(min_value=0, max_value=MAX_POINTS, default=0,
+                                      help_text="Loyalty points to redeem against the total.",
+                                      error_messages={"min_value": "Points cannot be negative."})
+
+
+class StayLockRequest(PayWith):
+    """Lock the price of a stay in one of our own hotels."""
+
+    kind = serializers.ChoiceField(choices=["stay"], default="stay")
+    room_type = serializers.IntegerField(min_value=1, error_messages={"required": "Choose a room."})
+    rate_plan = serializers.IntegerField(min_value=1, required=False,
+                                         help_text="The rate plan; the hotel's first plan when left out.")
+    check_in = serializers.DateField(error_messages={"required": "Choose a check-in date.",
+                                                     "invalid": "Enter the check-in date as YYYY-MM-DD."})
+    check_out = serializers.DateField(error_messages={"required": "Choose a check-out date.",
+                                                      "invalid": "Enter the check-out date as YYYY-MM-DD."})
+    rooms = serializers.IntegerField(min_value=1, max_value=MAX_ROOMS, default=1)
+    guests = serializers.IntegerField(min_value=1, max_value=MAX_ROOMS * MAX_GUESTS_PER_ROOM, default=2)
+
+    def validate(self, data):
+        room_type = RoomType.objects.select_related("property__destination").filter(
+            pk=data["room_type"], property__is_active=True).first()
+        if room_type is None:
+            raise serializers.ValidationError({"room_type": "This room does not exist or is not on sale."})
+        plans = RatePlan.objects.filter(property=room_type.property)
+        rate_plan = plans.filter(pk=data["rate_plan"]).first() if data.get("rate_plan") else plans.first()
+        if rate_plan is None:
+            raise serializers.ValidationError({"rate_plan": "This rate plan is not offered for this room."})
+        try:
+            stay = Stay(check_in=data["check_in"], check_out=data["check_out"], rooms=data["rooms"],
+                        guests=data["guests"], today=room_type.property.local_today())  # the hotel's date
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages[0], code=exc.code) from exc
+        return {**data, "room_type_obj": room_type, "rate_plan_obj": rate_plan, "stay": stay}
+
+
+class OfferLockRequest(PayWith):
+    """Lock the price of a supplier's hotel, flight or activity offer (as found by a search)."""
+
+    kind = serializers.ChoiceField(choices=OFFER_KINDS, error_messages={
+        "invalid_choice": "Choose a stay, or a hotel, flight or activity offer."})
+    offer_id = serializers.CharField(max_length=120, error_messages={"required": "Choose an offer."})
+
+
+def price_lock_request(data) -> serializers.Serializer:
+    """The request serializer for ``data``'s kind (a stay unless it says otherwise)."""
+    kind = data.get("kind", "stay") if isinstance(data, dict) else "stay"
+    return (StayLockRequest if kind == "stay" else OfferLockRequest)(data=data)
+
+
+class PlaceRequest(serializers.Serializer):
+    lock_id = serializers.CharField(max_length=64, help_text="The lock_id of a price lock you made.",
+                                    error_messages={"required": "Send the lock_id of a price lock."})
+
+
+class CancelRequest(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["crypto", "credit"], default="crypto",
+                                     help_text="How a refund due is paid: in crypto, or as platform credit.",
+                                     error_messages={"invalid_choice": "Choose a refund in crypto or as platform credit."})
+
+
+# --- responses -----------------------------------------------------------------------------------
+class PriceLockSerializer(serializers.Serializer):
+    lock_id = serializers.CharField(source="id")
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Before points, fiat.")
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Paid with points, fiat.")
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Due, fiat.")
+    currency = serializers.CharField()
+    coin = serializers.CharField(source="coin_code")
+    rate = serializers.CharField(source="coin_rate", help_text="Fiat per coin at lock time.")
+    amount_due = serializers.CharField(source="crypto_amount", help_text="Due, in the coin.")
+    points = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()
+    seconds_left = serializers.IntegerField()
+
+
+class PaymentSerializer(serializers.Serializer):
+    pay_url = serializers.CharField()
+    coin = serializers.CharField(source="coin_code")
+    amount = serializers.CharField(help_text="Due, in the coin's own decimals.")
+    address = serializers.CharField(help_text="Empty until the processor has created the invoice.")
+    payment_link = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.CharField(help_text="The invoice's status; empty until it exists.")
+
+
+class BookingSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=Booking.Status.choices)
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    check_in = serializers.DateField(allow_null=True)
+    check_out = serializers.DateField(allow_null=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    points_redeemed = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    payment = serializers.SerializerMethodField()
+
+    @extend_schema_field(PaymentSerializer)
+    def get_payment(self, booking: Booking) -> dict:
+        return PaymentSerializer(payment_instructions(booking=booking)).data
+
+
+class BookingEventSerializer(serializers.Serializer):
+    action = serializers.CharField(help_text="A dotted name, e.g. booking.placed.")
+    at = serializers.DateTimeField(source="created_at")
+    by = serializers.CharField(source="actor_label")
+    status = serializers.CharField(source="status_to")
+    data = serializers.JSONField()
+
+
+class BookingDetailSerializer(BookingSerializer):
+    timeline = serializers.SerializerMethodField()
+
+    @extend_schema_field(BookingEventSerializer(many=True))
+    def get_timeline(self, booking: Booking) -> list:
+        return BookingEventSerializer(booking_timeline(booking=booking), many=True).data
+
+
+class BookingListSerializer(serializers.Serializer):
+    bookings = BookingSerializer(many=True)
