@@ -6,8 +6,8 @@ from bookings.payments.services.invoices import (
     invoice_sync,
     invoices_sweep,
 )
-from bookings.payments.services.refunds import refund_create, refund_submit
+from bookings.payments.services.refunds import refund_create, refund_submit, refunds_requeue_stuck
 from bookings.payments.services.webhooks import webhook_process, webhook_receive
 
 __all__ = ["invoice_open", "invoice_reconcile", "invoice_submit", "invoice_sync", "invoices_sweep",
-           "refund_create", "refund_submit", "webhook_process", "webhook_receive"]
+           "refund_create", "refund_submit", "refunds_requeue_stuck", "webhook_process", "webhook_receive"]
