@@ -128,18 +128,24 @@ def outbox_deliver(*, message_id: int) -> bool:
         return False
 
 
-def _hand_over(message: OutboxMessage) -> None:
+def _task(name: str):
     from travel.celery import app
 
+    if name not in app.tasks:  # a web process imports task modules only when first needed
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
+def _hand_over(message: OutboxMessage) -> None:
     if message.topic.startswith(TASK_PREFIX):
         task_name = message.topic.removeprefix(TASK_PREFIX)
         options = message.payload.get("options") or {}
-        app.tasks[task_name].apply_async(args=message.payload.get("args") or (),
+        _task(task_name).apply_async(args=message.payload.get("args") or (),
                                          kwargs=message.payload.get("kwargs") or {}, **options)
         return
     kwargs = {"message_id": message.pk, "topic": message.topic, "key": message.key, "payload": message.payload}
     for task_name in subscribers_of(message.topic):
-        app.tasks[task_name].apply_async(kwargs=kwargs)
+        _task(task_name).apply_async(kwargs=kwargs)
 
 
 def _note_error(*, message_id: int, error: str) -> None:
