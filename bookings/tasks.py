@@ -17,8 +17,8 @@ def backoff(retries: int, *, base: float | None = None, cap: float = 300.0) -> f
 
 class BookingTask(ReliableTask):
     def on_exhausted(self, *, exc, args, kwargs):
-        from bookings.services.review import review_open
         from bookings.models import Booking, ReviewItem
+        from bookings.services.review import review_open
 
         reference = (kwargs or {}).get("reference") or ((kwargs or {}).get("payload") or {}).get("reference")
         booking = Booking.objects.filter(reference=reference or "").first()

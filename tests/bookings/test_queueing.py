@@ -15,6 +15,7 @@ from tests.fixtures.worker import wait_for
 from travel.models import OutboxMessage
 from travel.outbox import outbox_sweep
 
+
 def _lock_stay(api, room):
     check_in = timezone.localdate() + timedelta(days=10)
     response = api.post("/api/bookings/locks/", {

@@ -10,8 +10,8 @@ from bookings.payments.errors import AmountInvalid, CoinUnavailable, PaymentErro
 from bookings.payments.models import ChainPayment, Invoice
 from bookings.payments.services import invoice_open, invoice_submit, invoice_sync, invoices_sweep
 from bookings.payments.tasks import submit_invoice, sync_invoice
-from travel.models import OutboxMessage
 from tests.payments.conftest import topics
+from travel.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import hmac
 import json
 import logging
 import time
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -53,7 +53,7 @@ def webhook_receive(*, body: bytes, signature: str) -> tuple[WebhookDelivery, bo
                 delivery_id=delivery_id, event_type=kind,
                 processor_invoice_id=str(data.get("invoiceId", ""))[:64],
                 body=body.decode("utf-8", "replace"),
-                sent_at=datetime.fromtimestamp(sent, tz=dt_timezone.utc),
+                sent_at=datetime.fromtimestamp(sent, tz=UTC),
             )
     except IntegrityError:  # the same delivery arriving concurrently: the other request stored it
         return WebhookDelivery.objects.get(delivery_id=delivery_id), False
