@@ -37,8 +37,19 @@ class DeclareDeadLetter(bootsteps.StartStopStep):
 
     def start(self, c):
         queue = dead_letter_queue()
-        with c.connection.channel() as channel:
-            queue.bind(channel).declare()
+        try:
+            with c.connection.channel() as channel:
+                queue.bind(channel).declare()
+        except c.connection.channel_errors as exc:
+            # A queue declared earlier with other arguments (an unbounded one from before the
+            # bound): keep it and make sure the exchange and binding exist, so nothing is dropped;
+            # the worker still starts. Deleting the queue once applies the bound.
+            logger.error("dead-letter queue %s exists with other arguments, kept as it is: %s", queue.name, exc)
+            with c.connection.channel() as channel:
+                bound = queue.bind(channel)
+                bound.exchange.declare()
+                bound.queue_declare(passive=True)
+                bound.queue_bind()
         logger.info("declared the dead-letter exchange %s and queue %s", queue.exchange.name, queue.name)
 
 

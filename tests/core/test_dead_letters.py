@@ -88,3 +88,29 @@ def test_the_dead_letter_queue_is_bounded(procfile_worker):
             unbounded.bind(conn.channel()).declare()
     assert settings.DEAD_LETTER_QUEUE_ARGUMENTS["x-overflow"] == "drop-head"
     assert settings.DEAD_LETTER_QUEUE_ARGUMENTS["x-max-length"] > 0
+
+
+def test_a_worker_starts_and_keeps_dead_letters_where_an_unbounded_queue_was_declared_before(
+    django_db_setup, django_db_blocker, artifacts_dir
+):
+    from kombu import Exchange, Queue
+
+    # given a broker from before the bound: an unbounded dead-letter queue, and no exchange
+    forget_dead_letter_declarations()
+    with Connection(settings.CELERY_BROKER_URL) as conn:
+        Queue(settings.DEAD_LETTER_QUEUE, Exchange(settings.DEAD_LETTER_EXCHANGE, type="fanout"),
+              routing_key="#").bind(conn.channel()).declare()
+        conn.channel().exchange_delete(settings.DEAD_LETTER_EXCHANGE)
+
+    # when a worker starts as the Procfile says, then it starts, and a task that gives up is kept
+    with worker_process(queues=procfile_worker_queues(), name="procfile-old", concurrency=2,
+                        log_path=artifacts_dir / "celery-procfile-worker.log", django_db_blocker=django_db_blocker):
+        result = dead_letter_drill.delay(note="old broker")
+        seen: set[str] = set()
+
+        def landed() -> bool:
+            seen.update(drain_task_ids(settings.CELERY_BROKER_URL, settings.DEAD_LETTER_QUEUE))
+            return result.id in seen
+
+        assert wait_for(landed, timeout=20), "the dead letter was dropped"
+    forget_dead_letter_declarations()  # leave the vhost with no unbounded queue behind
