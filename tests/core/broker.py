@@ -8,9 +8,13 @@ from kombu import Connection, Queue
 
 
 def closed_port() -> int:
-    with socket.socket() as s:  # bound, then closed: nothing listens there afterwards
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nobody listens on: a privileged one (a random free port could be taken
+    by a sandbox of another test run in the meantime)."""
+    for port in (1, 3, 7, 9):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError("no closed loopback port found")
 
 
 @contextmanager
