@@ -84,6 +84,16 @@ def invoice_enqueue(*, task: str, invoice_id: int) -> None:
     enqueue_after_commit(task=task, kwargs={"invoice_id": invoice_id}, key=str(invoice_id))
 
 
+def invoice_poll(*, invoice: Invoice, every_seconds: int) -> bool:
+    """The payment page's status poll: queue a sync of an open invoice at most once every
+    ``every_seconds`` (webhooks may be lost). Never raises for a broker outage (the outbox keeps
+    it). Returns whether a sync was queued."""
+    if not invoice.is_open or not cache.add(f"payments:poll:{invoice.pk}", 1, every_seconds):
+        return False
+    invoice_enqueue(task=SYNC, invoice_id=invoice.pk)
+    return True
+
+
 def _payment_link(invoice: Invoice, address: str) -> str:
     scheme = invoice.coin.uri_scheme
     amount = coin_amount(invoice.amount_due, invoice.coin)
