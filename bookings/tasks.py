@@ -82,3 +82,11 @@ def notify_review(self, *, item_id):
         return review_notify(item_id=item_id)
     except Exception as exc:
         raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+
+
+@shared_task(name="bookings.requeue_stuck", base=ReliableTask, max_retries=0)
+def requeue_stuck() -> int:
+    """Periodic: queue again the next step of bookings stuck with nothing queued for them."""
+    from bookings.services.recovery import bookings_requeue_stuck
+
+    return len(bookings_requeue_stuck())

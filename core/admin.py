@@ -18,6 +18,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver
 
+from core.dead_letters import dead_letter_redrive
 from core.models import FailedTask, OutboxMessage
 
 
@@ -131,6 +132,17 @@ class OutboxMessageAdmin(PlatformAdmin):
 
 @admin.register(FailedTask)
 class FailedTaskAdmin(PlatformAdmin):
-    list_display = ("task_name", "task_id", "failed_at", "resolved_at")
-    list_filter = ("task_name",)
+    """Dead letters: the tasks that used up their retries. Staff read them and re-drive them."""
+
+    list_display = ("task_name", "task_id", "failed_at", "resolved_at", "resolution_note")
+    list_filter = ("task_name", ("resolved_at", admin.EmptyFieldListFilter))
     readonly_fields = ("task_name", "task_id", "args", "kwargs", "error", "failed_at")
+    actions = ["redrive"]
+
+    @admin.action(description="Re-drive: send the selected tasks again with their arguments")
+    def redrive(self, request, queryset):
+        sent = sum(dead_letter_redrive(failed_task_id=pk, by=request.user.get_username())
+                   for pk in queryset.values_list("pk", flat=True))
+        skipped = queryset.count() - sent
+        self.message_user(request, f"Sent {sent} task(s) again." + (
+            f" {skipped} already re-driven or resolved: not sent twice." if skipped else ""), messages.SUCCESS)

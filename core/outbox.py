@@ -1,11 +1,16 @@
-"""The transactional outbox: publish domain events without losing them or sending them early.
+"""The transactional outbox: the one way to queue work after commit, without losing or sending early.
+
+Two kinds of rows, both written inside the caller's transaction:
 
     outbox_publish(topic="booking.confirmed", key=booking.reference, payload={...})
+    enqueue_after_commit(task="payments.submit_invoice", kwargs={"invoice_id": 7}, key=reference)
 
-writes an ``OutboxMessage`` inside the caller's transaction. After commit, the message is handed
-to every subscriber task (on RabbitMQ, or in-process in the embedded mode). If that fails, the
-periodic ``core.outbox_sweep`` hands it over later. Delivery is at least once: subscribers are
-idempotent (they key their effects on the message id or on a business key).
+A domain event goes to every subscriber task; a task row goes to the one task it names (with its
+routing options, e.g. an inventory shard queue). After commit the row is handed to the broker (on
+RabbitMQ, or in-process in the embedded mode). That hand-over never raises into the caller: if the
+broker is down the row stays unpublished and the periodic ``core.outbox_sweep`` hands it over
+later. Delivery is at least once: tasks and subscribers are idempotent (they key their effects on
+the message id or on a business key).
 
 Lower apps publish; higher apps subscribe in their ``AppConfig.ready()``:
 
@@ -20,11 +25,16 @@ from datetime import timedelta
 
 from celery import current_app
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+# A row whose topic starts with this is a task to run, not a domain event (no schema change needed).
+TASK_PREFIX = "task:"
+_ROUTING_OPTIONS = ("queue", "countdown", "priority")
 
 _subscribers: dict[str, list[str]] = defaultdict(list)
 
@@ -45,14 +55,56 @@ def subscribers_of(topic: str) -> list[str]:
 
 def outbox_publish(*, topic: str, payload: dict, key: str = "") -> OutboxMessage:
     """Record an event in the current transaction; it is delivered after commit."""
-    message = OutboxMessage.objects.create(topic=topic, key=key, payload=payload)
+    if topic.startswith(TASK_PREFIX):
+        raise ValueError(f"{topic!r}: event topics may not start with {TASK_PREFIX!r}")
+    return _record(topic=topic, key=key, payload=payload)
+
+
+def enqueue_after_commit(*, task: str, kwargs: dict, key: str = "", args: list | tuple = (),
+                         **options) -> OutboxMessage:
+    """Queue the Celery task named ``task`` with ``kwargs`` once the current transaction commits.
+
+    ``key`` names the aggregate it is about (a booking reference, an invoice id), so that sweeps
+    can tell whether something is already queued for it (``queued_keys``). ``options`` are routing
+    options kept with the row (``queue``, ``countdown``, ``priority``). Outside a transaction the
+    hand-over happens at once, still without raising.
+    """
+    unknown = set(options) - set(_ROUTING_OPTIONS)
+    if unknown:
+        raise ValueError(f"unsupported task options: {', '.join(sorted(unknown))}")
+    payload = {"kwargs": dict(kwargs), "options": {k: v for k, v in options.items() if v is not None}}
+    if args:  # only re-driven dead letters carry positional arguments
+        payload["args"] = list(args)
+    return _record(topic=TASK_PREFIX + task, key=key, payload=payload)
+
+
+def queued_keys(*, task: str, keys, handed_over_since=None) -> set[str]:
+    """The keys among ``keys`` that have a row for ``task`` still waiting in the outbox, or (with
+    ``handed_over_since``) handed to the broker since then, i.e. probably still being worked on."""
+    waiting = Q(published_at__isnull=True)
+    if handed_over_since is not None:
+        waiting |= Q(published_at__gte=handed_over_since)
+    return set(
+        OutboxMessage.objects.filter(waiting, topic=TASK_PREFIX + task, key__in=list(keys))
+        .values_list("key", flat=True)
+    )
+
+
+def _record(*, topic: str, key: str, payload: dict) -> OutboxMessage:
+    message = OutboxMessage.objects.create(topic=topic, key=str(key)[:100], payload=payload)
     message_id = message.pk
-    transaction.on_commit(lambda: outbox_deliver(message_id=message_id))
+
+    def deliver_after_commit() -> None:
+        outbox_deliver(message_id=message_id)
+
+    # robust: whatever goes wrong after COMMIT is logged, never raised into the caller (the
+    # committed work stands; the sweep delivers the row later).
+    transaction.on_commit(deliver_after_commit, robust=True)
     return message
 
 
 def outbox_deliver(*, message_id: int) -> bool:
-    """Hand one message to its subscribers and mark it published. Never raises.
+    """Hand one message to the broker and mark it published. Never raises.
 
     Claims the row with SKIP LOCKED so that the after-commit hook and the sweeper never hand
     the same message over at the same time.
@@ -66,22 +118,41 @@ def outbox_deliver(*, message_id: int) -> bool:
             )
             if message is None:
                 return False
-            kwargs = {
-                "message_id": message.pk,
-                "topic": message.topic,
-                "key": message.key,
-                "payload": message.payload,
-            }
-            for task_name in subscribers_of(message.topic):
-                current_app.tasks[task_name].apply_async(kwargs=kwargs)
+            _hand_over(message)
             message.published_at = timezone.now()
             message.attempts += 1
             message.save(update_fields=["published_at", "attempts"])
         return True
-    except Exception as exc:  # the broker is down: the sweeper will try again
+    except Exception as exc:  # the broker (or the database) is down: the sweeper will try again
         logger.warning("outbox message %s not delivered yet: %r", message_id, exc)
-        OutboxMessage.objects.filter(pk=message_id).update(last_error=repr(exc)[:2000])
+        _note_error(message_id=message_id, error=repr(exc))
         return False
+
+
+def _task(name: str):
+    app = current_app
+    if name not in app.tasks:  # a web process imports task modules only when first needed
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
+def _hand_over(message: OutboxMessage) -> None:
+    if message.topic.startswith(TASK_PREFIX):
+        task_name = message.topic.removeprefix(TASK_PREFIX)
+        options = message.payload.get("options") or {}
+        _task(task_name).apply_async(args=message.payload.get("args") or (),
+                                     kwargs=message.payload.get("kwargs") or {}, **options)
+        return
+    kwargs = {"message_id": message.pk, "topic": message.topic, "key": message.key, "payload": message.payload}
+    for task_name in subscribers_of(message.topic):
+        _task(task_name).apply_async(kwargs=kwargs)
+
+
+def _note_error(*, message_id: int, error: str) -> None:
+    try:
+        OutboxMessage.objects.filter(pk=message_id).update(last_error=error[:2000])
+    except Exception as exc:  # noqa: BLE001 - only a note; the row stays unpublished either way
+        logger.warning("outbox message %s: could not record the error: %r", message_id, exc)
 
 
 def outbox_sweep(*, older_than: timedelta = timedelta(seconds=10), limit: int = 500) -> int:

@@ -7,8 +7,6 @@ the bottleneck. Their event therefore names the nights without versions (a consu
 reads the current state, version included); staff edits, which are not hot, include ``versions``.
 The cache is always written with the versions the UPDATEs returned (``cache_after_commit``).
 """
-from functools import partial
-
 from django.db import transaction
 
 from catalogue.models import RoomType
@@ -38,7 +36,9 @@ def cache_after_commit(written: list[NightWritten]) -> None:
     """Write the changed nights through to the hot cache once (and only if) the transaction commits."""
     entries = [(w.room_type_id, w.date, w.version, w.sellable) for w in written]
     if entries:
-        transaction.on_commit(partial(hot_cache_write, entries))
+        # Not queued work but a direct write (the hot path): ``hot_cache_write`` never raises, and
+        # robust=True makes sure nothing after COMMIT reaches the caller even if it did.
+        transaction.on_commit(lambda: hot_cache_write(entries), robust=True)
 
 
 def change_record(*, room_type: RoomType, written: list[NightWritten], source: str, **extra) -> None:

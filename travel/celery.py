@@ -3,13 +3,54 @@
 RabbitMQ is the broker. Every task is acknowledged late and rejected (not lost) if its worker
 dies; workers take one message at a time. Queues carry a dead-letter exchange: a task that has
 used up its retries is rejected into ``dead-letter`` and recorded for staff (``ReliableTask``).
+
+Every worker declares the dead-letter exchange and queue when it connects (``DeclareDeadLetter``),
+whatever queues its ``-Q`` names: a queue's ``x-dead-letter-exchange`` that does not exist makes
+RabbitMQ drop the message silently, so a new broker must never depend on something else having
+declared them first.
 """
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, bootsteps
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("travel")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def dead_letter_queue():
+    """The ``dead-letter`` queue (bound to its fanout exchange) as configured in the settings."""
+    from django.conf import settings
+
+    return next(q for q in app.amqp.queues.values() if q.name == settings.DEAD_LETTER_QUEUE)
+
+
+class DeclareDeadLetter(bootsteps.StartStopStep):
+    """Declare the dead-letter exchange and queue each time the worker's consumer connects."""
+
+    requires = {"celery.worker.consumer.connection:Connection"}
+
+    def start(self, c):
+        queue = dead_letter_queue()
+        try:
+            with c.connection.channel() as channel:
+                queue.bind(channel).declare()
+        except c.connection.channel_errors as exc:
+            # A queue declared earlier with other arguments (an unbounded one from before the
+            # bound): keep it and make sure the exchange and binding exist, so nothing is dropped;
+            # the worker still starts. Deleting the queue once applies the bound.
+            logger.error("dead-letter queue %s exists with other arguments, kept as it is: %s", queue.name, exc)
+            with c.connection.channel() as channel:
+                bound = queue.bind(channel)
+                bound.exchange.declare()
+                bound.queue_declare(passive=True)
+                bound.queue_bind()
+        logger.info("declared the dead-letter exchange %s and queue %s", queue.exchange.name, queue.name)
+
+
+app.steps["consumer"].add(DeclareDeadLetter)

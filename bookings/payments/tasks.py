@@ -4,7 +4,13 @@ from celery import shared_task
 
 from bookings.payments.errors import ProcessorUnavailable
 from bookings.payments.models import Invoice, Refund
-from bookings.payments.services import invoice_submit, invoice_sync, invoices_sweep, refund_submit
+from bookings.payments.services import (
+    invoice_submit,
+    invoice_sync,
+    invoices_sweep,
+    refund_submit,
+    refunds_requeue_stuck,
+)
 from core.task_base import ReliableTask
 
 RETRY = dict(base=ReliableTask, autoretry_for=(ProcessorUnavailable,), max_retries=8)
@@ -30,3 +36,8 @@ def submit_refund(*, refund_id: int) -> str:
 @shared_task(name="payments.sweep_invoices", base=ReliableTask)
 def sweep_invoices() -> dict:
     return invoices_sweep()
+
+
+@shared_task(name="payments.requeue_refunds", base=ReliableTask, max_retries=0)
+def requeue_refunds() -> int:
+    return refunds_requeue_stuck()

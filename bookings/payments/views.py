@@ -3,13 +3,11 @@
 The page, its status and the sandbox form answer only the reference's traveller or the holder of
 a signed link (bookings.payments.access); anyone else gets the same 404 as an unknown reference.
 """
-import logging
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,9 +22,7 @@ from bookings.payments.errors import InvoiceNotFound, PaymentError, WebhookRejec
 from bookings.payments.models import Invoice
 from bookings.payments.qr import qr_svg
 from bookings.payments.selectors import coin_amount, invoice_for_reference, invoice_status
-from bookings.payments.services import invoice_sync, webhook_process, webhook_receive
-
-logger = logging.getLogger(__name__)
+from bookings.payments.services import invoice_poll, invoice_sync, webhook_process, webhook_receive
 
 POLL_EVERY_SECONDS = 5
 SIMULATIONS = {"exact": "Pay the exact amount", "partial": "Pay half", "over": "Pay 10% too much"}
@@ -54,15 +50,9 @@ def _back_to_page(request, reference: str) -> HttpResponseRedirect:
 
 
 def _refresh(invoice: Invoice) -> None:
-    """Ask the processor about an open invoice at most every few seconds (webhooks may be lost):
-    queued as ``payments.sync_invoice`` (in-process in the embedded mode)."""
-    from bookings.payments.tasks import sync_invoice
-
-    if invoice.is_open and cache.add(f"payments:poll:{invoice.pk}", 1, POLL_EVERY_SECONDS):
-        try:
-            sync_invoice.delay(invoice_id=invoice.pk)
-        except Exception as exc:  # the broker is down: the page still shows what we know
-            logger.warning("could not queue a sync of %s: %r", invoice.reference, exc)
+    """Ask the processor about an open invoice at most every few seconds (webhooks may be lost),
+    through the outbox: a broker outage delays the sync, the page still shows what we know."""
+    invoice_poll(invoice=invoice, every_seconds=POLL_EVERY_SECONDS)
 
 
 def _countdown(seconds: int) -> str:

@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -78,8 +77,12 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
     if replay:
         return replay
     consumed: list[PriceLock] = []
+    committed: list[bool] = []
     try:
         with transaction.atomic():
+            # Registered first, so it runs first after COMMIT: from then on the lock is spent
+            # for good, whatever any later after-commit work does.
+            transaction.on_commit(lambda: committed.append(True))
             claim = PlacementKey.objects.create(user=user, key=key, fingerprint=fingerprint)
             lock = lock_consume(lock_id=str(lock_id), user_id=user.pk)
             consumed.append(lock)
@@ -87,15 +90,16 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
             claim.booking = booking
             claim.save(update_fields=["booking"])
             if settings.BOOKINGS_SUBMIT_INVOICE_INLINE:
-                transaction.on_commit(partial(_submit_invoice, invoice=invoice))
+                transaction.on_commit(lambda: _submit_invoice(invoice=invoice), robust=True)
     except IntegrityError:
         replay = _replay(user=user, key=key, fingerprint=fingerprint)
         if replay:
             return replay
         raise
     except BaseException:
-        for lock in consumed:
-            lock_restore(lock=lock)
+        if not committed:  # our transaction rolled back: the lock was never really used
+            for lock in consumed:
+                lock_restore(lock=lock)
         raise
     return Placement(booking=booking, created=True)
 
@@ -194,7 +198,7 @@ def _date_or_none(value) -> date | None:
 
 def _submit_invoice(*, invoice) -> None:
     """Create the invoice at the processor now, so the answer carries the address. If the
-    processor is down, payments' own task (enqueued by invoice_open on commit) retries it."""
+    processor is down, payments' own task (queued by invoice_open through the outbox) retries it."""
     from bookings.payments.errors import PaymentError
     from bookings.payments.services import invoice_submit
 

@@ -1,12 +1,11 @@
 """The staff review queue: open an item (and tell staff), retry, cancel and refund, resolve."""
-from functools import partial
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from bookings import events
 from bookings.models import Booking, ReviewItem
+from core.outbox import enqueue_after_commit
 
 
 def review_open(*, booking: Booking, reason: str, detail: str = "", actor: events.Actor = events.SYSTEM) -> ReviewItem:
@@ -18,14 +17,8 @@ def review_open(*, booking: Booking, reason: str, detail: str = "", actor: event
         item = ReviewItem.objects.create(booking=booking, reason=reason, detail=detail[:4000])
         events.record(booking=booking, action="booking.review.opened", actor=actor,
                       data={"review_id": item.pk, "reason": reason, "detail": detail[:500]})
-        transaction.on_commit(partial(_notify, item_id=item.pk))
+        enqueue_after_commit(task="bookings.notify_review", kwargs={"item_id": item.pk}, key=booking.reference)
     return item
-
-
-def _notify(*, item_id: int) -> None:
-    from bookings.tasks import notify_review
-
-    notify_review.delay(item_id=item_id)
 
 
 def review_resolve(*, item: ReviewItem, staff, note: str) -> ReviewItem:

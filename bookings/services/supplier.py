@@ -5,8 +5,6 @@ that re-reads the booking and returns if it already moved (idempotent). Transien
 (SupplierUnavailable, SupplierRateLimited, a still-pending answer) propagate so the task
 retries with backoff; after the last retry the booking goes to the review queue.
 """
-from functools import partial
-
 from django.db import transaction
 from django.db.models import F
 
@@ -15,6 +13,7 @@ from bookings.models import Booking, ReviewItem, SupplierHold
 from bookings.publishing import publish_confirmed
 from bookings.services.review import review_open
 from core.errors import Unavailable
+from core.outbox import enqueue_after_commit
 
 S = Booking.Status
 
@@ -25,15 +24,12 @@ class SupplierStillPending(Unavailable):
     code = "supplier_pending"
 
 
+CONFIRM_TASK = "suppliers.bookings_confirm"
+
+
 def supplier_confirmation_enqueue(*, booking: Booking) -> None:
-    """Queue the confirmation after the current transaction commits."""
-    transaction.on_commit(partial(_enqueue, reference=booking.reference))
-
-
-def _enqueue(*, reference: str) -> None:
-    from bookings.tasks import confirm_with_supplier
-
-    confirm_with_supplier.delay(reference=reference)
+    """Queue the confirmation (an outbox row in the current transaction; sent after commit)."""
+    enqueue_after_commit(task=CONFIRM_TASK, kwargs={"reference": booking.reference}, key=booking.reference)
 
 
 def _traveller(booking: Booking) -> dict:

@@ -1,24 +1,25 @@
 """Reservation requests from sales channels, decided by hash-routed tasks (``inventory.routing``).
 
-``channel_request_submit`` records the request (idempotent on the channel's reference) and, after
-commit, enqueues ``inventory.channel_reserve`` on the request's shard queue. The task calls
+``channel_request_submit`` records the request (idempotent on the channel's reference) and queues
+``inventory.channel_reserve`` on the request's shard queue through the outbox (sent after commit). The task calls
 ``channel_request_decide``, which reserves through ``inventory_reserve`` and records the outcome;
 ``Busy`` propagates so that the task retries on the same shard.
 """
 from datetime import timedelta
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from catalogue.models import RoomType
-from core.outbox import outbox_publish
+from core.outbox import enqueue_after_commit, outbox_publish, queued_keys
 from inventory.errors import RestrictionViolated, SoldOut
 from inventory.models import ChannelRequest, Hold
 from inventory.routing import shard_queue
 from inventory.services.reserve import inventory_reserve
 from inventory.stays import Stay
+
+RESERVE_TASK = "inventory.channel_reserve"
 
 
 def channel_request_queue(request: ChannelRequest) -> str:
@@ -30,8 +31,6 @@ def channel_request_submit(*, room_type: RoomType, stay: Stay, source: str, refe
     """Record a channel's reservation request and queue it on its shard (once per reference)."""
     if not source or not reference:
         raise ValidationError("A channel request needs its source and the channel's reference.", code="reference")
-    from inventory.tasks import channel_reserve
-
     with transaction.atomic():
         request, created = ChannelRequest.objects.get_or_create(
             reference=reference,
@@ -39,9 +38,13 @@ def channel_request_submit(*, room_type: RoomType, stay: Stay, source: str, refe
                       "check_out": stay.check_out, "rooms": stay.rooms, "guests": stay.guests},
         )
         if created:
-            transaction.on_commit(partial(channel_reserve.apply_async, kwargs={"request_id": request.pk},
-                                          queue=channel_request_queue(request)))
+            _enqueue(request)
     return request
+
+
+def _enqueue(request: ChannelRequest) -> None:
+    enqueue_after_commit(task=RESERVE_TASK, kwargs={"request_id": request.pk}, key=request.reference,
+                         queue=channel_request_queue(request))
 
 
 def channel_request_decide(*, request_id: int, queue: str) -> ChannelRequest:
@@ -91,14 +94,13 @@ def _decided(request: ChannelRequest, *, status: str, outcome: str, code: str) -
 
 
 def channel_requests_requeue(*, older_than: timedelta = timedelta(minutes=2), limit: int = 500) -> int:
-    """Queue again the requests whose task never ran (lost with a broker outage). Returns how many."""
-    from inventory.tasks import channel_reserve
-
+    """Queue again the requests whose task never ran (and is not waiting in the outbox). Returns how many."""
     cutoff = timezone.now() - older_than
-    stuck = (ChannelRequest.objects.filter(status=ChannelRequest.Status.PENDING, queues=[], created_at__lte=cutoff)
-             .select_related("room_type").order_by("pk")[:limit])
-    count = 0
+    never_ran = list(ChannelRequest.objects.filter(status=ChannelRequest.Status.PENDING, queues=[],
+                                                   created_at__lte=cutoff)
+                     .select_related("room_type").order_by("pk")[:limit])
+    waiting = queued_keys(task=RESERVE_TASK, keys=[r.reference for r in never_ran])
+    stuck = [request for request in never_ran if request.reference not in waiting]
     for request in stuck:
-        channel_reserve.apply_async(kwargs={"request_id": request.pk}, queue=channel_request_queue(request))
-        count += 1
-    return count
+        _enqueue(request)
+    return len(stuck)

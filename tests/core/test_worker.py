@@ -8,6 +8,7 @@ from kombu import Connection
 from core.models import FailedTask, OutboxMessage
 from core.tasks import dead_letter_drill, outbox_sweep_task
 from tests.fixtures.worker import wait_for
+from travel.celery import dead_letter_queue
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +46,7 @@ def test_a_task_that_gives_up_is_dead_lettered_and_recorded(celery_worker, setti
 def drain_task_ids(broker_url: str, queue_name: str) -> list[str]:
     ids = []
     with Connection(broker_url) as conn:
-        queue = conn.SimpleQueue(queue_name, no_ack=False)
+        queue = conn.SimpleQueue(dead_letter_queue() if queue_name == "dead-letter" else queue_name, no_ack=False)
         try:
             while True:
                 message = queue.get(block=True, timeout=0.5)

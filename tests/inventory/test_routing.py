@@ -85,12 +85,20 @@ def test_a_request_whose_task_was_lost_is_queued_again_by_the_sweep(django_captu
 
     room_type, _, _ = sellable_room_type(total=2)
     stay = Stay(timezone.localdate() + timedelta(days=2), timezone.localdate() + timedelta(days=3))
+    from core.models import OutboxMessage
+    from core.outbox import outbox_sweep
+
     with django_capture_on_commit_callbacks(execute=False):  # the broker was down: the task never left
         lost = channel_request_submit(room_type=room_type, stay=stay, source="trip_com", reference="TC-5")
     ChannelRequest.objects.filter(pk=lost.pk).update(created_at=timezone.now() - td(minutes=5))
+    waiting = OutboxMessage.objects.filter(topic="task:inventory.channel_reserve", key="TC-5")
+    assert channel_requests_requeue() == 0  # still waiting in the outbox: not queued twice
+    waiting.update(published_at=timezone.now())  # handed over, then lost by the broker
 
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the broker is back (tasks run in-process here)
-    assert channel_requests_requeue() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert channel_requests_requeue() == 1
+    outbox_sweep(older_than=td(0))
 
     lost.refresh_from_db()
     assert lost.status == "held" and lost.queues == ["eager"]

@@ -10,6 +10,7 @@ from bookings.payments.errors import AmountInvalid, CoinUnavailable, PaymentErro
 from bookings.payments.models import ChainPayment, Invoice
 from bookings.payments.services import invoice_open, invoice_submit, invoice_sync, invoices_sweep
 from bookings.payments.tasks import submit_invoice, sync_invoice
+from core.models import OutboxMessage
 from tests.payments.conftest import topics
 
 pytestmark = pytest.mark.django_db
@@ -177,12 +178,14 @@ def test_lost_webhooks_are_covered_by_polling(chain, open_invoice, settings):
     assert invoice.status == "settled"
 
 
-def test_sweep_expires_an_unpaid_invoice_past_its_time(chain, open_invoice, settings):
+def test_sweep_expires_an_unpaid_invoice_past_its_time(chain, open_invoice, settings,
+                                                       django_capture_on_commit_callbacks):
     invoice = open_invoice(coin="BTC")
     Invoice.objects.filter(pk=invoice.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
-    counts = invoices_sweep()
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = invoices_sweep()
 
     invoice.refresh_from_db()
     assert counts["synced"] == 1
@@ -272,12 +275,17 @@ def test_a_payment_that_does_not_confirm_within_the_monitoring_window_is_invalid
     assert topics(invoice.reference) == ["payment.processing", "payment.invalid"]
 
 
-def test_sweep_submits_an_invoice_whose_after_commit_submit_was_lost(chain, open_invoice, settings):
+def test_sweep_submits_an_invoice_whose_after_commit_submit_was_lost(chain, open_invoice, settings,
+                                                                     django_capture_on_commit_callbacks):
     invoice = open_invoice(coin="BTC", submit=False)  # opened; its submit task never ran
     Invoice.objects.filter(pk=invoice.pk).update(created_at=timezone.now() - timedelta(seconds=31))
+    queued = OutboxMessage.objects.filter(topic="task:payments.submit_invoice", key=str(invoice.pk))
+    assert invoices_sweep() == {"submitted": 0, "synced": 0}  # still waiting in the outbox: not twice
+    queued.update(published_at=timezone.now())  # handed to the broker, then lost (or gave up)
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
-    counts = invoices_sweep()
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = invoices_sweep()
 
     invoice.refresh_from_db()
     assert counts == {"submitted": 1, "synced": 0}

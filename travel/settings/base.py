@@ -146,9 +146,20 @@ CELERY_BEAT_SCHEDULE = {
     # Crypto invoices: submit stragglers, expire unpaid ones, poll open ones whose webhooks were lost.
     "payments-sweep": {"task": "payments.sweep_invoices", "schedule": 30.0},
     "inventory-channel-requests-sweep": {"task": "inventory.channel_requests_sweep", "schedule": 60.0},
+    # Work lost after commit: paid supplier bookings and pending crypto refunds with nothing queued.
+    "bookings-requeue-stuck": {"task": "bookings.requeue_stuck", "schedule": 60.0},
+    "payments-requeue-refunds": {"task": "payments.requeue_refunds", "schedule": 120.0},
 }
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
+DEAD_LETTER_QUEUE = "dead-letter"
+# The dead-letter queue is bounded: at most this many messages; past it the OLDEST is dropped
+# (drop-head). Every dead letter is also a FailedTask row (task name, args, kwargs, error) that
+# staff list and re-drive (``manage.py dead_letters``), so the queue is the broker-side copy and
+# losing its oldest entries loses no information, while refusing new ones (reject-publish) would
+# drop exactly the newest failures and an unbounded queue could fill the broker's disk.
+DEAD_LETTER_MAX_LENGTH = env.int("DEAD_LETTER_MAX_LENGTH", default=50_000)
+DEAD_LETTER_QUEUE_ARGUMENTS = {"x-max-length": DEAD_LETTER_MAX_LENGTH, "x-overflow": "drop-head"}
 TASK_QUEUES = ("default", "inventory", "suppliers", "payments", "channels")
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [
@@ -159,7 +170,8 @@ CELERY_TASK_QUEUES = [
         queue_arguments={"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE},
     )
     for name in TASK_QUEUES
-] + [Queue("dead-letter", Exchange(DEAD_LETTER_EXCHANGE, type="fanout"), routing_key="#")]
+] + [Queue(DEAD_LETTER_QUEUE, Exchange(DEAD_LETTER_EXCHANGE, type="fanout"), routing_key="#",
+           queue_arguments=DEAD_LETTER_QUEUE_ARGUMENTS)]
 # Channel reservation requests: hash-sharded queues, one single-threaded consumer each
 # (inventory/routing.py; Procfile "shard0".."shard3" processes: keep them in step).
 INVENTORY_SHARDS = env.int("INVENTORY_SHARDS", default=4)

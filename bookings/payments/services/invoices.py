@@ -9,7 +9,6 @@ in the transaction that makes the change, under a row lock on the invoice.
 import logging
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,7 +20,7 @@ from bookings.payments.adapters import processor
 from bookings.payments.errors import AmountInvalid, PaymentError, ProcessorNotFound, ProcessorUnavailable
 from bookings.payments.models import ChainPayment, Invoice
 from bookings.payments.selectors import coin_amount, coin_for_checkout
-from core.outbox import outbox_publish
+from core.outbox import enqueue_after_commit, outbox_publish, queued_keys
 
 logger = logging.getLogger(__name__)
 
@@ -72,14 +71,27 @@ def invoice_open(*, reference: str, fiat_amount, fiat_currency: str, coin_code: 
         amount_due=amount, expires_at=now + expires_in,
         monitoring_until=now + expires_in + timedelta(minutes=settings.PAYMENT_MONITORING_MINUTES),
     )
-    transaction.on_commit(partial(_enqueue, "submit_invoice", invoice.pk), robust=True)
+    invoice_enqueue(task=SUBMIT, invoice_id=invoice.pk)
     return invoice
 
 
-def _enqueue(task_name: str, invoice_id: int) -> None:
-    from bookings.payments import tasks
+SUBMIT, SYNC = "payments.submit_invoice", "payments.sync_invoice"
 
-    getattr(tasks, task_name).delay(invoice_id=invoice_id)
+
+def invoice_enqueue(*, task: str, invoice_id: int) -> None:
+    """Queue ``payments.submit_invoice`` or ``payments.sync_invoice`` for an invoice through the
+    outbox (sent after the current transaction commits; at least once)."""
+    enqueue_after_commit(task=task, kwargs={"invoice_id": invoice_id}, key=str(invoice_id))
+
+
+def invoice_poll(*, invoice: Invoice, every_seconds: int) -> bool:
+    """The payment page's status poll: queue a sync of an open invoice at most once every
+    ``every_seconds`` (webhooks may be lost). Never raises for a broker outage (the outbox keeps
+    it). Returns whether a sync was queued."""
+    if not invoice.is_open or not cache.add(f"payments:poll:{invoice.pk}", 1, every_seconds):
+        return False
+    invoice_enqueue(task=SYNC, invoice_id=invoice.pk)
+    return True
 
 
 def _payment_link(invoice: Invoice, address: str) -> str:
@@ -285,10 +297,13 @@ def invoices_sweep(*, limit: int = 200) -> dict:
         submitted.filter(synced_at__isnull=True, created_at__lte=minute_ago).values_list("pk", flat=True)[:limit]
     ) + list(submitted.filter(synced_at__lte=minute_ago).values_list("pk", flat=True)[:limit])
     overdue = list(open_.filter(expires_at__lte=now, status=Status.NEW).values_list("pk", flat=True)[:limit])
-    to_sync = sorted(set(stale) | set(overdue))
-    for pk in unsubmitted:
-        if pk not in to_sync:
-            _enqueue("submit_invoice", pk)
-    for pk in to_sync:
-        _enqueue("sync_invoice", pk)
-    return {"submitted": len(set(unsubmitted) - set(to_sync)), "synced": len(to_sync)}
+    to_sync = set(stale) | set(overdue)
+    to_submit = set(unsubmitted) - to_sync
+    # Nothing twice: an invoice whose task is still waiting in the outbox (broker down) is skipped.
+    to_submit -= {int(k) for k in queued_keys(task=SUBMIT, keys=[str(pk) for pk in to_submit])}
+    to_sync -= {int(k) for k in queued_keys(task=SYNC, keys=[str(pk) for pk in to_sync])}
+    for pk in sorted(to_submit):
+        invoice_enqueue(task=SUBMIT, invoice_id=pk)
+    for pk in sorted(to_sync):
+        invoice_enqueue(task=SYNC, invoice_id=pk)
+    return {"submitted": len(to_submit), "synced": len(to_sync)}

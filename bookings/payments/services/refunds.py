@@ -1,7 +1,7 @@
 """Refunds: recorded against the invoice of a reference; crypto refunds go to the processor after
 commit (task ``payments.submit_refund``), platform credit is done at once."""
+from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Sum
@@ -11,7 +11,7 @@ from bookings.payments.adapters import processor
 from bookings.payments.errors import AmountInvalid, InvoiceNotFound, RefundRefused
 from bookings.payments.models import Invoice, Refund
 from bookings.payments.services.invoices import _decimal, payment_payload
-from core.outbox import outbox_publish
+from core.outbox import enqueue_after_commit, outbox_publish, queued_keys
 
 CENT = Decimal("0.01")
 
@@ -50,14 +50,32 @@ def refund_create(*, reference: str, fiat_amount, method: str, reason: str) -> R
         if credit:
             _publish_refunded(refund)
         else:
-            transaction.on_commit(partial(_enqueue_refund, refund.pk), robust=True)
+            _enqueue_refund(refund_id=refund.pk)
     return refund
 
 
-def _enqueue_refund(refund_id: int) -> None:
-    from bookings.payments.tasks import submit_refund
+SUBMIT_REFUND = "payments.submit_refund"
 
-    submit_refund.delay(refund_id=refund_id)
+
+def _enqueue_refund(*, refund_id: int) -> None:
+    enqueue_after_commit(task=SUBMIT_REFUND, kwargs={"refund_id": refund_id}, key=str(refund_id))
+
+
+# How long a handed-over submit may still be retrying (8 tries, backoff capped at 5 minutes).
+REFUND_IN_PROGRESS = timedelta(minutes=30)
+
+
+def refunds_requeue_stuck(*, older_than: timedelta = timedelta(minutes=2),
+                          in_progress: timedelta = REFUND_IN_PROGRESS, limit: int = 200) -> int:
+    """Periodic: queue again crypto refunds still pending with nothing queued or in progress for
+    them (their task gave up or was lost). ``refund_submit`` is idempotent. Returns how many."""
+    now = timezone.now()
+    pending = [str(pk) for pk in Refund.objects.filter(status=Refund.Status.PENDING, created_at__lte=now - older_than)
+               .order_by("pk").values_list("pk", flat=True)[:limit]]
+    stuck = set(pending) - queued_keys(task=SUBMIT_REFUND, keys=pending, handed_over_since=now - in_progress)
+    for pk in sorted(stuck, key=int):
+        _enqueue_refund(refund_id=int(pk))
+    return len(stuck)
 
 
 def _publish_refunded(refund: Refund) -> None:

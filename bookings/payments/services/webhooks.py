@@ -10,7 +10,6 @@ import json
 import logging
 import time
 from datetime import UTC, datetime
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,7 +18,7 @@ from django.utils import timezone
 from bookings.payments.errors import ProcessorUnavailable, WebhookRejected
 from bookings.payments.models import Invoice, WebhookDelivery
 from bookings.payments.serializers import WebhookEvent
-from bookings.payments.services.invoices import _enqueue, invoice_sync
+from bookings.payments.services.invoices import SYNC, invoice_enqueue, invoice_sync
 from core.api import first_error
 
 logger = logging.getLogger(__name__)
@@ -91,7 +90,7 @@ def webhook_process(*, delivery: WebhookDelivery) -> str:
             invoice = invoice_sync(invoice=invoice)
             outcome = f"invoice {invoice.reference}: {invoice.status} {invoice.exception}".strip()
         except ProcessorUnavailable:
-            transaction.on_commit(partial(_enqueue, "sync_invoice", invoice.pk), robust=True)
+            invoice_enqueue(task=SYNC, invoice_id=invoice.pk)
             outcome = "processor unavailable: sync queued"
     WebhookDelivery.objects.filter(pk=delivery.pk).update(processed_at=timezone.now(), outcome=outcome[:200])
     return outcome
