@@ -108,7 +108,7 @@ def _seed_amenities() -> dict[str, Amenity]:
 def _seed_staff_group() -> Group:
     group, _ = Group.objects.get_or_create(name=HOTEL_STAFF_GROUP)
     group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="travel", codename__startswith="view_")
+        *Permission.objects.filter(content_type__app_label="catalogue", codename__startswith="view_")
     )
     return group
 

@@ -43,3 +43,16 @@ def test_demo_users_can_sign_in(seeded, client):
     client.logout()
     assert client.login(username="admin", password="admin-demo-pass")
     assert client.get("/admin/").status_code == 200
+
+
+def test_demo_hotel_staff_see_their_hotel_and_its_rooms_in_the_admin(seeded, client):
+    prop = Property.objects.get(slug="saffron-lotus-seminyak")
+    client.force_login(prop.staff.get())
+
+    index = client.get("/admin/").content.decode()
+    hotels = client.get("/admin/catalogue/property/").content.decode()
+
+    assert "/admin/catalogue/property/" in index and "/admin/catalogue/roomtype/" in index
+    assert prop.name in hotels
+    others = Property.objects.exclude(pk=prop.pk)
+    assert others.exists() and not any(other.name in hotels for other in others)
