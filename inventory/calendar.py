@@ -89,8 +89,8 @@ class CalendarView(View):
         today = prop.local_today() if prop is not None else timezone.localdate()
         start = self._start(request.GET.get("start"), today=today)
         if start is None:
-            messages.error(request, f"The start date must be a date from {FIRST_START:%Y-%m-%d} to "
-                                    f"{LAST_START:%Y-%m-%d}: showing from today.")
+            messages.error(request, "That start date is not a date the calendar can show (YYYY-MM-DD, "
+                                    "within the years 0001 to 9999): showing from today.")
             return HttpResponseRedirect(self._url(prop, None))
         dates = [start + timedelta(days=i) for i in range(DAYS)]
         rows = []
