@@ -73,6 +73,7 @@ def test_simulating_half_leaves_a_partial_payment_and_an_unknown_choice_pays_not
         "new", "paid_partial", "0.00100000", "0.00100000")
 
 
+@pytest.mark.django_db(transaction=True)  # the poll's sync is queued after commit, as in a real request
 def test_status_json_polls_the_processor_when_webhooks_are_lost(client, chain, open_invoice, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     invoice = open_invoice(coin="BTC")
