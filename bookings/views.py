@@ -23,7 +23,7 @@ from bookings.services.lifecycle import booking_cancel, cancellation_terms
 from bookings.services.placing import IdempotencyConflict, booking_place
 from bookings.services.quoting import POINTS_PROVIDER, price_lock_offer, price_lock_stay
 from bookings.states import ACTIVE
-from inventory.errors import InventoryError
+from inventory.errors import Busy, InventoryError
 from inventory.selectors import stay_quote
 
 
@@ -152,14 +152,20 @@ def place(request):
     except IdempotencyConflict as exc:
         return _problem(request, status=409, title="This form was already used", message=exc.message,
                         link="/bookings/", link_text="My bookings")
+    except Busy:
+        return _busy(request)
     except InventoryError as exc:
         return _problem(request, status=409, title="These rooms are no longer available", message=exc.message, link="/")
     except ValidationError as exc:
         return _problem(request, status=400, title="We cannot place this booking", message=exc.messages[0], link="/")
     except OperationalError:  # a lock or connection timeout: nothing was written, the lock is back
-        return _problem(request, status=503, title="We are busy",
-                        message="Nothing was booked; press Back and try Book now again in a moment.")
+        return _busy(request)
     return redirect(pay_url(placement.booking.reference))
+
+
+def _busy(request):
+    return _problem(request, status=503, title="We are busy",
+                    message="Nothing was booked; press Back and try Book now again in a moment.")
 
 
 @login_required

@@ -1,5 +1,4 @@
-"""The channel manager's data. For now, the sales channels themselves; the sync machinery
-(pushes, dirty marks, reconciliation) comes with its own issue."""
+"""The channel manager's data: the sales channels (OTAs and direct) and how each is reached."""
 from django.db import models
 
 

@@ -1,5 +1,6 @@
 """What inventory services refuse with. Each carries a message for the traveller or staff and
-a code; the family is a conflict with the current state of the nights (HTTP 409 in the API)."""
+a code; the family is a conflict with the current state of the nights (HTTP 409 in the API),
+except ``Busy``, which is contention that passes (503 with Retry-After: try again)."""
 from core.errors import Category, DomainError
 
 
@@ -16,6 +17,10 @@ class Busy(InventoryError):
     """Other writers kept winning; the caller may try again."""
 
     code = "busy"
+    category = Category.UNAVAILABLE
+
+    def details(self) -> dict:
+        return {"retry_after": 1}
 
 
 class RestrictionViolated(InventoryError):

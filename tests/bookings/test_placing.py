@@ -11,7 +11,7 @@ from django.utils import timezone
 from bookings.models import Booking, PlacementKey
 from core.models import OutboxMessage
 from inventory.models import RoomNight
-from tests.concurrency import run_concurrently
+from tests.concurrency import row_locked, run_concurrently
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +195,21 @@ def test_rates_source_down_is_a_503_not_a_400(api, room, clean_sandboxes):
     rates.behaviour.down = True
     response = api.post("/api/bookings/locks/", _stay(room), content_type="application/json")
     assert response.status_code == 503 and response.json()["error"] == "rates_unavailable"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_placing_while_the_nights_stay_locked_is_a_503_to_retry_and_the_price_lock_still_works(api, room):
+    # given: another writer holds one of the stay's nights longer than placing waits for it
+    lock = _lock(api, room)
+    night = RoomNight.objects.filter(room_type=room[0], date=timezone.localdate() + timedelta(days=10))
+    with row_locked(night):
+        busy = _place(api, lock["lock_id"], key="busy-1")
+
+    # then: "try again" with a delay, nothing written, and the same lock books once the night is free
+    assert busy.status_code == 503, busy.content
+    assert busy.json()["error"] == "busy" and busy["Retry-After"] == "1"
+    assert not Booking.objects.exists() and _available(room) == [5, 5]
+    retried = _place(api, lock["lock_id"], key="busy-2")
+    assert retried.status_code == 201, retried.content
+    assert _available(room) == [4, 4]

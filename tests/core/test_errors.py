@@ -26,7 +26,7 @@ from tests.factories import UserFactory
 
 REFUSALS = [
     (SoldOut("Sold out on 01 Dec 2026."), 409),
-    (Busy("Too many people are booking these dates; try again."), 409),
+    (Busy("Too many people are booking these dates; try again."), 503),
     (RestrictionViolated("A stay here is at least 2 nights."), 409),
     (VersionConflict("Someone changed this night meanwhile."), 409),
     (LockGone("This price lock has expired.", code="lock_expired", requote_url="/book/?room_type=1"), 410),

@@ -69,3 +69,6 @@ CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+# Anonymous public pages stay in each web process's memory this long before asking Redis again.
+PAGE_MICROCACHE_SECONDS = env.float("PAGE_MICROCACHE_SECONDS", default=2)
