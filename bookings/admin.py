@@ -87,14 +87,21 @@ class ReviewItemAdmin(WrittenByServicesMixin, StaffScopedAdmin):
         if request.method == "POST" and object_id and request.POST.get("_review_action") in ACTIONS:
             return self._act(request, object_id)
         actions = dict(ACTIONS)
-        item = self.get_queryset(request).filter(pk=object_id).select_related("booking").first() if object_id else None
+        item = self._item(request, object_id) if object_id else None
         if item is None or not (item.booking.is_supplier and item.booking.status == Booking.Status.PAYMENT_CONFIRMED):
             actions.pop("retry")
         extra_context = {**(extra_context or {}), "review_actions": actions}
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def _item(self, request, object_id) -> ReviewItem | None:
+        """The item, scoped to what this user may see; None for an unknown or malformed id."""
+        try:
+            return self.get_queryset(request).filter(pk=object_id).select_related("booking").first()
+        except (ValueError, ValidationError):
+            return None
+
     def _act(self, request, object_id):
-        item = self.get_queryset(request).filter(pk=object_id).select_related("booking").first()
+        item = self._item(request, object_id)
         if item is None or not self.has_change_permission(request, item):
             messages.error(request, "You cannot act on this item.")
             return HttpResponseRedirect("../")
