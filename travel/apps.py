@@ -13,3 +13,10 @@ class TravelConfig(AppConfig):
         from core.admin import guard_admin_site
 
         guard_admin_site(admin.site)
+
+        # Register every app's tasks now, while one thread starts the process: the outbox hands
+        # tasks over by name, and a lazy first lookup from many request threads at once could
+        # find a task module half-imported.
+        from travel.celery import app
+
+        app.autodiscover_tasks(force=True)

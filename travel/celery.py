@@ -19,6 +19,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
 logger = logging.getLogger(__name__)
 
 app = Celery("travel")
+app.set_default()  # the current app in every thread too (web threads look tasks up by name)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
