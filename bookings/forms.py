@@ -1,10 +1,8 @@
 """Parsing what travellers send at checkout into typed values, with clear messages."""
 from django import forms
-from django.core.exceptions import ValidationError
 
-from catalogue.models import RoomType
-from inventory.models import RatePlan
-from inventory.stays import Stay
+from bookings.selectors import stay_choice
+from inventory.stays import MAX_GUESTS_PER_ROOM, MAX_ROOMS
 
 
 class StayForm(forms.Form):
@@ -14,28 +12,18 @@ class StayForm(forms.Form):
                                                "invalid": "Enter the check-in date as YYYY-MM-DD."})
     check_out = forms.DateField(error_messages={"required": "Choose a check-out date.",
                                                 "invalid": "Enter the check-out date as YYYY-MM-DD."})
-    rooms = forms.IntegerField(min_value=1, max_value=9, required=False)
-    guests = forms.IntegerField(min_value=1, max_value=72, required=False)
+    rooms = forms.IntegerField(min_value=1, max_value=MAX_ROOMS, required=False)
+    guests = forms.IntegerField(min_value=1, max_value=MAX_ROOMS * MAX_GUESTS_PER_ROOM, required=False)
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
-        room_type = RoomType.objects.select_related("property__destination").filter(
-            pk=data["room_type"], property__is_active=True).first()
-        if room_type is None:
-            raise ValidationError("This room does not exist or is not on sale.")
-        plans = RatePlan.objects.filter(property=room_type.property)
-        rate_plan = plans.filter(pk=data["rate_plan"]).first() if data.get("rate_plan") else plans.first()
-        if rate_plan is None:
-            raise ValidationError("This rate plan is not offered for this room.")
-        data["stay"] = Stay(check_in=data["check_in"], check_out=data["check_out"],
-                            rooms=data.get("rooms") or 1, guests=data.get("guests") or 2,
-                            today=room_type.property.local_today())  # the hotel's date, not the server's
-        data["room_type_obj"] = room_type
-        data["rate_plan_obj"] = rate_plan
-        data["rate_plans"] = list(plans)
-        return data
+        choice = stay_choice(room_type_id=data["room_type"], rate_plan_id=data.get("rate_plan"),
+                             check_in=data["check_in"], check_out=data["check_out"],
+                             rooms=data.get("rooms") or 1, guests=data.get("guests") or 2)
+        return {**data, "stay": choice.stay, "room_type_obj": choice.room_type,
+                "rate_plan_obj": choice.rate_plan, "rate_plans": choice.rate_plans}
 
 
 class OfferForm(forms.Form):

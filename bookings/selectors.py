@@ -2,7 +2,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+
 from bookings.models import Booking, BookingEvent
+from catalogue.models import RoomType
+from inventory.models import RatePlan
+from inventory.stays import Stay
 
 
 def bookings_of(*, user):
@@ -12,6 +17,33 @@ def bookings_of(*, user):
 def booking_of(*, user, reference: str) -> Booking:
     """The traveller's booking; Booking.DoesNotExist for anyone else's (a 404, not a 403)."""
     return Booking.objects.select_related("property", "room_type", "rate_plan").get(user=user, reference=reference)
+
+
+@dataclass(frozen=True)
+class StayChoice:
+    room_type: RoomType
+    rate_plan: RatePlan
+    rate_plans: list[RatePlan]
+    stay: Stay
+
+
+def stay_choice(*, room_type_id: int, rate_plan_id: int | None, check_in, check_out, rooms: int,
+                guests: int) -> StayChoice:
+    """What a traveller asks to book in one of our hotels, checked: a room on sale, one of its
+    hotel's rate plans (the first when none is named), and a stay valid on the hotel's calendar.
+    Raises ValidationError whose code names the field at fault (``room_type``, ``rate_plan``) or
+    the stay's rule."""
+    room_type = RoomType.objects.select_related("property__destination").filter(
+        pk=room_type_id, property__is_active=True).first()
+    if room_type is None:
+        raise ValidationError("This room does not exist or is not on sale.", code="room_type")
+    plans = list(RatePlan.objects.filter(property=room_type.property))
+    rate_plan = next((p for p in plans if p.pk == rate_plan_id), None) if rate_plan_id else next(iter(plans), None)
+    if rate_plan is None:
+        raise ValidationError("This rate plan is not offered for this room.", code="rate_plan")
+    stay = Stay(check_in=check_in, check_out=check_out, rooms=rooms, guests=guests,
+                today=room_type.property.local_today())  # the hotel's date, not the server's
+    return StayChoice(room_type=room_type, rate_plan=rate_plan, rate_plans=plans, stay=stay)
 
 
 def booking_timeline(*, booking: Booking) -> list[BookingEvent]:

@@ -8,10 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking
-from bookings.selectors import booking_timeline, payment_instructions
-from catalogue.models import RoomType
-from inventory.models import RatePlan
-from inventory.stays import MAX_GUESTS_PER_ROOM, MAX_ROOMS, Stay
+from bookings.selectors import booking_timeline, payment_instructions, stay_choice
+from inventory.stays import MAX_GUESTS_PER_ROOM, MAX_ROOMS
 
 MAX_POINTS = 10_000_000
 OFFER_KINDS = ("hotel", "flight", "activity")
@@ -42,20 +40,15 @@ class StayLockRequest(PayWith):
     guests = serializers.IntegerField(min_value=1, max_value=MAX_ROOMS * MAX_GUESTS_PER_ROOM, default=2)
 
     def validate(self, data):
-        room_type = RoomType.objects.select_related("property__destination").filter(
-            pk=data["room_type"], property__is_active=True).first()
-        if room_type is None:
-            raise serializers.ValidationError({"room_type": "This room does not exist or is not on sale."})
-        plans = RatePlan.objects.filter(property=room_type.property)
-        rate_plan = plans.filter(pk=data["rate_plan"]).first() if data.get("rate_plan") else plans.first()
-        if rate_plan is None:
-            raise serializers.ValidationError({"rate_plan": "This rate plan is not offered for this room."})
         try:
-            stay = Stay(check_in=data["check_in"], check_out=data["check_out"], rooms=data["rooms"],
-                        guests=data["guests"], today=room_type.property.local_today())  # the hotel's date
+            choice = stay_choice(room_type_id=data["room_type"], rate_plan_id=data.get("rate_plan"),
+                                 check_in=data["check_in"], check_out=data["check_out"], rooms=data["rooms"],
+                                 guests=data["guests"])
         except DjangoValidationError as exc:
+            if exc.code in ("room_type", "rate_plan"):
+                raise serializers.ValidationError({exc.code: exc.messages[0]}) from exc
             raise serializers.ValidationError(exc.messages[0], code=exc.code) from exc
-        return {**data, "room_type_obj": room_type, "rate_plan_obj": rate_plan, "stay": stay}
+        return {**data, "room_type_obj": choice.room_type, "rate_plan_obj": choice.rate_plan, "stay": choice.stay}
 
 
 class OfferLockRequest(PayWith):
