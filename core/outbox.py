@@ -129,23 +129,16 @@ def outbox_deliver(*, message_id: int) -> bool:
         return False
 
 
-def _task(name: str):
-    app = current_app
-    if name not in app.tasks:  # a web process imports task modules only when first needed
-        app.loader.import_default_modules()
-    return app.tasks[name]
-
-
 def _hand_over(message: OutboxMessage) -> None:
     if message.topic.startswith(TASK_PREFIX):
         task_name = message.topic.removeprefix(TASK_PREFIX)
         options = message.payload.get("options") or {}
-        _task(task_name).apply_async(args=message.payload.get("args") or (),
+        current_app.tasks[task_name].apply_async(args=message.payload.get("args") or (),
                                      kwargs=message.payload.get("kwargs") or {}, **options)
         return
     kwargs = {"message_id": message.pk, "topic": message.topic, "key": message.key, "payload": message.payload}
     for task_name in subscribers_of(message.topic):
-        _task(task_name).apply_async(kwargs=kwargs)
+        current_app.tasks[task_name].apply_async(kwargs=kwargs)
 
 
 def _note_error(*, message_id: int, error: str) -> None:
@@ -163,3 +156,15 @@ def outbox_sweep(*, older_than: timedelta = timedelta(seconds=10), limit: int = 
     for message_id in pending.values_list("pk", flat=True)[:limit]:
         delivered += outbox_deliver(message_id=message_id)
     return delivered
+
+
+def outbox_prune(*, older_than: timedelta, batch: int = 5000) -> int:
+    """Delete rows handed over more than ``older_than`` ago (their work went out; subscribers keep
+    their own records). Rows never handed over are kept whatever their age. Returns how many went."""
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    while True:
+        ids = list(OutboxMessage.objects.filter(published_at__lt=cutoff).values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += OutboxMessage.objects.filter(pk__in=ids).delete()[0]

@@ -1,13 +1,21 @@
 """Platform tasks: the outbox relay, a ping for health checks, the dead-letter drill."""
-from celery import shared_task
+from datetime import timedelta
 
-from core.outbox import outbox_sweep
+from celery import shared_task
+from django.conf import settings
+
+from core.outbox import outbox_prune, outbox_sweep
 from core.task_base import ReliableTask
 
 
 @shared_task(name="core.outbox_sweep", base=ReliableTask, max_retries=0)
 def outbox_sweep_task() -> int:
     return outbox_sweep()
+
+
+@shared_task(name="core.outbox_prune", base=ReliableTask, max_retries=0)
+def outbox_prune_task() -> int:
+    return outbox_prune(older_than=timedelta(days=settings.OUTBOX_KEEP_DAYS))
 
 
 @shared_task(name="core.ping", base=ReliableTask, max_retries=0)

@@ -139,6 +139,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # see and tune them in the admin. Apps add their own periodic work here or in a data migration.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "core.outbox_sweep", "schedule": 15.0},
+    "outbox-prune": {"task": "core.outbox_prune", "schedule": 86400.0},
     "rewards-expire-points": {"task": "rewards.expire_points", "schedule": 3600.0},
     "google-feeds-regenerate": {"task": "travel.feeds_regenerate", "schedule": 900.0},
     "bookings-expire-unpaid": {"task": "bookings.expire_unpaid", "schedule": 60.0},
@@ -150,6 +151,9 @@ CELERY_BEAT_SCHEDULE = {
     "bookings-requeue-stuck": {"task": "bookings.requeue_stuck", "schedule": 60.0},
     "payments-requeue-refunds": {"task": "payments.requeue_refunds", "schedule": 120.0},
 }
+
+# Outbox rows handed over longer ago than this are deleted daily (rows never handed over stay).
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
 DEAD_LETTER_QUEUE = "dead-letter"
