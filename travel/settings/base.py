@@ -216,6 +216,40 @@ PAYMENT_RATE_CACHE_SECONDS = env.int("PAYMENT_RATE_CACHE_SECONDS", default=30)
 SANDBOXES_IN_PROCESS = True
 PAYMENT_SANDBOX_CONTROLS = env.bool("PAYMENT_SANDBOX_CONTROLS", default=not PAYMENT_API_URL or DEBUG)
 OUTSIDE_HTTP_TIMEOUT = env.float("OUTSIDE_HTTP_TIMEOUT", default=5.0)
+# The OTAs (channels/adapters; docs/channel-apis.md). A channel's URL falls back to OTA_API_URL +
+# "/<channel>" (one sandbox OTA speaking all five), and that to the sandbox OTA in-process.
+OTA_API_URL = env("OTA_API_URL", default="")
+CHANNEL_APIS = {
+    "booking_com": {
+        "url": env("CHANNEL_BOOKING_COM_URL", default=""),
+        "user": env("CHANNEL_BOOKING_COM_USER", default="sandbox-bcom"),
+        "password": env("CHANNEL_BOOKING_COM_PASSWORD", default="sandbox-bcom-pass"),
+        "webhook_secret": env("CHANNEL_BOOKING_COM_WEBHOOK_SECRET", default="sandbox-booking_com-webhook-secret"),
+    },
+    "expedia": {
+        "url": env("CHANNEL_EXPEDIA_URL", default=""),
+        "user": env("CHANNEL_EXPEDIA_USER", default="sandbox-expedia"),
+        "password": env("CHANNEL_EXPEDIA_PASSWORD", default="sandbox-expedia-pass"),
+        "webhook_secret": env("CHANNEL_EXPEDIA_WEBHOOK_SECRET", default="sandbox-expedia-webhook-secret"),
+    },
+    "agoda": {
+        "url": env("CHANNEL_AGODA_URL", default=""),
+        "api_key": env("CHANNEL_AGODA_API_KEY", default="sandbox-agoda-key"),
+        "webhook_secret": env("CHANNEL_AGODA_WEBHOOK_SECRET", default="sandbox-agoda-webhook-secret"),
+    },
+    "traveloka": {
+        "url": env("CHANNEL_TRAVELOKA_URL", default=""),
+        "token": env("CHANNEL_TRAVELOKA_TOKEN", default="sandbox-traveloka-token"),
+    },
+    "trip_com": {
+        "url": env("CHANNEL_TRIP_COM_URL", default=""),
+        "key": env("CHANNEL_TRIP_COM_KEY", default="sandbox-trip"),
+        "secret": env("CHANNEL_TRIP_COM_SECRET", default="sandbox-trip-secret"),
+    },
+}
+CHANNEL_WEBHOOK_MAX_AGE = env.int("CHANNEL_WEBHOOK_MAX_AGE", default=300)  # seconds either side of now
+CHANNEL_POLL_SECONDS = env.float("CHANNEL_POLL_SECONDS", default=60.0)  # polled channels (and the webhook safety net)
+CHANNEL_HTTP_TIMEOUT = env.float("CHANNEL_HTTP_TIMEOUT", default=5.0)
 # Supplier offers (suppliers): cache TTL per kind, 5 to 15 minutes; a search waits at most
 # SUPPLIER_SEARCH_TIMEOUT for the supplier; a failed call is not retried for SUPPLIER_ERROR_TTL s.
 SUPPLIER_CACHE_TTL = {
