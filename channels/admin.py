@@ -1,9 +1,168 @@
-from django.contrib import admin
+"""Staff views of the channel manager. Hotel staff see only their own properties' listings and
+reservations; reservations for a hotel code nobody listed (no property yet) are for admins.
 
-from channels.models import Channel
-from core.admin import PlatformAdmin
+- Listings carry the room and rate mappings; saving a mapping replays the reservations parked
+  for want of it.
+- Channel reservations show their revisions and event log, and offer "mark as no-show" and
+  "replay parked".
+"""
+import httpx
+from django.conf import settings
+from django.contrib import admin, messages
+from django.urls import reverse
+
+from catalogue.admin import StaffScopedAdmin
+from catalogue.models import RoomType
+from channels.models import (
+    Channel,
+    ChannelBooking,
+    ChannelBookingEvent,
+    ChannelRevision,
+    InboundMessage,
+    Listing,
+    RateMapping,
+    RoomMapping,
+)
+from channels.adapters.base import ChannelError
+from channels.sandbox_controls import sandbox_reservation_create, webhooks_to
+from channels.services import channel_booking_mark_no_show, listing_pull, parked_for_listing, parked_replay
+from core.admin import PlatformAdmin, ReadOnlyRecordsMixin, WrittenByServicesMixin
+from core.errors import DomainError
+from inventory.models import RatePlan
 
 
 @admin.register(Channel)
 class ChannelAdmin(PlatformAdmin):
     list_display = ("name", "code", "push_mode", "inbound_mode", "commission_percent", "is_active")
+
+
+class _ListingPropertyChoices:
+    """A mapping may point only at room types / rate plans of the listing's own property."""
+
+    related_model = None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.remote_field.model is self.related_model:
+            listing = _listing_being_edited(request)
+            queryset = self.related_model.objects.select_related("property")
+            kwargs["queryset"] = queryset.filter(property=listing.property) if listing else queryset.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _listing_being_edited(request) -> Listing | None:
+    object_id = (request.resolver_match.kwargs or {}).get("object_id") if request.resolver_match else None
+    return Listing.objects.select_related("property").filter(pk=object_id).first() if object_id else None
+
+
+class RoomMappingInline(_ListingPropertyChoices, admin.TabularInline):
+    model = RoomMapping
+    related_model = RoomType
+    extra = 0
+
+
+class RateMappingInline(_ListingPropertyChoices, admin.TabularInline):
+    model = RateMapping
+    related_model = RatePlan
+    extra = 0
+
+
+@admin.register(Listing)
+class ListingAdmin(StaffScopedAdmin):
+    property_path = "property"
+    staff_may_add = False  # where a hotel sells is agreed with the platform
+    staff_may_delete = False
+    platform_fields = ("channel", "property", "hotel_code", "is_active", "cursor")
+    list_display = ("property", "channel", "hotel_code", "is_active", "last_pulled_at", "parked")
+    list_filter = ("channel", "property", "is_active")
+    search_fields = ("hotel_code", "property__name")
+    readonly_fields = ("last_pulled_at",)
+    inlines = [RoomMappingInline, RateMappingInline]
+    actions = ["test_reservation"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not settings.CHANNEL_SANDBOX_CONTROLS:
+            actions.pop("test_reservation", None)
+        return actions
+
+    @admin.action(description="Receive a test reservation from the channel (sandbox OTA)")
+    def test_reservation(self, request, queryset):
+        """The sandbox OTA makes a reservation on each selected listing; it arrives by the channel's
+        own way (webhook, or the pull made here at once instead of waiting for the next poll)."""
+        for listing in self.scope(request, queryset).select_related("channel", "property"):
+            try:
+                if listing.channel.inbound_mode == Channel.InboundMode.WEBHOOK:
+                    webhooks_to(channel_code=listing.channel.code, url=request.build_absolute_uri(
+                        reverse("channel-webhook", args=[listing.channel.code])))
+                created = sandbox_reservation_create(listing=listing)
+                listing_pull(listing_id=listing.pk)
+            except (httpx.HTTPError, ChannelError) as exc:
+                self.message_user(request, f"{listing}: the sandbox OTA did not answer ({exc}).", messages.ERROR)
+                continue
+            self.message_user(request, f"{listing.channel.name} sent reservation {created['reservation_id']} "
+                              f"for {listing.property.name}.", messages.SUCCESS)
+
+    @admin.display(description="Parked reservations")
+    def parked(self, obj):
+        return len(parked_for_listing(obj))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        parked = parked_for_listing(form.instance)
+        if parked:
+            replayed = parked_replay(bookings=parked)
+            still = len(parked) - replayed
+            self.message_user(request, f"{replayed} parked reservation(s) replayed with the new mappings."
+                              + (f" {still} still unmapped." if still else ""), messages.INFO)
+
+
+class RevisionInline(WrittenByServicesMixin, admin.TabularInline):
+    model = ChannelRevision
+    extra = 0
+    fields = ("revision", "kind", "state", "reason", "answer", "answered_at", "created_at", "data")
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ChannelEventInline(ReadOnlyRecordsMixin, admin.TabularInline):
+    model = ChannelBookingEvent
+    extra = 0
+    fields = ("created_at", "action", "revision", "actor", "data")
+    readonly_fields = fields
+
+
+@admin.register(ChannelBooking)
+class ChannelBookingAdmin(WrittenByServicesMixin, StaffScopedAdmin):
+    property_path = "property"
+    list_display = ("confirmation", "channel", "reservation_id", "property", "status", "check_in", "check_out",
+                    "rooms", "guest_name", "created_at")
+    list_filter = ("status", "channel", "property")
+    search_fields = ("confirmation", "reservation_id", "guest_name", "guest_email")
+    inlines = [RevisionInline, ChannelEventInline]
+    actions = ["mark_no_show", "replay_parked"]
+
+    @admin.action(description="Mark as no-show (reported to the channel where it can be)")
+    def mark_no_show(self, request, queryset):
+        for booking in self.scope(request, queryset):
+            try:
+                channel_booking_mark_no_show(booking=booking, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{booking.confirmation}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{booking.confirmation} marked as a no-show.", messages.SUCCESS)
+
+    @admin.action(description="Replay parked revisions (after adding mappings)")
+    def replay_parked(self, request, queryset):
+        bookings = list(self.scope(request, queryset))
+        replayed = parked_replay(bookings=bookings)
+        self.message_user(request, f"{replayed} reservation(s) left the parking; the others are still unmapped.",
+                          messages.INFO)
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyRecordsMixin, PlatformAdmin):
+    list_display = ("received_at", "channel", "via", "hotel_code", "reservation_id", "revision")
+    list_filter = ("channel", "via")
+    search_fields = ("reservation_id", "hotel_code")

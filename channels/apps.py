@@ -5,3 +5,9 @@ class ChannelsConfig(AppConfig):
     name = "channels"
     label = "channels"
     verbose_name = "Channel manager"
+
+    def ready(self):
+        from channels import tasks  # noqa: F401  (registers the subscriber task)
+        from core.outbox import subscribe
+
+        subscribe("inventory.channel_request.*", "channels.on_request_decided")

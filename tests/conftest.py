@@ -33,14 +33,16 @@ def _celery_follows_settings(*, setting, value, **kwargs):
 
 payments_server, payments_sandbox = sandbox_fixtures("payments", "PAYMENT_API_URL")
 rates_server, rates_sandbox = sandbox_fixtures("rates", "RATES_API_URL")
+ota_server, ota_sandbox = sandbox_fixtures("ota", "OTA_API_URL")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _sandboxes_for_worker_processes(payments_server, rates_server):
+def _sandboxes_for_worker_processes(payments_server, rates_server, ota_server):
     """A Celery worker started by the ``celery_worker`` fixture inherits this environment: it then
     talks to the same processor and rates sandboxes as the tests (not to sandboxes of its own)."""
     os.environ.setdefault("PAYMENT_API_URL", payments_server.url)
     os.environ.setdefault("RATES_API_URL", rates_server.url)
+    os.environ.setdefault("OTA_API_URL", ota_server.url)
 
 
 def pytest_runtest_setup(item):

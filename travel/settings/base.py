@@ -249,7 +249,10 @@ CHANNEL_APIS = {
 }
 CHANNEL_WEBHOOK_MAX_AGE = env.int("CHANNEL_WEBHOOK_MAX_AGE", default=300)  # seconds either side of now
 CHANNEL_POLL_SECONDS = env.float("CHANNEL_POLL_SECONDS", default=60.0)  # polled channels (and the webhook safety net)
+CELERY_BEAT_SCHEDULE["channels-pull"] = {"task": "channels.pull_all", "schedule": CHANNEL_POLL_SECONDS}
 CHANNEL_HTTP_TIMEOUT = env.float("CHANNEL_HTTP_TIMEOUT", default=5.0)
+# The admin's "receive a test reservation" and the demo's channel traffic drive the sandbox OTA.
+CHANNEL_SANDBOX_CONTROLS = env.bool("CHANNEL_SANDBOX_CONTROLS", default=not OTA_API_URL or DEBUG)
 # Supplier offers (suppliers): cache TTL per kind, 5 to 15 minutes; a search waits at most
 # SUPPLIER_SEARCH_TIMEOUT for the supplier; a failed call is not retried for SUPPLIER_ERROR_TTL s.
 SUPPLIER_CACHE_TTL = {

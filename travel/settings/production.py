@@ -54,6 +54,7 @@ _require(_is_http_url(RATES_API_URL), "RATES_API_URL (the exchange-rate source, 
 SANDBOXES_IN_PROCESS = False
 # "Simulate payment" pays an invoice without money: it never exists here, whatever the environment says.
 PAYMENT_SANDBOX_CONTROLS = False
+CHANNEL_SANDBOX_CONTROLS = False
 
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
