@@ -62,30 +62,37 @@ def reservation(channel: str, data: Mapping, *, names: Mapping[str, str], status
     )
 
 
-def view_day(channel: str, data: Mapping, *, room_code: str, names: Mapping[str, str]) -> Update:
-    """One date of the channel's own view as an Update; a field the day does not state is None."""
+def view_days(channel: str, data: Mapping, *, room_code: str, names: Mapping[str, str]) -> list[Update]:
+    """One date of the channel's view: one Update per rate plan listed under ``names["rates"]``,
+    its values over the room's own (just the room's where no rate plan was pushed). A value the
+    view does not state is None."""
+    room = _view_update(channel, data, room_code, names, None)
+    return [_view_update(channel, rate, room_code, names, room) for rate in data.get(names["rates"]) or []] or [room]
 
-    def get(ours):
-        theirs = names.get(ours)
-        return data.get(theirs) if theirs else None
 
-    day = as_date(channel, names["date"], field(channel, data, names["date"]))
-    price, available = get("price"), get("available")
-    min_stay, max_stay = get("min_stay"), get("max_stay")
+def _view_update(channel: str, data: Mapping, room_code: str, names: Mapping[str, str], room: Update | None) -> Update:
+    def get(ours, convert=None):
+        value = data.get(names[ours]) if ours in names else None
+        if value is None:
+            return getattr(room, ours) if room is not None and ours != "rate_code" else None
+        return convert(channel, names[ours], value) if convert else value
+
+    if room is None:
+        day = as_date(channel, names["date"], field(channel, data, names["date"]))
+    else:
+        day = room.start
     return Update(
-        room_code=str(get("room_code") or room_code), start=day, end=day, rate_code=str(get("rate_code") or ""),
-        available=None if available is None else as_int(channel, names["available"], available),
-        price=None if price is None else as_decimal(channel, names["price"], price),
-        currency=str(get("currency") or "USD"),
-        min_stay=None if min_stay is None else as_int(channel, names["min_stay"], min_stay),
-        max_stay=None if max_stay is None else as_int(channel, names["max_stay"], max_stay),
-        closed_to_arrival=_flag(get("closed_to_arrival")), closed_to_departure=_flag(get("closed_to_departure")),
-        stop_sell=_flag(get("stop_sell")),
+        room_code=str(room.room_code if room is not None else (get("room_code") or room_code)), start=day, end=day,
+        rate_code=str(get("rate_code") or ""), available=get("available", as_int),
+        price=get("price", as_decimal), currency=str(get("currency") or "USD"),
+        min_stay=get("min_stay", as_int), max_stay=get("max_stay", as_int),
+        closed_to_arrival=get("closed_to_arrival", _flag), closed_to_departure=get("closed_to_departure", _flag),
+        stop_sell=get("stop_sell", _flag),
     )
 
 
-def _flag(value) -> bool | None:
-    return None if value is None else as_bool(value)
+def _flag(channel: str, name: str, value) -> bool:
+    return as_bool(value)
 
 
 def days(start: date, end: date) -> Iterator[date]:
