@@ -19,13 +19,22 @@ FULL = {
     "PAYMENT_WEBHOOK_SECRET": "a-real-webhook-secret",
     "SUPPLIER_API_URL": "https://supplier.example/",
     "RATES_API_URL": "https://rates.example/",
+    "OTA_API_URL": "https://ota.example",
+    "CHANNEL_BOOKING_COM_USER": "hotel-chain", "CHANNEL_BOOKING_COM_PASSWORD": "real-password",
+    "CHANNEL_BOOKING_COM_WEBHOOK_SECRET": "real-bcom-secret",
+    "CHANNEL_EXPEDIA_USER": "hotel-chain", "CHANNEL_EXPEDIA_PASSWORD": "real-password",
+    "CHANNEL_EXPEDIA_WEBHOOK_SECRET": "real-expedia-secret",
+    "CHANNEL_AGODA_API_KEY": "real-agoda-key", "CHANNEL_AGODA_WEBHOOK_SECRET": "real-agoda-secret",
+    "CHANNEL_TRAVELOKA_TOKEN": "real-traveloka-token",
+    "CHANNEL_TRIP_COM_KEY": "real-trip-key", "CHANNEL_TRIP_COM_SECRET": "real-trip-secret",
 }
 # Whatever the developer's shell or CI has set must not leak into what production sees.
-SCRUBBED = {*FULL, "DEBUG", "PAYMENT_SANDBOX_CONTROLS"}
+SCRUBBED = {*FULL, "DEBUG", "PAYMENT_SANDBOX_CONTROLS", "CHANNEL_SANDBOX_CONTROLS", "CHANNELS_ENABLED"}
 
 PRINT_SETTINGS = (
     "from django.conf import settings; "
-    "print(settings.PAYMENT_SANDBOX_CONTROLS, settings.SANDBOXES_IN_PROCESS, settings.DEBUG)"
+    "print(settings.PAYMENT_SANDBOX_CONTROLS, settings.SANDBOXES_IN_PROCESS, settings.DEBUG, "
+    "settings.CHANNEL_SANDBOX_CONTROLS)"
 )
 
 
@@ -92,11 +101,22 @@ def test_production_refuses_sandbox_credentials_and_urls_that_are_not_http(name,
     assert f"production needs {name}" in result.stderr
 
 
-def test_simulate_payment_and_in_process_sandboxes_are_off_whatever_the_environment_says():
-    result = run_manage("shell", "--no-imports", "-c", PRINT_SETTINGS, **FULL, DEBUG="1", PAYMENT_SANDBOX_CONTROLS="1")
+def test_only_the_channels_a_deployment_sells_on_need_their_credentials():
+    only_booking_com = {k: v for k, v in FULL.items() if not k.startswith("CHANNEL_") or "BOOKING_COM" in k}
+
+    result = run_manage("check", **only_booking_com, CHANNELS_ENABLED="booking_com")
+    refused = run_manage("check", **only_booking_com)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "False", "False"]
+    assert "production needs CHANNEL_EXPEDIA_USER" in refused.stderr
+
+
+def test_simulate_payment_and_in_process_sandboxes_are_off_whatever_the_environment_says():
+    result = run_manage("shell", "--no-imports", "-c", PRINT_SETTINGS, **FULL, DEBUG="1", PAYMENT_SANDBOX_CONTROLS="1",
+                        CHANNEL_SANDBOX_CONTROLS="1")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "False", "False"]
 
 
 def test_a_sandbox_is_never_started_in_process_under_production():

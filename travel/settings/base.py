@@ -247,6 +247,8 @@ CHANNEL_APIS = {
         "secret": env("CHANNEL_TRIP_COM_SECRET", default="sandbox-trip-secret"),
     },
 }
+# The OTAs this deployment sells on: production refuses to start without their real URLs and credentials.
+CHANNELS_ENABLED = env.list("CHANNELS_ENABLED", default=list(CHANNEL_APIS))
 CHANNEL_WEBHOOK_MAX_AGE = env.int("CHANNEL_WEBHOOK_MAX_AGE", default=300)  # seconds either side of now
 CHANNEL_POLL_SECONDS = env.float("CHANNEL_POLL_SECONDS", default=60.0)  # polled channels (and the webhook safety net)
 CELERY_BEAT_SCHEDULE["channels-pull"] = {"task": "channels.pull_all", "schedule": CHANNEL_POLL_SECONDS}

@@ -10,7 +10,10 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F401,F403
 from .base import (
     CELERY_BROKER_URL,
+    CHANNEL_APIS,
+    CHANNELS_ENABLED,
     DATABASES,
+    OTA_API_URL,
     PAYMENT_API_KEY,
     PAYMENT_API_URL,
     PAYMENT_WEBHOOK_SECRET,
@@ -51,6 +54,15 @@ _require(_is_real_secret(PAYMENT_API_KEY), "PAYMENT_API_KEY (the processor's key
 _require(_is_real_secret(PAYMENT_WEBHOOK_SECRET), "PAYMENT_WEBHOOK_SECRET (the processor's, not the sandbox's)")
 _require(_is_http_url(SUPPLIER_API_URL), "SUPPLIER_API_URL (the supplier API, an http(s) URL)")
 _require(_is_http_url(RATES_API_URL), "RATES_API_URL (the exchange-rate source, an http(s) URL)")
+# Every OTA the platform sells on (CHANNELS_ENABLED): its real URL and credentials, never the sandbox's.
+for _code in CHANNELS_ENABLED:
+    _api = CHANNEL_APIS[_code]
+    _require(_is_http_url(_api["url"] or (OTA_API_URL and f"{OTA_API_URL}/{_code}")),
+             f"OTA_API_URL or CHANNEL_{_code.upper()}_URL (the {_code} API, an http(s) URL)")
+    for _name, _value in _api.items():
+        if _name != "url":
+            _require(bool(_value) and not _value.startswith("sandbox-"),
+                     f"CHANNEL_{_code.upper()}_{_name.upper()} (the channel's, not the sandbox's)")
 SANDBOXES_IN_PROCESS = False
 # "Simulate payment" pays an invoice without money: it never exists here, whatever the environment says.
 PAYMENT_SANDBOX_CONTROLS = False
