@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 STATUS_TEXT = {
-    200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
+    200: "OK", 201: "Created", 202: "Accepted", 207: "Multi-Status", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
     403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 422: "Unprocessable Entity",
     429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
 }
@@ -89,6 +89,11 @@ class App:
             self._restart_rate_window()
         return {"behaviour": self.behaviour.__dict__}
 
+    def error(self, request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+        """Every error the toolkit answers on its own (outage, rate limit, bad request, no route).
+        A sandbox whose API has another error shape (XML, an envelope) overrides this."""
+        return Response(status, {"error": message}, headers or {})
+
     def _gate(self, request: Request) -> Response | None:
         """Apply latency, outages and the rate limit to non-admin requests."""
         if request.path.startswith("/_sandbox/"):
@@ -97,17 +102,17 @@ class App:
             self.calls += 1
             b = self.behaviour
             if b.down:
-                return Response(503, {"error": f"{self.name} is down"})
+                return self.error(request, 503, f"{self.name} is down")
             if b.fail_next > 0:
                 b.fail_next -= 1
-                return Response(503, {"error": f"{self.name} failed (simulated)"})
+                return self.error(request, 503, f"{self.name} failed (simulated)")
             if b.rate_limit_per_second:
                 now = time.monotonic()
                 if now - self._window_start >= 1:
                     self._window_start, self._window_count = now, 0
                 self._window_count += 1
                 if self._window_count > b.rate_limit_per_second:
-                    return Response(429, {"error": "rate limited"}, {"Retry-After": "1"})
+                    return self.error(request, 429, "rate limited", {"Retry-After": "1"})
             latency = b.latency_ms
         if latency:
             time.sleep(latency / 1000)
@@ -144,7 +149,7 @@ class App:
                     try:
                         return handler(request)
                     except (ValueError, KeyError, json.JSONDecodeError) as exc:
-                        return Response(400, {"error": f"bad request: {exc}"})
+                        return self.error(request, 400, f"bad request: {exc}")
         if allowed:
-            return Response(405, {"error": "method not allowed"})
-        return Response(404, {"error": f"no route {request.method} {request.path}"})
+            return self.error(request, 405, "method not allowed")
+        return self.error(request, 404, f"no route {request.method} {request.path}")

@@ -9,12 +9,11 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 
-from channels.adapters.base import ContractBroken, Reservation, Update
+from channels.adapters.base import ContractBroken, Refusal, Reservation, Update
 from channels.adapters.http import as_bool, as_date, as_decimal, as_int, field
 
 RESERVATION_FIELDS = ("reservation_id", "revision", "status", "room_code", "rate_code", "check_in", "check_out",
                       "rooms", "guests", "guest_name", "guest_email", "guest_phone", "total", "currency")
-OPTIONAL = ("guest_email", "guest_phone")  # a channel may leave these out of a revision
 
 
 def lookup(channel: str, data: Mapping, path: str):
@@ -28,15 +27,7 @@ def lookup(channel: str, data: Mapping, path: str):
 def reservation(channel: str, data: Mapping, *, names: Mapping[str, str], statuses: Mapping[str, str],
                 hotel_code: str) -> Reservation:
     """A Reservation from one JSON object; ``names`` maps our field to the channel's (dotted path)."""
-    values = {}
-    for ours in RESERVATION_FIELDS:
-        theirs = names[ours]
-        try:
-            values[ours] = lookup(channel, data, theirs)
-        except ContractBroken:
-            if ours not in OPTIONAL:
-                raise
-            values[ours] = ""
+    values = {ours: lookup(channel, data, names[ours]) for ours in RESERVATION_FIELDS}
     status = statuses.get(str(values["status"]))
     if status is None:
         raise ContractBroken(f"{channel}: {names['status']!r} has an unknown value {values['status']!r}.",
@@ -62,29 +53,41 @@ def reservation(channel: str, data: Mapping, *, names: Mapping[str, str], status
     )
 
 
-def view_days(channel: str, data: Mapping, *, room_code: str, names: Mapping[str, str]) -> list[Update]:
-    """One date of the channel's view: one Update per rate plan listed under ``names["rates"]``,
-    its values over the room's own (just the room's where no rate plan was pushed). A value the
-    view does not state is None."""
-    room = _view_update(channel, data, room_code, names, None)
-    return [_view_update(channel, rate, room_code, names, room) for rate in data.get(names["rates"]) or []] or [room]
+DAY_FIELDS = ("date", "room_code", "available", "stop_sell", "rates")  # a day of the view states each
+RATE_FIELDS = ("rate_code", "price", "currency", "min_stay", "max_stay", "closed_to_arrival", "closed_to_departure",
+               "stop_sell")  # each rate plan of a day states these (null: never pushed)
 
 
-def _view_update(channel: str, data: Mapping, room_code: str, names: Mapping[str, str], room: Update | None) -> Update:
-    def get(ours, convert=None):
-        value = data.get(names[ours]) if ours in names else None
+def view_days(channel: str, data: Mapping, *, names: Mapping[str, str]) -> list[Update]:
+    """One date of the channel's view: one Update per rate plan of the day, its values over the
+    room's own (just the room's where no rate plan was pushed). Every field must be there; a null
+    one (never pushed) is None."""
+    room = _view_update(channel, data, names, DAY_FIELDS, None)
+    rates = _stated(channel, data, names["rates"]) or []
+    return [_view_update(channel, rate, names, RATE_FIELDS, room) for rate in rates] or [room]
+
+
+def _stated(channel: str, data: Mapping, key: str):
+    """``data[key]``, which may be null but must be there (a missing key is a renamed field)."""
+    if not isinstance(data, Mapping) or key not in data:
+        raise ContractBroken(f"{channel}: the answer lacks the field {key!r}.", code=key)
+    return data[key]
+
+
+def _view_update(channel: str, data: Mapping, names: Mapping[str, str], fields: tuple, room: Update | None) -> Update:
+    values = {ours: _stated(channel, data, names[ours]) for ours in fields}
+
+    def get(ours, convert):
+        value = values.get(ours)
         if value is None:
-            return getattr(room, ours) if room is not None and ours != "rate_code" else None
-        return convert(channel, names[ours], value) if convert else value
+            return getattr(room, ours) if room is not None and ours in DAY_FIELDS else None
+        return convert(channel, names[ours], value)
 
-    if room is None:
-        day = as_date(channel, names["date"], field(channel, data, names["date"]))
-    else:
-        day = room.start
+    day = room.start if room is not None else as_date(channel, names["date"], values["date"])
     return Update(
-        room_code=str(room.room_code if room is not None else (get("room_code") or room_code)), start=day, end=day,
-        rate_code=str(get("rate_code") or ""), available=get("available", as_int),
-        price=get("price", as_decimal), currency=str(get("currency") or "USD"),
+        room_code=room.room_code if room is not None else str(values["room_code"]), start=day, end=day,
+        rate_code=str(values.get("rate_code") or ""), available=get("available", as_int),
+        price=get("price", as_decimal), currency=str(values.get("currency") or "USD"),
         min_stay=get("min_stay", as_int), max_stay=get("max_stay", as_int),
         closed_to_arrival=get("closed_to_arrival", _flag), closed_to_departure=get("closed_to_departure", _flag),
         stop_sell=get("stop_sell", _flag),
@@ -109,3 +112,13 @@ def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
 def stated(**values) -> dict:
     """Only the values that are set: an Update field left None is not changed on the channel."""
     return {key: value for key, value in values.items() if value is not None}
+
+
+def split_unrated(channel: str, updates: list[Update]) -> tuple[list[Update], list[Refusal]]:
+    """Traveloka- and Trip.com-like inventory items always name a rate plan: an update without one
+    cannot be sent there, so it is returned refused (and the rest still goes)."""
+    unrated = [update for update in updates if not update.rate_code]
+    refused = [Refusal(update=update, code="RATE_REQUIRED",
+                       message=f"{channel} takes inventory per rate plan; this update names none")
+               for update in unrated]
+    return [update for update in updates if update.rate_code], refused

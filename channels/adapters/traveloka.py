@@ -2,7 +2,8 @@
 
 ``pull`` follows ``next_cursor`` page by page until a page is empty or the cursor stops moving,
 and returns the last cursor: the caller keeps it and starts there next time, so each revision is
-seen once. Inventory goes as date ranges, at most 200 per call; there is no no-show call.
+seen once. Inventory goes as date ranges of one rate plan, at most 200 per call (an update naming
+no rate plan is returned refused, RATE_REQUIRED); there is no no-show call.
 """
 from collections.abc import Mapping
 from datetime import date
@@ -23,7 +24,7 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
-from channels.adapters.common import chunks, reservation, stated, view_days
+from channels.adapters.common import chunks, reservation, split_unrated, stated, view_days
 from channels.adapters.http import base_url, config, field, parse_json, send, to_json
 
 CODE = "traveloka"
@@ -100,20 +101,20 @@ class TravelokaAdapter(ChannelAdapter):
         return False
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
-        items = [_item(update) for update in updates]
+        rated, refused = split_unrated(CODE, updates)
         calls = 0
-        for part in chunks(items, MAX_UPDATES):
+        for part in chunks([_item(update) for update in rated], MAX_UPDATES):
             field(CODE, self._call("POST", f"{self._hotel(hotel_code)}/inventory", {"updates": list(part)}),
                   "accepted")
             calls += 1
-        return PushResult(calls=calls)
+        return PushResult(calls=calls, refused=refused)
 
     def read_back(self, *, hotel_code: str, room_code: str, start: date, end: date) -> list[Update]:
         data = self._call("GET", f"{self._hotel(hotel_code)}/inventory",
                           params={"room_id": room_code, "start_date": start.isoformat(),
                                   "end_date": end.isoformat()})
         return [update for day in field(CODE, data, "days")
-                for update in view_days(CODE, day, room_code=room_code, names=VIEW_NAMES)]
+                for update in view_days(CODE, day, names=VIEW_NAMES)]
 
 
 def _item(update: Update) -> dict:

@@ -4,7 +4,8 @@ The signature covers timestamp, method, path and body, so a request cannot be re
 another call or altered on the way. The envelope, not the HTTP status, says how a call went:
 ``Processing`` is the channel's "still working, ask again after RetryAfter seconds"
 (StillProcessing, retryable), ``Failure`` is a refusal with the channel's code. No webhooks: the
-reservations are polled with a cursor; no no-show call.
+reservations are polled with a cursor; inventory goes per rate plan (an update naming none is
+returned refused, RATE_REQUIRED); no no-show call.
 """
 import hashlib
 import hmac
@@ -28,7 +29,7 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
-from channels.adapters.common import chunks, reservation, stated, view_days
+from channels.adapters.common import chunks, reservation, split_unrated, stated, view_days
 from channels.adapters.http import base_url, config, field, parse_json, send, to_json
 
 CODE = "trip_com"
@@ -125,18 +126,18 @@ class TripComAdapter(ChannelAdapter):
         return False
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
-        items = [_item(update) for update in updates]
+        rated, refused = split_unrated(CODE, updates)
         calls = 0
-        for part in chunks(items, MAX_ITEMS):
+        for part in chunks([_item(update) for update in rated], MAX_ITEMS):
             self._call("/openapi/inventory/update", {"HotelCode": hotel_code, "Items": list(part)})
             calls += 1
-        return PushResult(calls=calls)
+        return PushResult(calls=calls, refused=refused)
 
     def read_back(self, *, hotel_code: str, room_code: str, start: date, end: date) -> list[Update]:
         data = self._call("/openapi/inventory/query", {"HotelCode": hotel_code, "RoomCode": room_code,
                                                        "StartDate": start.isoformat(), "EndDate": end.isoformat()})
         return [update for day in field(CODE, data, "Days")
-                for update in view_days(CODE, day, room_code=room_code, names=VIEW_NAMES)]
+                for update in view_days(CODE, day, names=VIEW_NAMES)]
 
 
 def _item(update: Update) -> dict:
