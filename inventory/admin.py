@@ -61,6 +61,7 @@ class HoldAdmin(WrittenByServicesMixin, StaffScopedAdmin):
 @admin.register(ChannelRequest)
 class ChannelRequestAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     property_path = "room_type__property"
-    list_display = ("reference", "source", "room_type", "check_in", "check_out", "status", "outcome", "queues")
-    list_filter = ("status", "source")
+    list_display = ("reference", "source", "kind", "room_type", "check_in", "check_out", "status", "outcome",
+                    "queues")
+    list_filter = ("status", "kind", "source")
     search_fields = ("reference",)

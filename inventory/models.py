@@ -124,19 +124,31 @@ class HoldNight(models.Model):
 
 
 class ChannelRequest(models.Model):
-    """A reservation request from a sales channel, processed by a hash-routed task.
+    """A request from a sales channel (a new reservation, a modification or a cancellation),
+    decided by a hash-routed task.
 
     Keyed on the channel's own reference, so a redelivered or retried task decides it once.
     ``queues`` records the shard queue of every attempt (retries must stay on their shard).
+    A modification or cancellation names the hold it ``replaces``; once decided, ``hold`` is the
+    hold the reservation has, so several requests (the booking, each modification, the
+    cancellation) point at the same hold. A cancellation records the stay of the hold it
+    cancels (as it was when the cancellation arrived): that is what its shard is computed from.
     """
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New reservation"
+        MODIFY = "modify", "Modification"
+        CANCEL = "cancel", "Cancellation"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         HELD = "held", "Held"
         REFUSED = "refused", "Refused"
+        RELEASED = "released", "Released"
 
     reference = models.CharField(max_length=64, unique=True)
     source = models.CharField(max_length=40)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEW)
     room_type = models.ForeignKey(RoomType, on_delete=models.PROTECT, related_name="channel_requests")
     check_in = models.DateField()
     check_out = models.DateField()
@@ -144,10 +156,22 @@ class ChannelRequest(models.Model):
     guests = models.PositiveSmallIntegerField(default=2)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     outcome = models.CharField(max_length=200, blank=True)
-    hold = models.OneToOneField(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="channel_request")
+    replaces = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="replacing_requests",
+                                 help_text="The hold a modification or cancellation is about.")
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="channel_requests")
     queues = models.JSONField(default=list, help_text="The shard queue of each attempt, in order.")
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="new", replaces__isnull=True) | (~models.Q(kind="new") & models.Q(
+                    replaces__isnull=False)),
+                name="channelrequest_replaces_only_for_changes",
+            ),
+        ]
+
     def __str__(self):
-        return f"{self.source} {self.reference} {self.status}"
+        return f"{self.source} {self.kind} {self.reference} {self.status}"

@@ -30,7 +30,7 @@ class ChannelReserveTask(ReliableTask):
 
 @shared_task(base=ChannelReserveTask, bind=True, name="inventory.channel_reserve", max_retries=5)
 def channel_reserve(self, *, request_id: int) -> str:
-    """Decide one channel reservation request on its shard; retry there while inventory is busy."""
+    """Decide one channel request (new, modify or cancel) on its shard; retry there while inventory is busy."""
     queue = (self.request.delivery_info or {}).get("routing_key") or "eager"
     try:
         return channel_request_decide(request_id=request_id, queue=queue).status

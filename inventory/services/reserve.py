@@ -6,36 +6,26 @@ night UPDATEs, so each night's row lock is held only from its UPDATE to the comm
 one guarded UPDATE (``inventory.night_writes``); when a writer cannot get a night's row lock in
 time (or the database reports a deadlock or serialization failure), the whole attempt is rolled
 back and retried with jittered exponential backoff, and after ``MAX_ATTEMPTS`` the caller gets
-``Busy``.
+``Busy`` (``inventory.services.retries``).
 """
-import random
-import threading
-import time
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Func, Value
 from django.utils import timezone
 
 from catalogue.models import RoomType
 from inventory import night_writes
 from inventory.changes import cache_after_commit, change_announce
-from inventory.errors import Busy, RestrictionViolated, SoldOut
+from inventory.errors import RestrictionViolated, SoldOut
 from inventory.models import Hold, HoldNight, RoomNight
 from inventory.night_writes import NightRead, Refused
 from inventory.restrictions import restriction_violation
+from inventory.services.retries import LOCK_TIMEOUT_MS, TryAgain, limit_lock_wait, stats, with_retries
 from inventory.stays import Stay, validate_stay
 
-MAX_ATTEMPTS = 4
-BACKOFF_BASE_S = 0.005
-BACKOFF_CAP_S = 0.1
-LOCK_TIMEOUT_MS = 500
-RETRYABLE_SQLSTATES = {"55P03", "40P01", "40001"}  # lock not available, deadlock, serialization
-
-
-class _TryAgain(Exception):
-    """This attempt lost to a concurrent writer in a way a fresh attempt may win."""
+__all__ = ["inventory_release", "inventory_reserve", "stats"]
 
 
 def inventory_reserve(*, room_type: RoomType, stay: Stay, source: str, reference: str = "") -> Hold:
@@ -48,13 +38,13 @@ def inventory_reserve(*, room_type: RoomType, stay: Stay, source: str, reference
     validate_stay(stay.check_in, stay.check_out, rooms=stay.rooms, guests=stay.guests,
                   today=room_type.property.local_today())  # the hotel's date, whatever the caller checked
     reference = reference or uuid.uuid4().hex
-    return _with_retries(lambda: _reserve_once(room_type=room_type, stay=stay, source=source,
+    return with_retries(lambda: _reserve_once(room_type=room_type, stay=stay, source=source,
                                                reference=reference))
 
 
 def inventory_release(*, hold: Hold) -> bool:
     """Give back exactly the nights ``hold`` took. Idempotent: False if already released."""
-    released = _with_retries(lambda: _release_once(hold=hold))
+    released = with_retries(lambda: _release_once(hold=hold))
     if released:
         hold.refresh_from_db()
     return released
@@ -98,7 +88,7 @@ def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, ref
 
 def _release_once(*, hold: Hold) -> bool:
     with transaction.atomic():
-        _limit_lock_wait()
+        limit_lock_wait()
         released = Hold.objects.filter(pk=hold.pk, status=Hold.Status.HELD).update(
             status=Hold.Status.RELEASED, released_at=timezone.now()
         )
@@ -146,56 +136,4 @@ def _why_refused(*, room_type: RoomType, stay: Stay, night: RoomNight) -> Except
         violation = restriction_violation(stay=stay, first=fresh, departure=departure)
         if violation:
             return RestrictionViolated(violation)
-    return _TryAgain()  # only the strict version compare gets here: the night changed, still sellable
-
-
-# --- retries ------------------------------------------------------------------------------------
-
-def _with_retries(attempt):
-    for number in range(MAX_ATTEMPTS):
-        try:
-            return attempt()
-        except _TryAgain:
-            pass
-        except OperationalError as exc:
-            if not _is_retryable(exc):
-                raise
-        if number + 1 < MAX_ATTEMPTS:
-            # "Full jitter": a random wait up to an exponentially growing cap.
-            time.sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**number)))
-        stats.add("retries")
-    raise Busy("These rooms are in high demand right now; please try again in a moment.")
-
-
-def _is_retryable(exc: OperationalError) -> bool:
-    if connection.vendor == "sqlite":
-        return "locked" in str(exc)
-    return getattr(exc.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
-
-
-def _limit_lock_wait() -> None:
-    """Bound how long a writer waits for a night's row lock (PostgreSQL): then it retries."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
-
-
-class _Stats:
-    """Counts since start, for the benchmark and ops: ``retries`` (attempts rolled back and tried
-    again) and ``collisions`` (reservations whose night another writer changed between read and
-    write: what a strict version compare would have had to retry)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.counts = {"retries": 0, "collisions": 0}
-
-    def add(self, name: str) -> None:
-        with self.lock:
-            self.counts[name] += 1
-
-    def snapshot(self) -> dict[str, int]:
-        with self.lock:
-            return dict(self.counts)
-
-
-stats = _Stats()
+    return TryAgain()  # only the strict version compare gets here: the night changed, still sellable
