@@ -2,6 +2,8 @@
 mapped to the channel's codes, and a few reservations that came in from them. Idempotent."""
 from decimal import Decimal
 
+from django.contrib.auth.models import Group, Permission
+
 from catalogue.models import Property
 from channels.models import Channel, ChannelBooking, Listing, RateMapping, RoomMapping
 
@@ -33,10 +35,26 @@ def seed() -> None:
     for prop in Property.objects.prefetch_related("room_types", "rate_plans"):
         for channel in Channel.objects.exclude(code="direct"):
             listing_seed(channel=channel, prop=prop)
+    _staff_permissions()
     if not ChannelBooking.objects.exists():
         from channels.demo_traffic import demo_reservations
 
         demo_reservations()
+
+
+STAFF_PERMISSIONS = [
+    "view_listing", "change_listing", "view_roommapping", "add_roommapping", "change_roommapping",
+    "delete_roommapping", "view_ratemapping", "add_ratemapping", "change_ratemapping", "delete_ratemapping",
+    "view_channelbooking", "change_channelbooking", "view_channelrevision", "view_channelbookingevent",
+]
+
+
+def _staff_permissions() -> None:
+    """Hotel staff read their channel reservations, mark no-shows and keep their mappings."""
+    group = Group.objects.filter(name="Hotel staff").first()
+    if group:
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="channels",
+                                                          codename__in=STAFF_PERMISSIONS))
 
 
 def listing_seed(*, channel: Channel, prop: Property) -> Listing:

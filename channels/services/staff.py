@@ -47,7 +47,8 @@ def channel_booking_mark_no_show(*, booking: ChannelBooking, by) -> ChannelBooki
     """The guest did not come. Only a reservation holding rooms, once its check-in date has come on
     the hotel's calendar. The nights stay taken (the room was kept for the guest)."""
     with transaction.atomic():
-        booking = ChannelBooking.objects.select_for_update().select_related("property__destination").get(pk=booking.pk)
+        booking = (ChannelBooking.objects.select_for_update(of=("self",)).select_related("property__destination")
+                   .get(pk=booking.pk))
         if booking.status != ChannelBooking.Status.HELD:
             raise NoShowRefused(f"Only a reservation holding rooms can be a no-show; this one is "
                                 f"{booking.get_status_display().lower()}.")

@@ -50,7 +50,7 @@ class Ota:
 
     def _post(self, path: str, **body) -> dict:
         response = httpx.post(f"{self.url}{path}", json=body, timeout=10)
-        assert response.status_code == 200, response.text
+        assert response.status_code in (200, 201), response.text
         return response.json()
 
     def book(self, channel: str, check_in, check_out, *, rooms: int = 1, guests: int = 2, room_code: str = ROOM_CODE,

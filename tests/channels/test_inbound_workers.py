@@ -70,9 +70,11 @@ def test_six_sources_race_for_the_last_room_and_one_booking_stands(workers, site
 
     def from_our_site():
         try:
-            direct["booking"] = booking_place(user=traveller, lock_id=lock.lock_id, idempotency_key="race-direct")
+            direct["booking"] = booking_place(user=traveller, lock_id=lock.id, idempotency_key="race-direct").booking
         except InventoryError as exc:
             direct["refused"] = exc.message
+        except Exception as exc:  # anything else is a failure of the test, reported below
+            direct["error"] = repr(exc)
 
     # when: all six within a few hundred milliseconds
     threads = [threading.Thread(target=from_ota, args=(code,)) for code in OTAS]
@@ -83,6 +85,7 @@ def test_six_sources_race_for_the_last_room_and_one_booking_stands(workers, site
         thread.join(30)
 
     # then: one booking stands, everyone else is refused, and the channels heard it
+    assert set(direct) in ({"booking"}, {"refused"}), direct
     assert wait_for(lambda: settled_everywhere(reservations), timeout=60), list(
         ChannelRevision.objects.values_list("booking__channel__code", "state", "answer"))
     night_row = RoomNight.objects.get(room_type=hotel.room_type, date=night)
@@ -92,6 +95,9 @@ def test_six_sources_race_for_the_last_room_and_one_booking_stands(workers, site
     refused = ChannelBooking.objects.filter(status="refused")
     assert standing.count() + refused.count() == len(OTAS)
     assert standing.count() + ("booking" in direct) == 1
+    assert held == ["web" if "booking" in direct else standing.get().channel.code]  # our site holds as "web"
+    if "refused" in direct:
+        assert "Sold out" in direct["refused"]
     for booking in refused:
         assert "Sold out" in booking.revisions.get().reason
         assert booking.revisions.get().answer == "refused"

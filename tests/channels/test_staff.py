@@ -3,8 +3,10 @@ scoping to their own hotels, and the admin's pages."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from channels.demo import STAFF_PERMISSIONS
 from channels.models import ChannelBooking
 from channels.services import NoShowRefused, channel_booking_mark_no_show, listing_pull
 from tests.channels.domain import list_hotel, ota  # noqa: F401  (fixture)
@@ -66,9 +68,11 @@ def test_no_show_is_refused_before_check_in_and_for_a_cancelled_reservation(site
 def test_hotel_staff_see_and_act_only_on_their_own_hotels_channel_reservations(site, ota, client):
     hotel = list_hotel(total=3)
     booking = arrived_today(ota, hotel, "expedia")
-    mine = StaffUserFactory()
+    permissions = Permission.objects.filter(content_type__app_label="channels", codename__in=STAFF_PERMISSIONS)
+    mine, other = StaffUserFactory(), StaffUserFactory()
+    for user in (mine, other):
+        user.user_permissions.add(*permissions)
     hotel.room_type.property.staff.add(mine)
-    other = StaffUserFactory()
     PropertyFactory().staff.add(other)
     changelist = reverse("admin:channels_channelbooking_changelist")
 
