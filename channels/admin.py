@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from catalogue.admin import StaffScopedAdmin
 from catalogue.models import RoomType
+from channels.adapters.base import ChannelError
 from channels.models import (
     Channel,
     ChannelBooking,
@@ -23,7 +24,6 @@ from channels.models import (
     RateMapping,
     RoomMapping,
 )
-from channels.adapters.base import ChannelError
 from channels.sandbox_controls import sandbox_reservation_create, webhooks_to
 from channels.services import channel_booking_mark_no_show, listing_pull, parked_for_listing, parked_replay
 from core.admin import PlatformAdmin, ReadOnlyRecordsMixin, WrittenByServicesMixin
