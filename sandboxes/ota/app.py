@@ -56,11 +56,11 @@ class OtaApp(App):
     def reset(self) -> None:
         """Also forget reservations, deliveries, views and webhook targets; traffic stops with the
         behaviour it was configured in."""
-        super().reset()
-        with self.store.lock:
+        with self.store.lock:  # background traffic changes the store under this lock too
+            super().reset()
             self.windows.clear()
-        self.store.clear()
-        self.sender.clear()
+            self.store.clear()
+            self.sender.clear()
 
     def _configure(self, request: Request):
         traffic = (request.json().get("extra") or {}).get("traffic")
@@ -72,8 +72,9 @@ class OtaApp(App):
         return answer
 
     def extra(self, key: str, default=None):
-        with self._lock:
-            return self.behaviour.extra.get(key, default)
+        """One ``extra`` setting. Read without the toolkit's lock: ``_gate`` holds it while it
+        answers errors, which ``render`` reads settings for; a single read is atomic anyway."""
+        return self.behaviour.extra.get(key, default)
 
     def take(self, key: str) -> bool:
         """Use up one of the ``extra[key]`` next calls (timeout_next, processing_next)."""
