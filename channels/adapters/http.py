@@ -113,9 +113,9 @@ def _safely(read_error: ErrorReader, response: httpx.Response) -> tuple[str, str
     page, the sandbox toolkit's generic error) still leaves as a refusal, with its text."""
     try:
         code, message = read_error(response)
-        return str(code or ""), str(message or "")
-    except (ValueError, KeyError, TypeError, AttributeError, ParseError, ContractBroken):
-        return "", response.text[:500] or response.reason_phrase
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, ParseError, ContractBroken):
+        code, message = "", ""
+    return str(code or ""), str(message or "") or response.text[:500] or response.reason_phrase
 
 
 # --- reading answers --------------------------------------------------------------------------
