@@ -27,7 +27,7 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
-from channels.adapters.common import days, reservation, stated, view_days
+from channels.adapters.common import days, reservation, split_unrated, stated, view_days
 from channels.adapters.http import base_url, config, field, parse_json, send, to_json
 from channels.adapters.webhooks import verify
 
@@ -104,6 +104,7 @@ class AgodaAdapter(ChannelAdapter):
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
         """One PUT per (room type, date); a later update for the same item wins, as it would if
         sent later."""
+        updates, refused = split_unrated(CODE, updates)
         calls: dict[tuple[str, date], tuple[dict, dict[str, Update], list[Update]]] = {}
         for update in updates:
             for day in days(update.start, update.end):
@@ -121,7 +122,6 @@ class AgodaAdapter(ChannelAdapter):
                         closed_to_arrival=update.closed_to_arrival, closed_to_departure=update.closed_to_departure)})
                     by_rate[update.rate_code] = update
         path = f"/api/v1/properties/{quote(hotel_code, safe='')}/availability"
-        refused: list[Refusal] = []
         for (_, day), (body, by_rate, sources) in calls.items():
             response = self._call("PUT", path, body)
             results = field(CODE, parse_json(CODE, response), "results")
@@ -134,7 +134,7 @@ class AgodaAdapter(ChannelAdapter):
             "GET", f"/api/v1/properties/{quote(hotel_code, safe='')}/availability",
             params={"room_type_id": room_code, "from": start.isoformat(), "to": end.isoformat()}))
         return [update for day in field(CODE, data, "days")
-                for update in view_days(CODE, day, room_code=room_code, names=VIEW_NAMES)]
+                for update in view_days(CODE, day, names=VIEW_NAMES)]
 
 
 def _restricts(update: Update) -> bool:

@@ -30,6 +30,7 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
+from channels.adapters.common import split_unrated
 from channels.adapters.http import (
     as_bool,
     as_date,
@@ -135,6 +136,7 @@ class BookingComAdapter(ChannelAdapter):
         return True
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
+        updates, refused = split_unrated(CODE, updates, per_rate=("price",))  # restrictions may be per room
         calls = 0
         avail = [u for u in updates if _restricts(u) or u.available is not None]
         if avail:
@@ -155,7 +157,7 @@ class BookingComAdapter(ChannelAdapter):
                 node(amounts, "BaseByGuestAmt", AmountAfterTax=update.price, CurrencyCode=update.currency)
             self._success(self._call("POST", "/OTA_HotelRateAmountNotif", root))
             calls += 1
-        return PushResult(calls=calls)
+        return PushResult(calls=calls, refused=refused)
 
     def read_back(self, *, hotel_code: str, room_code: str, start: date, end: date) -> list[Update]:
         root = self._call("GET", "/availability", params={"hotel_id": hotel_code, "room_id": room_code,

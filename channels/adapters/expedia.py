@@ -27,7 +27,7 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
-from channels.adapters.common import chunks
+from channels.adapters.common import chunks, split_unrated
 from channels.adapters.http import (
     as_bool,
     as_date,
@@ -133,6 +133,7 @@ class ExpediaAdapter(ChannelAdapter):
         return True
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
+        updates, refused = split_unrated(CODE, updates)
         calls = 0
         for part in chunks(updates, MAX_RANGES):
             root = self._request("AvailRateUpdateRQ", hotel_code)
@@ -140,7 +141,7 @@ class ExpediaAdapter(ChannelAdapter):
                 _range(root, update)
             self._call("/eqc/ar", root)
             calls += 1
-        return PushResult(calls=calls)
+        return PushResult(calls=calls, refused=refused)
 
     def read_back(self, *, hotel_code: str, room_code: str, start: date, end: date) -> list[Update]:
         root = self._request("ProductAvailRateRetrievalRQ", hotel_code)

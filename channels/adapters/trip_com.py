@@ -29,7 +29,7 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
-from channels.adapters.common import chunks, reservation, split_unrated, stated, view_days
+from channels.adapters.common import EVERY_FIELD, chunks, reservation, split_unrated, stated, view_days
 from channels.adapters.http import base_url, config, field, parse_json, send, to_json
 
 CODE = "trip_com"
@@ -126,7 +126,7 @@ class TripComAdapter(ChannelAdapter):
         return False
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
-        rated, refused = split_unrated(CODE, updates)
+        rated, refused = split_unrated(CODE, updates, per_rate=EVERY_FIELD)
         calls = 0
         for part in chunks([_item(update) for update in rated], MAX_ITEMS):
             self._call("/openapi/inventory/update", {"HotelCode": hotel_code, "Items": list(part)})
