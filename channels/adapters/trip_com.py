@@ -30,7 +30,7 @@ from channels.adapters.base import (
     WebhookRejected,
 )
 from channels.adapters.common import EVERY_FIELD, chunks, reservation, split_unrated, stated, view_days
-from channels.adapters.http import base_url, config, field, parse_json, send, to_json
+from channels.adapters.http import as_decimal, base_url, config, field, parse_json, send, to_json
 
 CODE = "trip_com"
 MAX_ITEMS = 200
@@ -81,7 +81,7 @@ class TripComAdapter(ChannelAdapter):
         status = field(CODE, data, "ResponseStatus")
         ack = field(CODE, status, "Ack")
         if ack == "Processing":
-            retry_after = float(status.get("RetryAfter") or 1)
+            retry_after = float(as_decimal(CODE, "RetryAfter", status.get("RetryAfter", 1)))
             raise StillProcessing(f"trip_com is still processing; ask again in {retry_after:g}s.",
                                   retry_after=retry_after)
         if ack == "Failure":
