@@ -7,6 +7,7 @@ switched on (random latency, hanging calls), the channel's own rate limit, its a
 ``shape_change`` renaming of a field in its answers. Handlers return an XML element or a JSON
 value (or a ``Response`` holding one); ``render`` serializes it.
 """
+import hmac
 import random
 import threading
 import time
@@ -171,6 +172,12 @@ def check_traffic(traffic) -> None:
         if not isinstance(target, dict) or target.get("channel") not in CHANNELS or not all(
                 isinstance(target.get(k), str) and target[k] for k in ("hotel_code", "room_code", "rate_code")):
             raise ValueError("each traffic target needs channel, hotel_code, room_code and rate_code")
+
+
+def same(given: str, expected: str) -> bool:
+    """A constant-time comparison of credentials; any text a client sends (not only ASCII, which
+    ``hmac.compare_digest`` on str insists on) is simply not equal."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
 
 
 def rename(body, field: str | None):

@@ -129,3 +129,11 @@ def test_outages_answer_in_the_channels_shape_and_the_sandbox_keeps_answering(ot
     assert _any_call(ota, channel).status_code == 503
     ota.configure(down=False, fail_next=1)
     assert [_any_call(ota, channel).status_code for _ in range(2)] == [503, 200]
+
+
+def test_credentials_that_are_not_ascii_are_refused_not_a_crash(ota):
+    response, data = ota.agoda("GET", "/bookings", "bookings", headers={"X-Api-Key": "clé".encode("latin-1")})
+    assert response.status_code == 401 and data["error"]["code"] == "UNAUTHORIZED"
+    response, _ = ota.bcom("GET", "/OTA_HotelResNotif", params={"hotel_id": "H1"}, auth=None,
+                           headers={"Authorization": "Basic é".encode("latin-1")})
+    assert response.status_code == 401
