@@ -102,8 +102,8 @@ class AgodaAdapter(ChannelAdapter):
         return True
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
-        """One PUT per (room type, date); a later update for the same item wins, as it would if
-        sent later."""
+        """One PUT per (room type, date). Updates overlapping on a date are merged into its call
+        field by field, a later one winning where both set a value, as if it had been sent later."""
         updates, refused = split_unrated(CODE, updates)
         calls: dict[tuple[str, date], tuple[dict, dict[str, Update], list[Update]]] = {}
         for update in updates:
@@ -114,12 +114,15 @@ class AgodaAdapter(ChannelAdapter):
                 sources.append(update)
                 body.update(stated(allotment=update.available, stop_sell=update.stop_sell))
                 if update.rate_code and (update.price is not None or _restricts(update)):
-                    body["rates"] = [r for r in body["rates"] if r["rate_plan_id"] != update.rate_code]
-                    body["rates"].append({"rate_plan_id": update.rate_code, **stated(
+                    rate = next((r for r in body["rates"] if r["rate_plan_id"] == update.rate_code), None)
+                    if rate is None:
+                        rate = {"rate_plan_id": update.rate_code}
+                        body["rates"].append(rate)
+                    rate.update(stated(
                         amount=None if update.price is None else str(update.price),
                         currency=update.currency if update.price is not None else None,
                         min_stay=update.min_stay, max_stay=update.max_stay,
-                        closed_to_arrival=update.closed_to_arrival, closed_to_departure=update.closed_to_departure)})
+                        closed_to_arrival=update.closed_to_arrival, closed_to_departure=update.closed_to_departure))
                     by_rate[update.rate_code] = update
         path = f"/api/v1/properties/{quote(hotel_code, safe='')}/availability"
         for (_, day), (body, by_rate, sources) in calls.items():
@@ -149,7 +152,7 @@ def _refusals(results: list, day: date, by_rate: dict[str, Update], sources: lis
         if not isinstance(item, Mapping) or item.get("status") != "error":
             continue
         rate = str(item.get("rate_plan_id") or "")
-        updates = [by_rate[rate]] if rate in by_rate else sources[-1:]
+        updates = [by_rate[rate]] if rate in by_rate else sources
         refused.extend(Refusal(update=replace(u, start=day, end=day), code=str(item.get("code") or ""),
                                message=str(item.get("message") or "")) for u in updates)
     return refused

@@ -123,3 +123,14 @@ def test_a_207_returns_the_refused_items_and_applies_the_rest(ota_sandbox):
     assert all(r.update.price == nrf.price and "NRF" in r.message for r in result.refused)
     rates = view(ota_sandbox, CHANNEL)[ROOM]["2027-06-01"]["rates"]
     assert list(rates) == [RATE]
+
+
+def test_overlapping_updates_of_one_rate_plan_are_merged_field_by_field(ota_sandbox):
+    adapter = adapter_for(CHANNEL)
+    with recording() as exchanges:
+        result = adapter.push(hotel_code=HOTEL, updates=[
+            Update(ROOM, date(2027, 6, 5), date(2027, 6, 5), RATE, price=Decimal("90.00"), min_stay=1),
+            Update(ROOM, date(2027, 6, 5), date(2027, 6, 5), RATE, min_stay=3)])
+    assert (result.calls, len(exchanges)) == (1, 1)
+    [day] = adapter.read_back(hotel_code=HOTEL, room_code=ROOM, start=date(2027, 6, 5), end=date(2027, 6, 5))
+    assert (day.price, day.min_stay) == (Decimal("90.00"), 3)
