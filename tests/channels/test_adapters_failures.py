@@ -13,16 +13,10 @@ from channels.adapters.base import ChannelRejected, ChannelUnavailable, RateLimi
 from tests.channels.helpers import HOTEL, RATE, ROOM, configure, with_credentials
 
 CHANNELS = ["booking_com", "expedia", "agoda", "traveloka", "trip_com"]
-# The sandbox toolkit answers ``down``/``fail_next`` from App._gate while holding App._lock, and the
-# OTA sandbox's error() reads its settings under that same (non-reentrant) lock: the call hangs
-# and so does every later call to the sandbox. Unskip once the sandbox answers outages again.
-SANDBOX_OUTAGE_DEADLOCK = pytest.mark.skip(reason="sandbox OTA: outage answers deadlock (App._gate → OtaApp.error → "
-                                                  "extra() under App._lock)")
 WRONG = {"booking_com": {"password": "wrong"}, "expedia": {"password": "wrong"}, "agoda": {"api_key": "wrong"},
          "traveloka": {"token": "wrong"}, "trip_com": {"secret": "wrong"}}
 
 
-@SANDBOX_OUTAGE_DEADLOCK
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_an_outage_is_unavailable(ota_sandbox, channel):
     configure(ota_sandbox, down=True)
@@ -30,7 +24,6 @@ def test_an_outage_is_unavailable(ota_sandbox, channel):
         adapter_for(channel).pull(hotel_code=HOTEL)
 
 
-@SANDBOX_OUTAGE_DEADLOCK
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_one_failed_call_is_unavailable_and_the_next_succeeds(ota_sandbox, channel):
     configure(ota_sandbox, fail_next=1)
@@ -41,8 +34,8 @@ def test_one_failed_call_is_unavailable_and_the_next_succeeds(ota_sandbox, chann
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_a_5xx_in_any_shape_is_unavailable(suppliers_sandbox, settings, channel):
-    """Until the OTA sandbox answers outages: another sandbox that is down answers every path 503
-    (in its own JSON shape, not the channel's: a proxy's error page looks like that too)."""
+    """Another sandbox that is down answers every path 503 in its own JSON shape, not the
+    channel's: as a proxy's error page in front of the OTA would."""
     configure(suppliers_sandbox, down=True)
     settings.OTA_API_URL = suppliers_sandbox.url
     with pytest.raises(ChannelUnavailable, match="503"):
