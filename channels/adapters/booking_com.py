@@ -42,6 +42,7 @@ from channels.adapters.http import (
     children,
     config,
     node,
+    one_per_date,
     parse_xml,
     send,
     to_xml,
@@ -162,7 +163,8 @@ class BookingComAdapter(ChannelAdapter):
     def read_back(self, *, hotel_code: str, room_code: str, start: date, end: date) -> list[Update]:
         root = self._call("GET", "/availability", params={"hotel_id": hotel_code, "room_id": room_code,
                                                           "start": start.isoformat(), "end": end.isoformat()})
-        messages = children(child(CODE, root, "AvailStatusMessages"), "AvailStatusMessage")
+        messages = one_per_date(CODE, children(child(CODE, root, "AvailStatusMessages"), "AvailStatusMessage"),
+                                "AvailStatusMessage", start, end)
         return [update for message in messages for update in _view_days(message, room_code)]
 
 

@@ -41,6 +41,7 @@ from channels.adapters.http import (
     descendants,
     local,
     node,
+    one_per_date,
     parse_xml,
     send,
     to_xml,
@@ -149,7 +150,8 @@ class ExpediaAdapter(ChannelAdapter):
         node(params, "RoomType", id=room_code)
         node(params, "DateRange", **{"from": start.isoformat(), "to": end.isoformat()})
         answer = self._call("/eqc/parr", root)
-        return [update for day in descendants(answer, "AvailRate") for update in _view_days(day, room_code)]
+        found = one_per_date(CODE, descendants(answer, "AvailRate"), "AvailRate", start, end)
+        return [update for day in found for update in _view_days(day, room_code)]
 
 
 def _range(parent: Element, update: Update) -> None:

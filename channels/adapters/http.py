@@ -174,6 +174,14 @@ def descendants(element: Element, tag: str) -> list[Element]:
     return [found for found in element.iter() if local(found.tag) == tag]
 
 
+def one_per_date(channel: str, found: list, tag: str, start: date, end: date) -> list:
+    """A view the API promises one ``tag`` per date of: anything else is a changed contract."""
+    expected = (end - start).days + 1
+    if len(found) != expected:
+        raise ContractBroken(f"{channel}: the view has {len(found)} <{tag}> for {expected} dates.", code=tag)
+    return found
+
+
 def attr(channel: str, element: Element, name: str) -> str:
     value = element.get(name)
     if value is None:

@@ -179,7 +179,9 @@ def test_a_renamed_field_fails_the_contract_and_the_adapter_names_it(ota_sandbox
 
 
 @pytest.mark.parametrize("channel, field", [("agoda", "allotment"), ("traveloka", "price"), ("trip_com", "Days"),
-                                            ("expedia", "date"), ("booking_com", "StatusApplicationControl")])
+                                            ("expedia", "date"), ("expedia", "AvailRate"),
+                                            ("booking_com", "StatusApplicationControl"),
+                                            ("booking_com", "AvailStatusMessage")])
 def test_a_renamed_field_of_the_view_is_caught_too(ota_sandbox, channel, field):
     adapter = adapter_for(channel)
     adapter.push(hotel_code=HOTEL, updates=UPDATES)
