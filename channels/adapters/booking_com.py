@@ -101,7 +101,7 @@ class BookingComAdapter(ChannelAdapter):
     def _notif(self, params: dict) -> list[Reservation]:
         root = self._call("GET", "/OTA_HotelResNotif", params=params)
         return [_reservation(element, params["hotel_id"])
-                for element in children(child(CODE, root, "HotelReservations"), "HotelReservation")]
+                for element in children(CODE, child(CODE, root, "HotelReservations"), "HotelReservation")]
 
     def fetch(self, *, hotel_code: str, reservation_id: str) -> Reservation:
         found = self._notif({"hotel_id": hotel_code, "reservation_id": reservation_id})
@@ -163,7 +163,7 @@ class BookingComAdapter(ChannelAdapter):
     def read_back(self, *, hotel_code: str, room_code: str, start: date, end: date) -> list[Update]:
         root = self._call("GET", "/availability", params={"hotel_id": hotel_code, "room_id": room_code,
                                                           "start": start.isoformat(), "end": end.isoformat()})
-        messages = one_per_date(CODE, children(child(CODE, root, "AvailStatusMessages"), "AvailStatusMessage"),
+        messages = one_per_date(CODE, children(CODE, child(CODE, root, "AvailStatusMessages"), "AvailStatusMessage"),
                                 "AvailStatusMessage", start, end)
         return [update for message in messages for update in _view_days(message, room_code)]
 
@@ -243,7 +243,7 @@ def _reservation(element: Element, hotel_code: str) -> Reservation:
     room = child(CODE, stay, "RoomTypes/RoomType")
     span, total = child(CODE, stay, "TimeSpan"), child(CODE, stay, "Total")
     guests = sum(as_int(CODE, "Count", attr(CODE, count, "Count"))
-                 for count in children(child(CODE, stay, "GuestCounts"), "GuestCount"))
+                 for count in children(CODE, child(CODE, stay, "GuestCounts"), "GuestCount"))
     customer = child(CODE, element, "ResGuests/ResGuest/Profiles/ProfileInfo/Profile/Customer")
     name = child(CODE, customer, "PersonName")
     given, surname = (name.findtext("{*}GivenName") or "").strip(), (name.findtext("{*}Surname") or "").strip()

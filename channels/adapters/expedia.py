@@ -102,7 +102,7 @@ class ExpediaAdapter(ChannelAdapter):
         else:
             params.append(param)
         answer = self._call("/eqc/br", root)
-        return [_reservation(booking) for booking in children(child(CODE, answer, "Bookings"), "Booking")]
+        return [_reservation(booking) for booking in children(CODE, child(CODE, answer, "Bookings"), "Booking")]
 
     def fetch(self, *, hotel_code: str, reservation_id: str) -> Reservation:
         found = self._retrieve(hotel_code, node(None, "Booking", id=reservation_id))

@@ -165,8 +165,15 @@ def child(channel: str, element: Element, tag: str) -> Element:
     return found
 
 
-def children(element: Element, tag: str) -> list[Element]:
-    return element.findall("/".join("{*}" + part for part in tag.split("/")))
+def children(channel: str, element: Element, tag: str) -> list[Element]:
+    """Every child of a list element, which must all be ``tag``: a list of renamed items would
+    otherwise read as an empty list (no reservations) instead of a changed contract."""
+    found = [item for item in element if local(item.tag) == tag]
+    if len(found) != len(element):
+        other = next(local(item.tag) for item in element if local(item.tag) != tag)
+        raise ContractBroken(f"{channel}: <{local(element.tag)}> holds <{other}> where only <{tag}> is expected.",
+                             code=tag)
+    return found
 
 
 def descendants(element: Element, tag: str) -> list[Element]:

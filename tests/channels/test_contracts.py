@@ -191,3 +191,16 @@ def test_a_renamed_field_of_the_view_is_caught_too(ota_sandbox, channel, field):
     assert field in broken.value.message
     with pytest.raises(ContractViolation, match=field):
         check(exchanges[-1])
+
+
+@pytest.mark.parametrize("channel, field", [("booking_com", "HotelReservation"), ("expedia", "Booking"),
+                                            ("agoda", "bookings"), ("traveloka", "reservations"),
+                                            ("trip_com", "Reservations")])
+def test_a_renamed_list_is_never_read_as_no_reservations(ota_sandbox, channel, field):
+    create(ota_sandbox, channel)
+    configure(ota_sandbox, extra={"shape_change": {channel: field}})
+    with recording() as exchanges, pytest.raises(ContractBroken) as broken:
+        adapter_for(channel).pull(hotel_code=HOTEL)
+    assert field in broken.value.message
+    with pytest.raises(ContractViolation, match=field):
+        check(exchanges[-1])
