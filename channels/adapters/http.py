@@ -31,7 +31,8 @@ ErrorReader = Callable[[httpx.Response], tuple[str, str]]  # a refusal's (code, 
 
 @dataclass(frozen=True)
 class Exchange:
-    """One request sent and the answer received, as bytes on the wire."""
+    """One request sent and the answer received, as bytes on the wire. Bodies may hold credentials
+    (Expedia-like ``<Authentication>``): for tests and debugging, never for logs as they are."""
 
     channel: str
     method: str

@@ -93,7 +93,8 @@ class TripComAdapter(ChannelAdapter):
         raise WebhookRejected("trip_com sends no webhooks: anything claiming to be one is not from it.")
 
     def fetch(self, *, hotel_code: str, reservation_id: str) -> Reservation:
-        """The API has no single-reservation call: the latest revision among a full pull."""
+        """The API has no single-reservation call: the latest revision among a pull from the start
+        (every page of the hotel's history, so for repairs and checks, not the polling path)."""
         found = [r for r in self.pull(hotel_code=hotel_code).reservations if r.reservation_id == reservation_id]
         if not found:
             raise ChannelRejected(f"trip_com knows no reservation {reservation_id} at {hotel_code}.", code="404")
