@@ -1,5 +1,6 @@
-"""What the JSON channels share: reading a reservation or a day of the channel's view through a
-table of the channel's field names, and cutting pushes into dates and bounded messages.
+"""What the adapters share: reading a JSON reservation or a day of a JSON channel's view through a
+table of the channel's field names; cutting pushes into dates and bounded messages; and, for
+every channel, which updates cannot be sent for lack of a rate plan.
 
 Agoda-, Traveloka- and Trip.com-like reservations carry the same facts under different names; one
 reader with a name table per channel keeps the checks (every promised field present, amounts as
