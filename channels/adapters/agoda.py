@@ -146,14 +146,17 @@ def _restricts(update: Update) -> bool:
 
 
 def _refusals(results: list, day: date, by_rate: dict[str, Update], sources: list[Update]) -> list[Refusal]:
-    """The refused items of one call; an item naming no rate plan of ours refuses the whole call."""
-    refused = []
-    for item in results:
-        if not isinstance(item, Mapping) or item.get("status") != "error":
-            continue
-        rate = str(item.get("rate_plan_id") or "")
-        updates = [by_rate[rate]] if rate in by_rate else sources
-        refused.extend(Refusal(update=replace(u, start=day, end=day), code=str(item.get("code") or ""),
-                               message=str(item.get("message") or "")) for u in updates)
-    return refused
-
+    """The refused updates of one call, narrowed to its date. When every item is refused the room
+    type may be (its allotment and stop-sell not applied either): every update of the call is
+    returned; otherwise the refused rate plans' updates."""
+    errors = {str(item.get("rate_plan_id") or ""): item for item in results
+              if isinstance(item, Mapping) and item.get("status") == "error"}
+    if not errors:
+        return []
+    whole_call = len(errors) == len(results) or not set(errors) <= set(by_rate)
+    refused = sources if whole_call else [by_rate[rate] for rate in errors]
+    fallback = next(iter(errors.values()))
+    return [Refusal(update=replace(update, start=day, end=day),
+                    code=str(errors.get(update.rate_code, fallback).get("code") or ""),
+                    message=str(errors.get(update.rate_code, fallback).get("message") or ""))
+            for update in dict.fromkeys(refused)]

@@ -128,7 +128,7 @@ class ExpediaAdapter(ChannelAdapter):
         self._confirm(reservation, status="refused", reason=reason)
 
     def report_no_show(self, *, reservation: Reservation) -> bool:
-        root = self._request("NoShowRQ")
+        root = self._request("NoShowRQ", reservation.hotel_code)
         node(root, "Booking", id=reservation.reservation_id)
         child(CODE, self._call("/eqc/noshow", root), "Success")
         return True
