@@ -27,7 +27,7 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
-from channels.adapters.common import days, reservation, stated, view_days
+from channels.adapters.common import days, reservation, split_unrated, stated, view_days
 from channels.adapters.http import base_url, config, field, parse_json, send, to_json
 from channels.adapters.webhooks import verify
 
@@ -102,8 +102,9 @@ class AgodaAdapter(ChannelAdapter):
         return True
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
-        """One PUT per (room type, date); a later update for the same item wins, as it would if
-        sent later."""
+        """One PUT per (room type, date). Updates overlapping on a date are merged into its call
+        field by field, a later one winning where both set a value, as if it had been sent later."""
+        updates, refused = split_unrated(CODE, updates)
         calls: dict[tuple[str, date], tuple[dict, dict[str, Update], list[Update]]] = {}
         for update in updates:
             for day in days(update.start, update.end):
@@ -113,15 +114,17 @@ class AgodaAdapter(ChannelAdapter):
                 sources.append(update)
                 body.update(stated(allotment=update.available, stop_sell=update.stop_sell))
                 if update.rate_code and (update.price is not None or _restricts(update)):
-                    body["rates"] = [r for r in body["rates"] if r["rate_plan_id"] != update.rate_code]
-                    body["rates"].append({"rate_plan_id": update.rate_code, **stated(
+                    rate = next((r for r in body["rates"] if r["rate_plan_id"] == update.rate_code), None)
+                    if rate is None:
+                        rate = {"rate_plan_id": update.rate_code}
+                        body["rates"].append(rate)
+                    rate.update(stated(
                         amount=None if update.price is None else str(update.price),
                         currency=update.currency if update.price is not None else None,
                         min_stay=update.min_stay, max_stay=update.max_stay,
-                        closed_to_arrival=update.closed_to_arrival, closed_to_departure=update.closed_to_departure)})
+                        closed_to_arrival=update.closed_to_arrival, closed_to_departure=update.closed_to_departure))
                     by_rate[update.rate_code] = update
         path = f"/api/v1/properties/{quote(hotel_code, safe='')}/availability"
-        refused: list[Refusal] = []
         for (_, day), (body, by_rate, sources) in calls.items():
             response = self._call("PUT", path, body)
             results = field(CODE, parse_json(CODE, response), "results")
@@ -134,7 +137,7 @@ class AgodaAdapter(ChannelAdapter):
             "GET", f"/api/v1/properties/{quote(hotel_code, safe='')}/availability",
             params={"room_type_id": room_code, "from": start.isoformat(), "to": end.isoformat()}))
         return [update for day in field(CODE, data, "days")
-                for update in view_days(CODE, day, room_code=room_code, names=VIEW_NAMES)]
+                for update in view_days(CODE, day, names=VIEW_NAMES)]
 
 
 def _restricts(update: Update) -> bool:
@@ -143,14 +146,17 @@ def _restricts(update: Update) -> bool:
 
 
 def _refusals(results: list, day: date, by_rate: dict[str, Update], sources: list[Update]) -> list[Refusal]:
-    """The refused items of one call; an item naming no rate plan of ours refuses the whole call."""
-    refused = []
-    for item in results:
-        if not isinstance(item, Mapping) or item.get("status") != "error":
-            continue
-        rate = str(item.get("rate_plan_id") or "")
-        updates = [by_rate[rate]] if rate in by_rate else sources[-1:]
-        refused.extend(Refusal(update=replace(u, start=day, end=day), code=str(item.get("code") or ""),
-                               message=str(item.get("message") or "")) for u in updates)
-    return refused
-
+    """The refused updates of one call, narrowed to its date. When every item is refused the room
+    type may be (its allotment and stop-sell not applied either): every update of the call is
+    returned; otherwise the refused rate plans' updates."""
+    errors = {str(item.get("rate_plan_id") or ""): item for item in results
+              if isinstance(item, Mapping) and item.get("status") == "error"}
+    if not errors:
+        return []
+    whole_call = len(errors) == len(results) or not set(errors) <= set(by_rate)
+    refused = sources if whole_call else [by_rate[rate] for rate in errors]
+    fallback = next(iter(errors.values()))
+    return [Refusal(update=replace(update, start=day, end=day),
+                    code=str(errors.get(update.rate_code, fallback).get("code") or ""),
+                    message=str(errors.get(update.rate_code, fallback).get("message") or ""))
+            for update in dict.fromkeys(refused)]

@@ -30,6 +30,7 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
+from channels.adapters.common import split_unrated
 from channels.adapters.http import (
     as_bool,
     as_date,
@@ -41,6 +42,7 @@ from channels.adapters.http import (
     children,
     config,
     node,
+    one_per_date,
     parse_xml,
     send,
     to_xml,
@@ -99,7 +101,7 @@ class BookingComAdapter(ChannelAdapter):
     def _notif(self, params: dict) -> list[Reservation]:
         root = self._call("GET", "/OTA_HotelResNotif", params=params)
         return [_reservation(element, params["hotel_id"])
-                for element in children(child(CODE, root, "HotelReservations"), "HotelReservation")]
+                for element in children(CODE, child(CODE, root, "HotelReservations"), "HotelReservation")]
 
     def fetch(self, *, hotel_code: str, reservation_id: str) -> Reservation:
         found = self._notif({"hotel_id": hotel_code, "reservation_id": reservation_id})
@@ -135,6 +137,7 @@ class BookingComAdapter(ChannelAdapter):
         return True
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
+        updates, refused = split_unrated(CODE, updates, per_rate=("price",))  # restrictions may be per room
         calls = 0
         avail = [u for u in updates if _restricts(u) or u.available is not None]
         if avail:
@@ -155,12 +158,13 @@ class BookingComAdapter(ChannelAdapter):
                 node(amounts, "BaseByGuestAmt", AmountAfterTax=update.price, CurrencyCode=update.currency)
             self._success(self._call("POST", "/OTA_HotelRateAmountNotif", root))
             calls += 1
-        return PushResult(calls=calls)
+        return PushResult(calls=calls, refused=refused)
 
     def read_back(self, *, hotel_code: str, room_code: str, start: date, end: date) -> list[Update]:
         root = self._call("GET", "/availability", params={"hotel_id": hotel_code, "room_id": room_code,
                                                           "start": start.isoformat(), "end": end.isoformat()})
-        messages = children(child(CODE, root, "AvailStatusMessages"), "AvailStatusMessage")
+        messages = one_per_date(CODE, children(CODE, child(CODE, root, "AvailStatusMessages"), "AvailStatusMessage"),
+                                "AvailStatusMessage", start, end)
         return [update for message in messages for update in _view_days(message, room_code)]
 
 
@@ -239,7 +243,7 @@ def _reservation(element: Element, hotel_code: str) -> Reservation:
     room = child(CODE, stay, "RoomTypes/RoomType")
     span, total = child(CODE, stay, "TimeSpan"), child(CODE, stay, "Total")
     guests = sum(as_int(CODE, "Count", attr(CODE, count, "Count"))
-                 for count in children(child(CODE, stay, "GuestCounts"), "GuestCount"))
+                 for count in children(CODE, child(CODE, stay, "GuestCounts"), "GuestCount"))
     customer = child(CODE, element, "ResGuests/ResGuest/Profiles/ProfileInfo/Profile/Customer")
     name = child(CODE, customer, "PersonName")
     given, surname = (name.findtext("{*}GivenName") or "").strip(), (name.findtext("{*}Surname") or "").strip()

@@ -1,5 +1,6 @@
-"""What the JSON channels share: reading a reservation or a day of the channel's view through a
-table of the channel's field names, and cutting pushes into dates and bounded messages.
+"""What the adapters share: reading a JSON reservation or a day of a JSON channel's view through a
+table of the channel's field names; cutting pushes into dates and bounded messages; and, for
+every channel, which updates cannot be sent for lack of a rate plan.
 
 Agoda-, Traveloka- and Trip.com-like reservations carry the same facts under different names; one
 reader with a name table per channel keeps the checks (every promised field present, amounts as
@@ -114,11 +115,21 @@ def stated(**values) -> dict:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def split_unrated(channel: str, updates: list[Update]) -> tuple[list[Update], list[Refusal]]:
-    """Traveloka- and Trip.com-like inventory items always name a rate plan: an update without one
-    cannot be sent there, so it is returned refused (and the rest still goes)."""
-    unrated = [update for update in updates if not update.rate_code]
-    refused = [Refusal(update=update, code="RATE_REQUIRED",
-                       message=f"{channel} takes inventory per rate plan; this update names none")
-               for update in unrated]
-    return [update for update in updates if update.rate_code], refused
+RATE_LEVEL = ("price", "min_stay", "max_stay", "closed_to_arrival", "closed_to_departure")
+EVERY_FIELD = ("available", "stop_sell", *RATE_LEVEL)  # channels whose every item names a rate plan
+
+
+def split_unrated(channel: str, updates: list[Update], *, per_rate: tuple[str, ...] = RATE_LEVEL,
+                  ) -> tuple[list[Update], list[Refusal]]:
+    """Updates that can be sent, and those that cannot: an update setting a value the channel
+    keeps per rate plan (``per_rate``) without naming one is returned refused (RATE_REQUIRED)
+    rather than sent without it or dropped in silence; the rest still goes."""
+    sendable, refused = [], []
+    for update in updates:
+        if update.rate_code or all(getattr(update, name) is None for name in per_rate):
+            sendable.append(update)
+        else:
+            refused.append(Refusal(update=update, code="RATE_REQUIRED",
+                                   message=f"{channel} keeps {', '.join(per_rate)} per rate plan; "
+                                           f"this update names none"))
+    return sendable, refused

@@ -27,7 +27,7 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
-from channels.adapters.common import chunks
+from channels.adapters.common import chunks, split_unrated
 from channels.adapters.http import (
     as_bool,
     as_date,
@@ -41,6 +41,7 @@ from channels.adapters.http import (
     descendants,
     local,
     node,
+    one_per_date,
     parse_xml,
     send,
     to_xml,
@@ -101,7 +102,7 @@ class ExpediaAdapter(ChannelAdapter):
         else:
             params.append(param)
         answer = self._call("/eqc/br", root)
-        return [_reservation(booking) for booking in children(child(CODE, answer, "Bookings"), "Booking")]
+        return [_reservation(booking) for booking in children(CODE, child(CODE, answer, "Bookings"), "Booking")]
 
     def fetch(self, *, hotel_code: str, reservation_id: str) -> Reservation:
         found = self._retrieve(hotel_code, node(None, "Booking", id=reservation_id))
@@ -127,12 +128,13 @@ class ExpediaAdapter(ChannelAdapter):
         self._confirm(reservation, status="refused", reason=reason)
 
     def report_no_show(self, *, reservation: Reservation) -> bool:
-        root = self._request("NoShowRQ")
+        root = self._request("NoShowRQ", reservation.hotel_code)
         node(root, "Booking", id=reservation.reservation_id)
         child(CODE, self._call("/eqc/noshow", root), "Success")
         return True
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
+        updates, refused = split_unrated(CODE, updates)
         calls = 0
         for part in chunks(updates, MAX_RANGES):
             root = self._request("AvailRateUpdateRQ", hotel_code)
@@ -140,7 +142,7 @@ class ExpediaAdapter(ChannelAdapter):
                 _range(root, update)
             self._call("/eqc/ar", root)
             calls += 1
-        return PushResult(calls=calls)
+        return PushResult(calls=calls, refused=refused)
 
     def read_back(self, *, hotel_code: str, room_code: str, start: date, end: date) -> list[Update]:
         root = self._request("ProductAvailRateRetrievalRQ", hotel_code)
@@ -148,7 +150,8 @@ class ExpediaAdapter(ChannelAdapter):
         node(params, "RoomType", id=room_code)
         node(params, "DateRange", **{"from": start.isoformat(), "to": end.isoformat()})
         answer = self._call("/eqc/parr", root)
-        return [update for day in descendants(answer, "AvailRate") for update in _view_days(day, room_code)]
+        found = one_per_date(CODE, descendants(answer, "AvailRate"), "AvailRate", start, end)
+        return [update for day in found for update in _view_days(day, room_code)]
 
 
 def _range(parent: Element, update: Update) -> None:

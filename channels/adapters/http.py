@@ -31,7 +31,8 @@ ErrorReader = Callable[[httpx.Response], tuple[str, str]]  # a refusal's (code, 
 
 @dataclass(frozen=True)
 class Exchange:
-    """One request sent and the answer received, as bytes on the wire."""
+    """One request sent and the answer received, as bytes on the wire. Bodies may hold credentials
+    (Expedia-like ``<Authentication>``): for tests and debugging, never for logs as they are."""
 
     channel: str
     method: str
@@ -113,9 +114,9 @@ def _safely(read_error: ErrorReader, response: httpx.Response) -> tuple[str, str
     page, the sandbox toolkit's generic error) still leaves as a refusal, with its text."""
     try:
         code, message = read_error(response)
-        return str(code or ""), str(message or "")
-    except (ValueError, KeyError, TypeError, AttributeError, ParseError, ContractBroken):
-        return "", response.text[:500] or response.reason_phrase
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, ParseError, ContractBroken):
+        code, message = "", ""
+    return str(code or ""), str(message or "") or response.text[:500] or response.reason_phrase
 
 
 # --- reading answers --------------------------------------------------------------------------
@@ -165,13 +166,28 @@ def child(channel: str, element: Element, tag: str) -> Element:
     return found
 
 
-def children(element: Element, tag: str) -> list[Element]:
-    return element.findall("/".join("{*}" + part for part in tag.split("/")))
+def children(channel: str, element: Element, tag: str) -> list[Element]:
+    """Every child of a list element, which must all be ``tag``: a list of renamed items would
+    otherwise read as an empty list (no reservations) instead of a changed contract."""
+    found = [item for item in element if local(item.tag) == tag]
+    if len(found) != len(element):
+        other = next(local(item.tag) for item in element if local(item.tag) != tag)
+        raise ContractBroken(f"{channel}: <{local(element.tag)}> holds <{other}> where only <{tag}> is expected.",
+                             code=tag)
+    return found
 
 
 def descendants(element: Element, tag: str) -> list[Element]:
     """``element`` itself and everything under it named ``tag`` (any namespace)."""
     return [found for found in element.iter() if local(found.tag) == tag]
+
+
+def one_per_date(channel: str, found: list, tag: str, start: date, end: date) -> list:
+    """A view the API promises one ``tag`` per date of: anything else is a changed contract."""
+    expected = (end - start).days + 1
+    if len(found) != expected:
+        raise ContractBroken(f"{channel}: the view has {len(found)} <{tag}> for {expected} dates.", code=tag)
+    return found
 
 
 def attr(channel: str, element: Element, name: str) -> str:

@@ -24,7 +24,7 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
-from channels.adapters.common import chunks, reservation, split_unrated, stated, view_days
+from channels.adapters.common import EVERY_FIELD, chunks, reservation, split_unrated, stated, view_days
 from channels.adapters.http import base_url, config, field, parse_json, send, to_json
 
 CODE = "traveloka"
@@ -68,7 +68,8 @@ class TravelokaAdapter(ChannelAdapter):
         raise WebhookRejected("traveloka sends no webhooks: anything claiming to be one is not from it.")
 
     def fetch(self, *, hotel_code: str, reservation_id: str) -> Reservation:
-        """The API has no single-reservation call: the latest revision among a full pull."""
+        """The API has no single-reservation call: the latest revision among a pull from the start
+        (every page of the hotel's history, so for repairs and checks, not the polling path)."""
         found = [r for r in self.pull(hotel_code=hotel_code).reservations if r.reservation_id == reservation_id]
         if not found:
             raise ChannelRejected(f"traveloka knows no reservation {reservation_id} at {hotel_code}.", code="404")
@@ -101,7 +102,7 @@ class TravelokaAdapter(ChannelAdapter):
         return False
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
-        rated, refused = split_unrated(CODE, updates)
+        rated, refused = split_unrated(CODE, updates, per_rate=EVERY_FIELD)
         calls = 0
         for part in chunks([_item(update) for update in rated], MAX_UPDATES):
             field(CODE, self._call("POST", f"{self._hotel(hotel_code)}/inventory", {"updates": list(part)}),

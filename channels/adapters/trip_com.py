@@ -29,8 +29,8 @@ from channels.adapters.base import (
     Update,
     WebhookRejected,
 )
-from channels.adapters.common import chunks, reservation, split_unrated, stated, view_days
-from channels.adapters.http import base_url, config, field, parse_json, send, to_json
+from channels.adapters.common import EVERY_FIELD, chunks, reservation, split_unrated, stated, view_days
+from channels.adapters.http import as_decimal, base_url, config, field, parse_json, send, to_json
 
 CODE = "trip_com"
 MAX_ITEMS = 200
@@ -81,7 +81,7 @@ class TripComAdapter(ChannelAdapter):
         status = field(CODE, data, "ResponseStatus")
         ack = field(CODE, status, "Ack")
         if ack == "Processing":
-            retry_after = float(status.get("RetryAfter") or 1)
+            retry_after = float(as_decimal(CODE, "RetryAfter", status.get("RetryAfter", 1)))
             raise StillProcessing(f"trip_com is still processing; ask again in {retry_after:g}s.",
                                   retry_after=retry_after)
         if ack == "Failure":
@@ -93,7 +93,8 @@ class TripComAdapter(ChannelAdapter):
         raise WebhookRejected("trip_com sends no webhooks: anything claiming to be one is not from it.")
 
     def fetch(self, *, hotel_code: str, reservation_id: str) -> Reservation:
-        """The API has no single-reservation call: the latest revision among a full pull."""
+        """The API has no single-reservation call: the latest revision among a pull from the start
+        (every page of the hotel's history, so for repairs and checks, not the polling path)."""
         found = [r for r in self.pull(hotel_code=hotel_code).reservations if r.reservation_id == reservation_id]
         if not found:
             raise ChannelRejected(f"trip_com knows no reservation {reservation_id} at {hotel_code}.", code="404")
@@ -126,7 +127,7 @@ class TripComAdapter(ChannelAdapter):
         return False
 
     def push(self, *, hotel_code: str, updates: list[Update]) -> PushResult:
-        rated, refused = split_unrated(CODE, updates)
+        rated, refused = split_unrated(CODE, updates, per_rate=EVERY_FIELD)
         calls = 0
         for part in chunks([_item(update) for update in rated], MAX_ITEMS):
             self._call("/openapi/inventory/update", {"HotelCode": hotel_code, "Items": list(part)})

@@ -5,13 +5,12 @@ net), then acknowledged, rejected or reported as no-shows. Availability goes one
 room type per call; items the channel refuses (``extra.refuse_items``: room or rate plan codes)
 are answered per item with ``207`` and are not applied. Errors: ``{"error": {"code", "message"}}``.
 """
-import hmac
 import json
 import os
 from datetime import date
 
 from sandboxes.http import Request, Response
-from sandboxes.ota.app import Channel, app
+from sandboxes.ota.app import Channel, app, same
 from sandboxes.ota.jsontools import Names, day, day_json, need, optional, rate_values
 from sandboxes.ota.store import Reservation, Revision
 
@@ -25,7 +24,7 @@ PROPERTY = r"/api/v1/properties/(?P<hotel>[^/]+)"
 
 
 def _authorized(request: Request) -> bool:
-    return hmac.compare_digest(request.headers.get("x-api-key", ""),
+    return same(request.headers.get("x-api-key", ""),
                                os.environ.get("OTA_AGODA_API_KEY", "sandbox-agoda-key"))
 
 

@@ -7,6 +7,7 @@ switched on (random latency, hanging calls), the channel's own rate limit, its a
 ``shape_change`` renaming of a field in its answers. Handlers return an XML element or a JSON
 value (or a ``Response`` holding one); ``render`` serializes it.
 """
+import hmac
 import random
 import threading
 import time
@@ -56,11 +57,11 @@ class OtaApp(App):
     def reset(self) -> None:
         """Also forget reservations, deliveries, views and webhook targets; traffic stops with the
         behaviour it was configured in."""
-        super().reset()
-        with self.store.lock:
+        with self.store.lock:  # background traffic changes the store under this lock too
+            super().reset()
             self.windows.clear()
-        self.store.clear()
-        self.sender.clear()
+            self.store.clear()
+            self.sender.clear()
 
     def _configure(self, request: Request):
         traffic = (request.json().get("extra") or {}).get("traffic")
@@ -72,8 +73,9 @@ class OtaApp(App):
         return answer
 
     def extra(self, key: str, default=None):
-        with self._lock:
-            return self.behaviour.extra.get(key, default)
+        """One ``extra`` setting. Read without the toolkit's lock: ``_gate`` holds it while it
+        answers errors, which ``render`` reads settings for; a single read is atomic anyway."""
+        return self.behaviour.extra.get(key, default)
 
     def take(self, key: str) -> bool:
         """Use up one of the ``extra[key]`` next calls (timeout_next, processing_next)."""
@@ -170,6 +172,12 @@ def check_traffic(traffic) -> None:
         if not isinstance(target, dict) or target.get("channel") not in CHANNELS or not all(
                 isinstance(target.get(k), str) and target[k] for k in ("hotel_code", "room_code", "rate_code")):
             raise ValueError("each traffic target needs channel, hotel_code, room_code and rate_code")
+
+
+def same(given: str, expected: str) -> bool:
+    """A constant-time comparison of credentials; any text a client sends (not only ASCII, which
+    ``hmac.compare_digest`` on str insists on) is simply not equal."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
 
 
 def rename(body, field: str | None):

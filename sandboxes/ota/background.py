@@ -57,7 +57,10 @@ def traffic(now: float, next_at: float | None) -> float | None:
     interval = 60 / setting["per_minute"]
     next_at = now if next_at is None else max(next_at, now - interval)  # never a burst to catch up
     while next_at <= now:
-        one_change(random.choice(setting["targets"]))
+        with app.store.lock:
+            if app.extra("traffic") is not setting:  # reset or reconfigured meanwhile: nothing more
+                return None
+            one_change(random.choice(setting["targets"]))
         next_at += interval
     return next_at
 

@@ -7,14 +7,13 @@ date ranges, one hotel per request. Every answer is in the OpenTravel namespace;
 ``<Errors><Error Type Code>message</Error></Errors>`` inside the answer's root.
 """
 import base64
-import hmac
 import json
 import os
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 
 from sandboxes.http import Request
-from sandboxes.ota.app import Channel, app
+from sandboxes.ota.app import Channel, app, same
 from sandboxes.ota.store import Reservation, Revision, date_range
 from sandboxes.ota.xmltools import amount, attr, day, element, integer, need, parse, sub
 
@@ -32,7 +31,7 @@ def _authorized(request: Request) -> bool:
     user = os.environ.get("OTA_BOOKING_COM_USER", "sandbox-bcom")
     password = os.environ.get("OTA_BOOKING_COM_PASSWORD", "sandbox-bcom-pass")
     expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-    return hmac.compare_digest(request.headers.get("authorization", ""), expected)
+    return same(request.headers.get("authorization", ""), expected)
 
 
 def _root(tag: str) -> ET.Element:

@@ -6,13 +6,12 @@ retrieval (``BookingRetrievalRQ``) lists it: the safety net for lost webhooks. P
 date ranges per message, at most 100 ``AvailRateUpdate`` elements (more: error 3010). Errors are
 ``<Error code="...">message</Error>`` inside the answer's root.
 """
-import hmac
 import os
 import xml.etree.ElementTree as ET
 from datetime import date
 
 from sandboxes.http import Request, Response
-from sandboxes.ota.app import Channel, app
+from sandboxes.ota.app import Channel, app, same
 from sandboxes.ota.store import Reservation, Revision, date_range
 from sandboxes.ota.xmltools import amount, attr, boolean, day, element, integer, need, parse, sub
 
@@ -35,8 +34,8 @@ def _authorized(request: Request) -> bool:
         return False
     user = os.environ.get("OTA_EXPEDIA_USER", "sandbox-expedia")
     password = os.environ.get("OTA_EXPEDIA_PASSWORD", "sandbox-expedia-pass")
-    return (hmac.compare_digest(credentials.get("username", ""), user)
-            & hmac.compare_digest(credentials.get("password", ""), password))
+    return (same(credentials.get("username", ""), user)
+            and same(credentials.get("password", ""), password))
 
 
 def _error(request: Request, status: int, message: str, code: str | None = None) -> ET.Element:

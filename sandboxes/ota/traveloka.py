@@ -4,12 +4,11 @@ Reservations are polled with a cursor: each call returns the revisions made afte
 and the cursor to send next time, so every revision is seen once. Inventory goes as date-range
 items, at most 200 per call. Errors: ``{"errorCode", "errorMessage"}``.
 """
-import hmac
 import os
 from datetime import date
 
 from sandboxes.http import Request
-from sandboxes.ota.app import Channel, app
+from sandboxes.ota.app import Channel, app, same
 from sandboxes.ota.jsontools import Names, cursor, cursor_seq, day_json, need, range_item
 from sandboxes.ota.store import Reservation, Revision
 
@@ -26,7 +25,7 @@ HOTEL = r"/v1/hotels/(?P<hotel>[^/]+)"
 
 def _authorized(request: Request) -> bool:
     token = os.environ.get("OTA_TRAVELOKA_TOKEN", "sandbox-traveloka-token")
-    return hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {token}")
+    return same(request.headers.get("authorization", ""), f"Bearer {token}")
 
 
 def _error(request: Request, status: int, message: str) -> dict:

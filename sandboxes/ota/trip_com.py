@@ -14,7 +14,7 @@ import time
 from functools import wraps
 
 from sandboxes.http import Request
-from sandboxes.ota.app import Channel, app
+from sandboxes.ota.app import Channel, app, same
 from sandboxes.ota.jsontools import Names, cursor, cursor_seq, day, day_json, need, range_item
 from sandboxes.ota.store import Reservation, Revision
 
@@ -38,8 +38,8 @@ def _authorized(request: Request) -> bool:
         return False
     signed = f"{stamp}{request.method}{request.path}".encode() + request.body
     expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return (hmac.compare_digest(request.headers.get("x-trip-key", ""), key)
-            & hmac.compare_digest(request.headers.get("x-trip-sign", ""), expected))
+    return (same(request.headers.get("x-trip-key", ""), key)
+            and same(request.headers.get("x-trip-sign", ""), expected))
 
 
 def _error(request: Request, status: int, message: str) -> dict:

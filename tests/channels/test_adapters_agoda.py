@@ -123,3 +123,25 @@ def test_a_207_returns_the_refused_items_and_applies_the_rest(ota_sandbox):
     assert all(r.update.price == nrf.price and "NRF" in r.message for r in result.refused)
     rates = view(ota_sandbox, CHANNEL)[ROOM]["2027-06-01"]["rates"]
     assert list(rates) == [RATE]
+
+
+def test_overlapping_updates_of_one_rate_plan_are_merged_field_by_field(ota_sandbox):
+    adapter = adapter_for(CHANNEL)
+    with recording() as exchanges:
+        result = adapter.push(hotel_code=HOTEL, updates=[
+            Update(ROOM, date(2027, 6, 5), date(2027, 6, 5), RATE, price=Decimal("90.00"), min_stay=1),
+            Update(ROOM, date(2027, 6, 5), date(2027, 6, 5), RATE, min_stay=3)])
+    assert (result.calls, len(exchanges)) == (1, 1)
+    [day] = adapter.read_back(hotel_code=HOTEL, room_code=ROOM, start=date(2027, 6, 5), end=date(2027, 6, 5))
+    assert (day.price, day.min_stay) == (Decimal("90.00"), 3)
+
+
+def test_a_refused_room_type_returns_every_update_of_its_calls(ota_sandbox):
+    configure(ota_sandbox, extra={"refuse_items": [ROOM]})
+    allotment = Update(ROOM, date(2027, 6, 8), date(2027, 6, 8), available=4)
+    price = Update(ROOM, date(2027, 6, 8), date(2027, 6, 8), RATE, price=Decimal("90.00"))
+    other_room = Update("TWN", date(2027, 6, 8), date(2027, 6, 8), available=1)
+    result = adapter_for(CHANNEL).push(hotel_code=HOTEL, updates=[allotment, price, other_room])
+    assert result.calls == 2
+    assert [(r.update, r.code) for r in result.refused] == [(allotment, "ITEM_REFUSED"), (price, "ITEM_REFUSED")]
+    assert ROOM not in view(ota_sandbox, CHANNEL) or "2027-06-08" not in view(ota_sandbox, CHANNEL)[ROOM]

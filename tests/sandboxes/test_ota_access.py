@@ -105,3 +105,35 @@ def test_a_malformed_request_is_a_400_naming_the_problem(ota):
     response, data = ota.traveloka("POST", "/inventory", "inventory_accepted",
                                    {"updates": [{"rate_id": "BAR", "start_date": "2027-01-01"}]})
     assert response.status_code == 400 and "room_id" in data["errorMessage"]
+
+
+def _any_call(ota, channel: str) -> httpx.Response:
+    """One call of the channel, its answer checked against the contract."""
+    if channel == "booking_com":
+        return ota.bcom("GET", "/OTA_HotelResNotif", params={"hotel_id": "H1"})[0]
+    if channel == "expedia":
+        return ota.expedia("br", RETRIEVE.format(auth=EXPEDIA_AUTH))[0]
+    if channel == "agoda":
+        return ota.agoda("GET", "/bookings", "bookings")[0]
+    if channel == "traveloka":
+        return ota.traveloka("GET", "/reservations", "reservations")[0]
+    return ota.trip("reservations/query", {"HotelCode": "H1"}, "reservations_query_request",
+                    "reservations_query_response")[0]
+
+
+@pytest.mark.parametrize("channel", ["booking_com", "expedia", "agoda", "traveloka", "trip_com"])
+def test_outages_answer_in_the_channels_shape_and_the_sandbox_keeps_answering(ota, channel):
+    """The toolkit answers outages while holding its lock; the OTA's error shapes must not take
+    it again (they once did, and every later call hung)."""
+    ota.configure(down=True, extra={"shape_change": {"nowhere": "x"}})
+    assert _any_call(ota, channel).status_code == 503
+    ota.configure(down=False, fail_next=1)
+    assert [_any_call(ota, channel).status_code for _ in range(2)] == [503, 200]
+
+
+def test_credentials_that_are_not_ascii_are_refused_not_a_crash(ota):
+    response, data = ota.agoda("GET", "/bookings", "bookings", headers={"X-Api-Key": "clé".encode("latin-1")})
+    assert response.status_code == 401 and data["error"]["code"] == "UNAUTHORIZED"
+    response, _ = ota.bcom("GET", "/OTA_HotelResNotif", params={"hotel_id": "H1"}, auth=None,
+                           headers={"Authorization": "Basic é".encode("latin-1")})
+    assert response.status_code == 401
