@@ -14,6 +14,8 @@ from bookings.models import Booking
 from bookings.services.lifecycle import booking_mark_no_show, bookings_complete_stays
 from core.models import OutboxMessage
 from inventory.models import Hold, RoomNight
+from rewards.models import Entry
+from rewards.selectors import balance_of
 from tests.bookings.conftest import confirmed_stay, stay_booking, supplier_booking
 from tests.factories import UserFactory
 
@@ -147,3 +149,23 @@ def test_a_no_show_is_never_completed(traveller, coins):
     booking.refresh_from_db()
     assert booking.status == Booking.Status.NO_SHOW
     assert "stay.completed" not in _topics(booking.reference)
+
+
+def test_a_no_show_forfeits_the_pending_points_through_the_outbox(traveller, coins, eager_tasks,
+                                                                  django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = confirmed_stay(user=traveller, zone="Asia/Bangkok", days_ahead=1, nights=2)
+    earned = balance_of(user=traveller).pending
+    assert earned > 0
+
+    with time_machine.travel(BANGKOK_CHECK_IN_DAY, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            booking_mark_no_show(booking=booking, by=hotel_staff(booking))
+    with django_capture_on_commit_callbacks(execute=True):
+        bookings_complete_stays(now=datetime(2026, 4, 1, tzinfo=UTC))
+
+    assert (balance_of(user=traveller).available, balance_of(user=traveller).pending) == (0, 0)
+    forfeit = Entry.objects.get(booking_reference=booking.reference, kind=Entry.Kind.FORFEIT)
+    assert forfeit.pending_delta == -earned and "no-show" in forfeit.note
+    message = OutboxMessage.objects.get(key=booking.reference, topic="booking.no_show")
+    assert message.published_at is not None and not message.last_error
