@@ -169,3 +169,16 @@ def test_a_no_show_forfeits_the_pending_points_through_the_outbox(traveller, coi
     assert forfeit.pending_delta == -earned and "no-show" in forfeit.note
     message = OutboxMessage.objects.get(key=booking.reference, topic="booking.no_show")
     assert message.published_at is not None and not message.last_error
+
+
+def test_the_traveller_sees_no_show_on_their_booking_page(client, traveller, coins):
+    booking = confirmed_stay(user=traveller, zone="Asia/Bangkok", days_ahead=1, nights=2)
+    with time_machine.travel(BANGKOK_CHECK_IN_DAY, tick=False):
+        booking_mark_no_show(booking=booking, by=hotel_staff(booking))
+    client.force_login(traveller)
+
+    page = client.get(f"/bookings/{booking.reference}/").content.decode()
+
+    assert 'id="booking-status">No-show</span>' in page
+    assert "did not arrive for this stay" in page
+    assert "Cancel this booking" not in page
