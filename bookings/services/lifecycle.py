@@ -3,7 +3,7 @@
 Each function locks the booking row, checks the state machine, does the change, appends the
 event and writes the outbox row, all in one transaction; a repeat is a no-op (idempotent).
 """
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -201,8 +201,7 @@ def booking_mark_no_show(*, booking: Booking, by) -> Booking:
         locked = _locked(booking.reference)
         if locked is None:
             raise Booking.DoesNotExist(booking.reference)
-        _check_no_show(booking=locked, by=by)
-        today = locked.property.local_today()
+        today = _check_no_show(booking=locked, by=by)
         events.transition(booking=locked, to=S.NO_SHOW, action="booking.no_show", actor=events.Actor.staff(by),
                           data={"marked_by": by.get_username(), "hotel_today": today,
                                 "check_in": locked.check_in})
@@ -210,7 +209,8 @@ def booking_mark_no_show(*, booking: Booking, by) -> Booking:
     return locked
 
 
-def _check_no_show(*, booking: Booking, by) -> None:
+def _check_no_show(*, booking: Booking, by) -> date:
+    """Refuse (NoShowRefused) unless ``by`` may mark ``booking`` now; the hotel's date if so."""
     if booking.is_supplier or booking.property_id is None:
         raise NoShowRefused("Only bookings at our own hotels can be marked as a no-show; a supplier's "
                             "booking is the supplier's to report.")
@@ -227,6 +227,7 @@ def _check_no_show(*, booking: Booking, by) -> None:
     if today < booking.check_in:
         raise NoShowRefused(f"Check-in is on {booking.check_in:%d %b %Y} at the hotel (today there is "
                             f"{today:%d %b %Y}): a no-show can be marked from that day on.")
+    return today
 
 
 # --- Cancellation ----------------------------------------------------------------------------
