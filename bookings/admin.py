@@ -3,14 +3,22 @@ supplier bookings (no property) are for the platform's admins.
 
 Each review item shows the booking's event timeline and offers: retry (supplier confirmation),
 cancel and refund, or resolve with a note; each action is recorded as a booking event.
+
+Bookings offer "Mark as no-show" (a changelist action and a button on the booking's page) to
+users holding ``bookings.mark_no_show``: superusers on any own-hotel booking, hotel staff on
+their own hotels' only. Each booking gets its own success or refusal message.
 """
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from bookings.errors import NoShowRefused
 from bookings.models import Booking, BookingEvent, ReviewItem, SupplierHold
 from bookings.selectors import booking_timeline
+from bookings.services.lifecycle import booking_mark_no_show
 from bookings.services.review import review_cancel_refund, review_resolve, review_retry
 from catalogue.admin import StaffScopedAdmin
 from core.admin import ReadOnlyRecordsMixin, WrittenByServicesMixin
@@ -50,6 +58,66 @@ class BookingAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     list_filter = ("status", "kind")
     search_fields = ("reference", "title", "user__username", "user__email")
     inlines = [SupplierHoldInline, EventInline]
+    change_form_template = "bookings/admin/booking_change_form.html"
+    actions = ["mark_no_show"]
+
+    def has_mark_no_show_permission(self, request, obj=None):
+        return request.user.has_perm("bookings.mark_no_show") and self._owns(request, obj)
+
+    def response_action(self, request, queryset):
+        """A malformed selected id is a message, not a 500 (the admin would cast it in a filter)."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if any(not (pk.isascii() and pk.isdigit()) for pk in selected):
+            messages.error(request, "Some selected ids are not valid: nothing was done.")
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+    @admin.action(description="Mark as no-show", permissions=["mark_no_show"])
+    def mark_no_show(self, request, queryset):
+        """The queryset is the scoped changelist's; each booking is checked again (scope and the
+        service's own rules) and gets its own message. Selected ids outside it are named too."""
+        bookings = list(queryset.select_related("property"))
+        for booking in bookings:
+            self._mark_no_show(request, booking)
+        if request.POST.get("select_across") != "1":
+            found = {str(b.pk) for b in bookings}
+            missing = [pk for pk in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if pk not in found]
+            if missing:
+                messages.error(request, f"{len(missing)} selected booking(s) are not at your hotels or no longer "
+                                        "exist: not marked as a no-show.")
+
+    def _mark_no_show(self, request, booking: Booking) -> bool:
+        if not self.has_mark_no_show_permission(request, booking):
+            messages.error(request, f"{booking.reference}: not a booking at your hotels; not marked as a no-show.")
+            return False
+        try:
+            booking_mark_no_show(booking=booking, by=request.user)
+        except NoShowRefused as exc:
+            messages.error(request, f"{booking.reference}: {exc.message}")
+            return False
+        messages.success(request, f"{booking.reference}: marked as a no-show.")
+        return True
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id and "_mark_no_show" in request.POST:
+            booking = self._booking(request, object_id)
+            if booking is None:
+                messages.error(request, "You cannot act on this booking.")
+                return HttpResponseRedirect(reverse("admin:bookings_booking_changelist"))
+            self._mark_no_show(request, booking)
+            return HttpResponseRedirect(request.path)
+        booking = self._booking(request, object_id) if object_id else None
+        offer = (booking is not None and not booking.is_supplier and booking.status == Booking.Status.CONFIRMED
+                 and self.has_mark_no_show_permission(request, booking))
+        extra_context = {**(extra_context or {}), "offer_no_show": offer}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _booking(self, request, object_id) -> Booking | None:
+        """The booking, scoped to what this user may see; None for an unknown or malformed id."""
+        try:
+            return self.get_queryset(request).select_related("property").filter(pk=object_id).first()
+        except (ValueError, ValidationError):
+            return None
 
 
 ACTIONS = {

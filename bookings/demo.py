@@ -1,4 +1,5 @@
-"""Demo data for bookings: hotel staff may read bookings and work the review queue. Idempotent."""
+"""Demo data for bookings: hotel staff may read bookings, work the review queue and mark
+no-shows. Idempotent."""
 from django.contrib.auth.models import Group, Permission
 
 
@@ -8,6 +9,6 @@ def seed() -> None:
         return
     perms = Permission.objects.filter(
         content_type__app_label="bookings",
-        codename__in=["view_booking", "view_bookingevent", "view_reviewitem", "change_reviewitem"],
+        codename__in=["view_booking", "view_bookingevent", "view_reviewitem", "change_reviewitem", "mark_no_show"],
     )
     group.permissions.add(*perms)

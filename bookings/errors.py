@@ -29,3 +29,10 @@ class NotCancellable(BookingRefused):
     """The booking is no longer active (already cancelled, completed, expired...)."""
 
     code = "status"
+
+
+class NoShowRefused(BookingRefused):
+    """The booking cannot be marked as a no-show: not confirmed, a supplier's, not yet its
+    check-in day at the hotel, or not the marker's hotel."""
+
+    code = "no_show"

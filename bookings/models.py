@@ -25,6 +25,7 @@ class Booking(models.Model):
         PAYMENT_CONFIRMED = "payment_confirmed", "Payment confirmed"
         CONFIRMED = "confirmed", "Confirmed"
         COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
         EXPIRED = "expired", "Expired"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
@@ -72,6 +73,7 @@ class Booking(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "payment_expires_at"]), models.Index(fields=["status", "check_out"])]
+        permissions = [("mark_no_show", "Can mark a booking as a no-show")]
 
     def __str__(self):
         return f"{self.reference} {self.title} ({self.status})"

@@ -44,3 +44,12 @@ def publish_stay_completed(booking: Booking) -> None:
         **_common(booking), "total": str(booking.total), "currency": booking.currency,
         "check_out": booking.check_out.isoformat() if booking.check_out else None,
     })
+
+
+def publish_no_show(booking: Booking) -> None:
+    outbox_publish(topic="booking.no_show", key=booking.reference, payload={
+        **_common(booking), "kind": booking.kind, "property_id": booking.property_id,
+        "total": str(booking.total), "currency": booking.currency, "points_redeemed": int(booking.points_redeemed),
+        "check_in": booking.check_in.isoformat() if booking.check_in else None,
+        "check_out": booking.check_out.isoformat() if booking.check_out else None,
+    })

@@ -2,11 +2,13 @@
 
     pending ─▶ payment_confirmed ─▶ confirmed ─▶ completed
        │              │                 │
-       ├─▶ expired    ├─▶ failed        └─▶ cancelled ─▶ refunded
-       ├─▶ failed     └─▶ cancelled
+       ├─▶ expired    ├─▶ failed        ├─▶ cancelled ─▶ refunded
+       ├─▶ failed     └─▶ cancelled     └─▶ no_show
        └─▶ cancelled
 
 expired and failed may still end as refunded (a late or partial payment given back by staff).
+no_show is an end: hotel staff mark it (own hotels only, from the check-in date on the hotel's
+calendar; ``booking_mark_no_show``); the nights stay taken and nothing is refunded.
 """
 from bookings.models import Booking
 from core.errors import ConflictError
@@ -16,11 +18,12 @@ S = Booking.Status
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING: frozenset({S.PAYMENT_CONFIRMED, S.EXPIRED, S.FAILED, S.CANCELLED}),
     S.PAYMENT_CONFIRMED: frozenset({S.CONFIRMED, S.FAILED, S.CANCELLED}),
-    S.CONFIRMED: frozenset({S.COMPLETED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.COMPLETED, S.CANCELLED, S.NO_SHOW}),
     S.CANCELLED: frozenset({S.REFUNDED}),
     S.EXPIRED: frozenset({S.REFUNDED}),
     S.FAILED: frozenset({S.REFUNDED}),
     S.COMPLETED: frozenset(),
+    S.NO_SHOW: frozenset(),
     S.REFUNDED: frozenset(),
 }
 INITIAL = S.PENDING

@@ -6,6 +6,7 @@ SUBSCRIPTIONS = {
     "booking.cancelled": "rewards.on_booking_ended",
     "booking.expired": "rewards.on_booking_ended",
     "booking.failed": "rewards.on_booking_ended",
+    "booking.no_show": "rewards.on_booking_no_show",
     "stay.completed": "rewards.on_stay_completed",
 }
 

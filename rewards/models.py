@@ -40,6 +40,7 @@ class Entry(AppendOnlyModel):
         EARN = "earn", "Earned (pending until the stay is completed)"
         VEST = "vest", "Stay completed: points available"
         REVERSE = "reverse", "Earned points reversed (booking cancelled)"
+        FORFEIT = "forfeit", "Earned points forfeited (no-show)"
         HOLD = "hold", "Reserved for a booking"
         REDEEM = "redeem", "Redeemed on a confirmed booking"
         RELEASE = "release", "Returned (booking not completed)"
@@ -104,6 +105,7 @@ class BookingPoints(models.Model):
         PENDING = "pending", "Pending"
         AVAILABLE = "available", "Available"
         REVERSED = "reversed", "Reversed"
+        FORFEITED = "forfeited", "Forfeited (no-show)"
 
     reference = models.CharField(max_length=64, unique=True)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="bookings")
@@ -120,7 +122,7 @@ class BookingPoints(models.Model):
     placed_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    ended_at = models.DateTimeField(null=True, blank=True, help_text="Cancelled, expired or failed.")
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Cancelled, expired, failed or no-show.")
     ended_reason = models.CharField(max_length=20, blank=True)
 
     class Meta:

@@ -52,6 +52,11 @@ def on_booking_ended(*, message_id=None, topic="", key="", payload):
     )
 
 
+@shared_task(name="rewards.on_booking_no_show", **RETRY)
+def on_booking_no_show(*, message_id=None, topic="", key="", payload):
+    services.booking_no_show_apply(user_id=int(payload["user_id"]), reference=payload["reference"])
+
+
 @shared_task(name="rewards.expire_points", **RETRY)
 def expire_points() -> int:
     return services.points_expire_all()

@@ -1,9 +1,9 @@
-"""How a booking moves after placement: payment news, expiry, cancellation, completion.
+"""How a booking moves after placement: payment news, expiry, cancellation, completion, no-show.
 
 Each function locks the booking row, checks the state machine, does the change, appends the
 event and writes the outbox row, all in one transaction; a repeat is a no-op (idempotent).
 """
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -12,13 +12,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bookings import events
-from bookings.errors import NotCancellable
+from bookings.errors import NoShowRefused, NotCancellable
 from bookings.models import Booking, BookingEvent, ReviewItem, SupplierHold
 from bookings.publishing import (
     publish_cancelled,
     publish_confirmed,
     publish_expired,
     publish_failed,
+    publish_no_show,
     publish_stay_completed,
 )
 from bookings.services.review import review_open
@@ -179,6 +180,54 @@ def _checked_out(*, now) -> Q:
         if name is not None:
             condition |= Q(property__destination__timezone=name, check_out__lt=zone_today(name, now=now))
     return condition
+
+
+# --- No-show ---------------------------------------------------------------------------------
+
+def booking_mark_no_show(*, booking: Booking, by) -> Booking:
+    """Hotel staff (or a platform admin) record that the guest never arrived.
+
+    Allowed only for a confirmed booking at one of our own hotels (a supplier's booking is the
+    supplier's to report), from its check-in date on the hotel's calendar (the destination's time
+    zone, as ``bookings_complete_stays`` decides dates), and only by a superuser or the staff of
+    that hotel. Anything else is a ``NoShowRefused`` saying why, and a repeat is refused the same
+    way without changing anything.
+
+    The nights are NOT released: the room was kept for the guest and nobody else could sell it.
+    Nothing is refunded. ``booking.no_show`` goes out so that rewards forfeits the points the stay
+    would have earned.
+    """
+    with transaction.atomic():
+        locked = _locked(booking.reference)
+        if locked is None:
+            raise Booking.DoesNotExist(booking.reference)
+        today = _check_no_show(booking=locked, by=by)
+        events.transition(booking=locked, to=S.NO_SHOW, action="booking.no_show", actor=events.Actor.staff(by),
+                          data={"marked_by": by.get_username(), "hotel_today": today,
+                                "check_in": locked.check_in})
+        publish_no_show(locked)
+    return locked
+
+
+def _check_no_show(*, booking: Booking, by) -> date:
+    """Refuse (NoShowRefused) unless ``by`` may mark ``booking`` now; the hotel's date if so."""
+    if booking.is_supplier or booking.property_id is None:
+        raise NoShowRefused("Only bookings at our own hotels can be marked as a no-show; a supplier's "
+                            "booking is the supplier's to report.")
+    if not (by.is_superuser or booking.property.staff.filter(pk=by.pk).exists()):
+        raise NoShowRefused(f"Only the staff of {booking.property.name} can mark its bookings as a no-show.")
+    if booking.status == S.NO_SHOW:
+        raise NoShowRefused(f"Booking {booking.reference} is already marked as a no-show.")
+    if booking.status != S.CONFIRMED:
+        raise NoShowRefused(f"Only confirmed bookings can be marked as a no-show; {booking.reference} is "
+                            f"{booking.get_status_display().lower()}.")
+    today = booking.property.local_today()
+    if booking.check_in is None:
+        raise NoShowRefused(f"Booking {booking.reference} has no check-in date.")
+    if today < booking.check_in:
+        raise NoShowRefused(f"Check-in is on {booking.check_in:%d %b %Y} at the hotel (today there is "
+                            f"{today:%d %b %Y}): a no-show can be marked from that day on.")
+    return today
 
 
 # --- Cancellation ----------------------------------------------------------------------------

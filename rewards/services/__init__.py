@@ -3,6 +3,7 @@ from rewards.services.adjustments import balance_adjust
 from rewards.services.bookings import (
     booking_confirmed_apply,
     booking_ended_apply,
+    booking_no_show_apply,
     booking_placed_apply,
     stay_completed_apply,
 )
@@ -12,6 +13,6 @@ from rewards.services.redemption import points_hold
 
 __all__ = [
     "NotEnoughPoints", "account_lock", "balance_adjust", "booking_confirmed_apply", "booking_ended_apply",
-    "booking_placed_apply", "entry_append", "points_expire",
+    "booking_no_show_apply", "booking_placed_apply", "entry_append", "points_expire",
     "points_expire_all", "points_hold", "stay_completed_apply",
 ]

@@ -175,3 +175,35 @@ def booking_ended_apply(*, user_id: int, reference: str, reason: str) -> Booking
     booking.save()
     return booking
 
+
+
+@transaction.atomic
+def booking_no_show_apply(*, user_id: int, reference: str) -> BookingPoints:
+    """booking.no_show: the guest never arrived, so the points the stay earned never vest. A
+    ``forfeit`` entry takes them out of pending (the note says why); nothing else moves.
+
+    Points redeemed at checkout for this booking are NOT given back, unlike on a cancellation:
+    the hotel kept the room for the guest, and the points paid for part of that reservation. If
+    the no-show arrives before booking.confirmed, the points still reserved are consumed here as
+    redeemed, and the late confirmation earns nothing. A later stay.completed gives nothing (the
+    booking is ended), and a no-show does not count towards the tier.
+    """
+    account = account_lock(user_id=user_id)
+    booking = booking_points_lock(account=account, reference=reference)
+    if booking.ended_at is not None:
+        return booking  # delivered twice, or the booking ended another way first
+    if booking.completed_at is not None:
+        logger.warning("booking %s marked a no-show after its stay was completed: points kept", reference)
+        return booking
+    _consume_hold(account=account, booking=booking)
+    if booking.earn_state == Earn.PENDING:
+        entry_append(
+            account=account, kind=Entry.Kind.FORFEIT, source_key=booking_key(reference, "forfeit"),
+            pending=-booking.points_earned, booking_reference=reference,
+            note="no-show: the guest did not arrive, so the points never vest",
+        )
+        booking.earn_state = Earn.FORFEITED
+    booking.ended_at = timezone.now()
+    booking.ended_reason = "no_show"
+    booking.save()
+    return booking

@@ -6,10 +6,11 @@ here, at collection, and their URLs go into the environment before any Celery wo
 the worker process and the tests talk to the same sandboxes (one App object per sandbox).
 """
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from bookings.publishing import publish_placed
 from bookings.services.placing import new_reference
 from inventory.services import inventory_reserve
 from inventory.stays import Stay
-from tests.factories import UserFactory, sellable_room_type
+from tests.factories import RoomTypeFactory, UserFactory, sellable_room_type
 
 if settings.CELERY_BROKER_URL:
     from sandboxes.embedded import sandbox_url
@@ -70,6 +71,27 @@ def stay_booking(*, user, room_type, rate_plan, days_ahead: int = 5, nights: int
     )
     events.placed(booking=booking, actor=events.Actor.traveller(user), data={})
     publish_placed(booking)
+    return booking
+
+
+BOOKED_AT = datetime(2026, 3, 8, 12, tzinfo=UTC)
+
+
+def confirmed_stay(*, user, zone: str, days_ahead: int, nights: int,
+                   free_cancellation_days: int = 2) -> Booking:
+    """A paid booking at a hotel in ``zone``, placed on 8 March 2026 (noon UTC)."""
+    from bookings.services.lifecycle import booking_on_payment
+
+    with time_machine.travel(BOOKED_AT, tick=False):
+        room_type, flexible, _saver = sellable_room_type(
+            room_type=RoomTypeFactory(property__destination__timezone=zone), days=20)
+        flexible.free_cancellation_days = free_cancellation_days
+        flexible.save()
+        booking = stay_booking(user=user, room_type=room_type, rate_plan=flexible, days_ahead=days_ahead,
+                               nights=nights)
+        booking_on_payment(topic="payment.settled", payload={"reference": booking.reference}, message_id=1)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
     return booking
 
 

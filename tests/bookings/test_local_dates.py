@@ -5,31 +5,13 @@ import pytest
 import time_machine
 
 from bookings.models import Booking
-from bookings.services.lifecycle import booking_on_payment, bookings_complete_stays
+from bookings.services.lifecycle import bookings_complete_stays
 from core.models import OutboxMessage
 from rewards.selectors import balance_of
-from tests.bookings.conftest import stay_booking
+from tests.bookings.conftest import BOOKED_AT, confirmed_stay
 from tests.factories import RoomTypeFactory, sellable_room_type
 
 pytestmark = pytest.mark.django_db
-
-BOOKED_AT = datetime(2026, 3, 8, 12, tzinfo=UTC)
-
-
-def confirmed_stay(*, user, zone: str, days_ahead: int, nights: int,
-                   free_cancellation_days: int = 2) -> Booking:
-    """A paid booking at a hotel in ``zone``, placed on 8 March 2026 (noon UTC)."""
-    with time_machine.travel(BOOKED_AT, tick=False):
-        room_type, flexible, _saver = sellable_room_type(
-            room_type=RoomTypeFactory(property__destination__timezone=zone), days=20)
-        flexible.free_cancellation_days = free_cancellation_days
-        flexible.save()
-        booking = stay_booking(user=user, room_type=room_type, rate_plan=flexible, days_ahead=days_ahead,
-                               nights=nights)
-        booking_on_payment(topic="payment.settled", payload={"reference": booking.reference}, message_id=1)
-    booking.refresh_from_db()
-    assert booking.status == Booking.Status.CONFIRMED
-    return booking
 
 
 def status(booking) -> str:
