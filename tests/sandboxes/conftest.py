@@ -3,10 +3,9 @@ channels.contracts, and a webhook receiver on loopback."""
 import pytest
 
 from sandboxes.server import LoopbackServer
-from tests.fixtures.sandboxes import sandbox_fixtures
 from tests.sandboxes.ota import OtaClient, Receiver
 
-ota_server, ota_sandbox = sandbox_fixtures("ota", "OTA_API_URL")
+# ota_server / ota_sandbox: tests/conftest.py (one sandbox OTA for the session, reset per test)
 
 
 @pytest.fixture
