@@ -16,23 +16,31 @@ PG=(psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -d postgres)
 db="travel_$name"
 vhost="travel_$name"
 
+# Which run holds which Redis database number: a hash in database 0, outside the numbers handed
+# out, because a run flushes its own number (a claim kept there would vanish with it).
+CLAIMS=fresh-stack:claims
+
 drop_all() {
   local redis_db=$1
   "${PG[@]}" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "DROP DATABASE IF EXISTS test_$db WITH (FORCE)" >&2
   rabbitmqctl -q delete_vhost "$vhost" >/dev/null 2>&1 || true
-  [ -z "$redis_db" ] || redis-cli -n "$redis_db" flushdb >/dev/null
+  if [ -n "$redis_db" ]; then
+    redis-cli -n "$redis_db" flushdb >/dev/null
+    [ "$(redis-cli -n 0 hget $CLAIMS "$redis_db")" != "$name" ] || redis-cli -n 0 hdel $CLAIMS "$redis_db" >/dev/null
+  fi
 }
 
 empty_redis_db() {
   local count
   count=$(redis-cli config get databases | tail -1)
   for n in $(seq 1 $((count - 1))); do
-    # empty, and claimed at once so that a run starting beside this one picks another
-    if [ "$(redis-cli -n "$n" dbsize)" = 0 ] && [ "$(redis-cli -n "$n" set fresh-stack:claim "$name" NX)" = OK ]; then
+    # unclaimed and empty, and claimed at once (HSETNX) so that a run starting beside this one
+    # picks another
+    if [ "$(redis-cli -n "$n" dbsize)" = 0 ] && [ "$(redis-cli -n 0 hsetnx $CLAIMS "$n" "$name")" = 1 ]; then
       echo "$n"; return 0
     fi
   done
-  echo "fresh-stack: no empty Redis database number left (of $count)" >&2; return 1
+  echo "fresh-stack: no unclaimed empty Redis database number left (of $count)" >&2; return 1
 }
 
 case $action in
