@@ -119,7 +119,7 @@ class ListingAdmin(StaffScopedAdmin):
 class RevisionInline(WrittenByServicesMixin, admin.TabularInline):
     model = ChannelRevision
     extra = 0
-    fields = ("revision", "kind", "state", "reason", "answer", "answered_at", "created_at", "data")
+    fields = ("revision", "kind", "state", "reason", "answer", "answered_at", "created_at")
     readonly_fields = fields
 
     def has_change_permission(self, request, obj=None):
@@ -142,6 +142,12 @@ class ChannelBookingAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     search_fields = ("confirmation", "reservation_id", "guest_name", "guest_email")
     inlines = [RevisionInline, ChannelEventInline]
     actions = ["mark_no_show", "replay_parked"]
+    list_select_related = ("channel", "property")
+    fields = readonly_fields = (
+        "confirmation", "channel", "reservation_id", "status", "revision", "property", "room_type", "rate_plan",
+        "check_in", "check_out", "rooms", "guests", "guest_name", "guest_email", "guest_phone", "total", "currency",
+        "hold", "listing", "created_at", "updated_at",
+    )
 
     @admin.action(description="Mark as no-show (reported to the channel where it can be)")
     def mark_no_show(self, request, queryset):

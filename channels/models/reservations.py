@@ -85,7 +85,7 @@ class ChannelBooking(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.channel_id} {self.reservation_id} ({self.get_status_display()})"
+        return f"{self.confirmation} · {self.channel.name} {self.reservation_id}"
 
 
 class ChannelRevision(models.Model):
@@ -127,7 +127,7 @@ class ChannelRevision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.booking} r{self.revision} {self.state}"
+        return f"revision {self.revision}: {self.get_state_display()}"
 
 
 class ChannelBookingEvent(AppendOnlyModel):
@@ -148,4 +148,4 @@ class ChannelBookingEvent(AppendOnlyModel):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.booking_id} {self.action}"
+        return self.action
