@@ -1,13 +1,16 @@
 """Demo reservations from the OTAs: a few made in the sandbox OTA and pulled in, so that the
 admin shows reservations that arrived from channels from the first start."""
+import logging
 import random
 
+import httpx
 from django.db import transaction
 
 from channels.models import Listing
 from channels.sandbox_controls import sandbox_reservation_create
 
 DEMO_RESERVATIONS = 8
+logger = logging.getLogger(__name__)
 
 
 def demo_reservations() -> None:
@@ -16,8 +19,12 @@ def demo_reservations() -> None:
     listings = list(Listing.objects.exclude(channel__code="direct").select_related("channel", "property")
                     .order_by("pk"))
     chosen = rng.sample(listings, min(DEMO_RESERVATIONS, len(listings)))
-    for listing in chosen:
-        sandbox_reservation_create(listing=listing, rng=rng)
+    try:
+        for listing in chosen:
+            sandbox_reservation_create(listing=listing, rng=rng)
+    except httpx.HTTPError as exc:  # full stack: the sandbox OTA process may not be up yet
+        logger.warning("demo channel reservations skipped, the sandbox OTA did not answer: %s", exc)
+        return
     transaction.on_commit(lambda: _pull([listing.pk for listing in chosen]))
 
 

@@ -12,6 +12,8 @@ export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}
 export SUPPLIER_API_URL=${SUPPLIER_API_URL:-http://127.0.0.1:8101}
 export PAYMENT_API_URL=${PAYMENT_API_URL:-http://127.0.0.1:8102}
 export RATES_API_URL=${RATES_API_URL:-http://127.0.0.1:8103}
+export OTA_API_URL=${OTA_API_URL:-http://127.0.0.1:8104}
+export OTA_WEBHOOK_URL_BASE=${OTA_WEBHOOK_URL_BASE:-$SITE_URL/channels/webhooks}
 
 dbname=${DATABASE_URL##*/}
 createdb -h 127.0.0.1 -U postgres "$dbname" 2>/dev/null || true

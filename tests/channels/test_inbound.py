@@ -203,3 +203,17 @@ def test_a_lost_webhook_is_caught_by_the_next_pull(site, ota):
 
     assert settled("booking_com", reservation_id, "held")
     assert hotel.nights(days(30))[0][0] == 2
+
+
+def test_webhooks_only_for_channels_that_send_them_and_garbage_is_refused(client):
+    list_hotel(total=1)
+
+    polled = client.post("/channels/webhooks/traveloka/", b"{}", content_type="application/json")
+    unknown = client.post("/channels/webhooks/nowhere/", b"{}", content_type="application/json")
+    garbage = client.post("/channels/webhooks/agoda/", b"\x00\xff not json", content_type="application/json",
+                          headers={"X-Agoda-Timestamp": "1", "X-Agoda-Signature": "sha256=00"})
+    fetched = client.get("/channels/webhooks/agoda/")
+
+    assert [polled.status_code, unknown.status_code, garbage.status_code, fetched.status_code] == [404, 404, 401, 405]
+    assert "traveloka" in polled.json()["error"]
+    assert InboundMessage.objects.count() == 0

@@ -31,7 +31,7 @@ from bookings.payments.selectors import crypto_amount_for
 from bookings.payments.services import invoice_open
 from catalogue.admin import StaffScopedAdmin
 from catalogue.models import Amenity, PropertyPhoto
-from channels.models import Channel
+from channels.models import Channel, ChannelBooking, InboundMessage, Listing, RateMapping, RoomMapping
 from core.models import FailedTask, OutboxMessage
 from inventory.models import ChannelRequest, Hold, HoldNight, Rate, RoomNight
 from rewards.models import Account, BookingPoints
@@ -75,7 +75,20 @@ def hotel(name: str):
     booking = BookingFactory(reference=f"LT-{name.upper()[:5]}", user=traveller, property=prop, room_type=room,
                              rate_plan=plan, title=f"{name} Suite, 1 night")
     ReviewItem.objects.create(booking=booking, reason=ReviewItem.Reason.LATE_PAYMENT, detail=f"{name} paid late")
+    channel_rows(name=name, prop=prop, room=room, plan=plan, day=day)
     return prop, staff, booking
+
+
+def channel_rows(*, name: str, prop, room, plan, day):
+    """The hotel listed on an OTA of its own name, with mappings and one reservation from it."""
+    slug = name.lower()
+    channel, _ = Channel.objects.get_or_create(code=f"{slug}-ota", defaults={"name": f"{name} OTA"})
+    listing = Listing.objects.create(channel=channel, property=prop, hotel_code=f"{name}-H1")
+    RoomMapping.objects.create(listing=listing, room_type=room, room_code=f"{name}-ROOM")
+    RateMapping.objects.create(listing=listing, rate_plan=plan, rate_code=f"{name}-RATE")
+    ChannelBooking.objects.create(channel=channel, reservation_id=f"{name}-R1", confirmation=f"LTC-{name.upper()}",
+                                  listing=listing, property=prop, room_type=room, rate_plan=plan, check_in=day,
+                                  check_out=day + timedelta(days=1), guest_name=f"{name} guest")
 
 
 def platform_rows(booking, staff):
@@ -93,7 +106,8 @@ def platform_rows(booking, staff):
                           crypto_amount=Decimal("0.00001"), reason="Bravo refund")
     balance_adjust(user_id=booking.user_id, points=50, reason="Bravo welcome", staff_user=staff)
     BookingPoints.objects.create(reference=booking.reference, account=Account.objects.get(user=booking.user))
-    Channel.objects.get_or_create(code="bravo-ota", defaults={"name": "Bravo OTA"})
+    InboundMessage.objects.create(channel=Channel.objects.get(code="bravo-ota"), via="webhook", hotel_code="Bravo-H1",
+                                  reservation_id="Bravo-R1", body='{"hotel": "Bravo"}')
     Amenity.objects.create(code="bravo-pool", name="Bravo pool")
     Group.objects.create(name="Bravo staff")
     interval = IntervalSchedule.objects.create(every=15, period=IntervalSchedule.MINUTES)
