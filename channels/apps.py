@@ -11,3 +11,4 @@ class ChannelsConfig(AppConfig):
         from core.outbox import subscribe
 
         subscribe("inventory.channel_request.*", "channels.on_request_decided")
+        subscribe("inventory.changed", "channels.on_inventory_changed")

@@ -17,6 +17,7 @@ from channels.services import (
     request_decided,
     revision_answer,
 )
+from channels.services.pushing import changes_record, listing_flush, listings_with_pending, step_send
 from core.outbox import enqueue_after_commit
 from core.task_base import ReliableTask
 
@@ -81,3 +82,35 @@ def on_request_decided(*, message_id=None, topic="", key="", payload):
     revision = request_decided(reference=payload["reference"], status=topic.rsplit(".", 1)[-1],
                                message=payload.get("message", ""), hold_id=payload.get("hold_id"))
     return revision.pk if revision else None
+
+
+# --- pushing availability out ------------------------------------------------------------------
+
+@shared_task(base=ReliableTask, name="channels.on_inventory_changed")
+def on_inventory_changed(*, message_id=None, topic="", key="", payload):
+    """inventory.changed: note the nights for every listing of the room type; flushes follow."""
+    from datetime import date
+
+    return changes_record(property_id=payload["property_id"], room_type_id=payload["room_type_id"],
+                          dates=[date.fromisoformat(d) for d in payload["dates"]],
+                          prices="rate_plan_id" in payload)
+
+
+@shared_task(base=ReliableTask, name="channels.flush")
+def flush(*, listing_id: int):
+    step = listing_flush(listing_id=listing_id)
+    return step.pk if step else None
+
+
+@shared_task(base=ReliableTask, name="channels.push_step")
+def push_step(*, step_id: int) -> str:
+    return step_send(step_id=step_id).status
+
+
+@shared_task(base=ReliableTask, name="channels.flush_batched", max_retries=0)
+def flush_batched() -> int:
+    """Periodic (CHANNEL_PUSH_BATCH_SECONDS): the single-date channel's batch, and stragglers."""
+    listing_ids = listings_with_pending()
+    for listing_id in listing_ids:
+        enqueue_after_commit(task="channels.flush", kwargs={"listing_id": listing_id}, key=f"listing:{listing_id}")
+    return len(listing_ids)

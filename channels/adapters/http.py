@@ -23,6 +23,7 @@ import httpx
 from defusedxml import ElementTree as SafeXML
 from django.conf import settings
 
+from channels import limiter
 from channels.adapters.base import ChannelRejected, ChannelUnavailable, ContractBroken, RateLimited
 from core.http_client import outside_http
 
@@ -80,6 +81,7 @@ def send(channel: str, method: str, url: str, *, read_error: ErrorReader, conten
          headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None) -> httpx.Response:
     """Send one request; return the answer if it is a success (2xx), else raise the right error."""
     timeout = settings.CHANNEL_HTTP_TIMEOUT
+    limiter.call_slot(channel)
     try:
         response = outside_http().request(method, url, content=content, headers=headers, params=params,
                                           timeout=timeout)
@@ -93,7 +95,9 @@ def send(channel: str, method: str, url: str, *, read_error: ErrorReader, conten
         observer(exchange)
     status = response.status_code
     if status == 429:
-        raise RateLimited(f"{channel} is rate limiting us.", retry_after=_retry_after(response))
+        retry_after = _retry_after(response)
+        limiter.pause(channel, retry_after)
+        raise RateLimited(f"{channel} is rate limiting us.", retry_after=retry_after)
     if status >= 500:
         raise ChannelUnavailable(f"{channel} answered {status}.")
     if status >= 400:

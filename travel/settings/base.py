@@ -251,8 +251,25 @@ CHANNEL_APIS = {
 CHANNELS_ENABLED = env.list("CHANNELS_ENABLED", default=list(CHANNEL_APIS))
 CHANNEL_WEBHOOK_MAX_AGE = env.int("CHANNEL_WEBHOOK_MAX_AGE", default=300)  # seconds either side of now
 CHANNEL_POLL_SECONDS = env.float("CHANNEL_POLL_SECONDS", default=60.0)  # polled channels (and the webhook safety net)
-CELERY_BEAT_SCHEDULE["channels-pull"] = {"task": "channels.pull_all", "schedule": CHANNEL_POLL_SECONDS}
 CHANNEL_HTTP_TIMEOUT = env.float("CHANNEL_HTTP_TIMEOUT", default=5.0)
+# Calls per second each OTA allows us (shared by every process through Redis: channels/limiter.py).
+CHANNEL_RATE_LIMITS = {
+    "booking_com": env.int("CHANNEL_BOOKING_COM_RATE_LIMIT", default=20),
+    "expedia": env.int("CHANNEL_EXPEDIA_RATE_LIMIT", default=10),
+    "agoda": env.int("CHANNEL_AGODA_RATE_LIMIT", default=20),
+    "traveloka": env.int("CHANNEL_TRAVELOKA_RATE_LIMIT", default=10),
+    "trip_com": env.int("CHANNEL_TRIP_COM_RATE_LIMIT", default=10),
+}
+# Pushing availability out (docs/channels.md): the coalescing window of bulk channels, the batch
+# interval of single-date channels, and the saga's retry delays before a dirty mark.
+CHANNEL_PUSH_COALESCE_MS = env.int("CHANNEL_PUSH_COALESCE_MS", default=150)
+CHANNEL_PUSH_BATCH_SECONDS = env.float("CHANNEL_PUSH_BATCH_SECONDS", default=30.0)
+CHANNEL_PUSH_RETRY_DELAYS = [float(s) for s in env.list("CHANNEL_PUSH_RETRY_DELAYS", default=["5", "15", "45"])]
+CHANNEL_RECONCILE_SECONDS = env.float("CHANNEL_RECONCILE_SECONDS", default=900.0)
+CELERY_BEAT_SCHEDULE["channels-pull"] = {"task": "channels.pull_all", "schedule": CHANNEL_POLL_SECONDS}
+CELERY_BEAT_SCHEDULE["channels-push-batched"] = {"task": "channels.flush_batched",
+                                                 "schedule": CHANNEL_PUSH_BATCH_SECONDS}
+CELERY_BEAT_SCHEDULE["channels-reconcile"] = {"task": "channels.reconcile_all", "schedule": CHANNEL_RECONCILE_SECONDS}
 # The admin's "receive a test reservation" and the demo's channel traffic drive the sandbox OTA.
 CHANNEL_SANDBOX_CONTROLS = env.bool("CHANNEL_SANDBOX_CONTROLS", default=not OTA_API_URL or DEBUG)
 # Supplier offers (suppliers): cache TTL per kind, 5 to 15 minutes; a search waits at most

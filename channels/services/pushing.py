@@ -1,0 +1,234 @@
+"""Availability, rates and restrictions pushed out to every channel after each change.
+
+``inventory.changed`` → ``changes_record``: one ``PendingChange`` row per listing × room type ×
+night (however many changes), then a flush of that listing is scheduled once: bulk channels after
+a short coalescing window (``CHANNEL_PUSH_COALESCE_MS``), so ten bookings in a second are one call;
+the single-date channel (Agoda-like) by the ``channels.flush_batched`` beat every
+``CHANNEL_PUSH_BATCH_SECONDS``, except that a close-out (nothing left) is flushed at once.
+
+A flush takes the listing's pending rows and makes them one ``PushStep`` (a step of the listing's
+sync saga), sent with what inventory says *now* (never a stale value). A step that fails is tried
+again after ``CHANNEL_PUSH_RETRY_DELAYS`` (5, 15, 45 s); after the last it gives up and marks the
+dates **dirty**. Items a channel refuses (partial success) are retried alone. A successful push
+clears the dirty marks it covers; reconciliation repairs whatever is left.
+"""
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from channels.adapters import adapter_for
+from channels.adapters.base import ChannelError, PushResult
+from channels.availability import listing_updates
+from channels.models import Channel, DirtyMark, Listing, PendingChange, PushStep
+from core.outbox import enqueue_after_commit
+from inventory.models import RoomNight
+
+FLUSH_TASK = "channels.flush"
+SEND_TASK = "channels.push_step"
+GATE_TIMEOUT_S = 10  # a flush lost on its way is re-scheduled by the next change or the batch beat
+S = PushStep.Status
+
+
+# --- changes in -------------------------------------------------------------------------------
+
+def changes_record(*, property_id: int, room_type_id: int, dates: list[date], prices: bool = False) -> int:
+    """Note what changed for every listing that sells this room type; schedule their flushes."""
+    listings = list(Listing.objects.filter(property_id=property_id, is_active=True, channel__is_active=True,
+                                           room_mappings__room_type_id=room_type_id)
+                    .select_related("channel").distinct())
+    closes_out = RoomNight.objects.filter(room_type_id=room_type_id, date__in=dates, available=0).exists()
+    with transaction.atomic():
+        for listing in listings:
+            rows = [PendingChange(listing=listing, room_type_id=room_type_id, date=d, prices=prices) for d in dates]
+            if prices:
+                PendingChange.objects.bulk_create(rows, update_conflicts=True, update_fields=["prices"],
+                                                  unique_fields=["listing", "room_type", "date"])
+            else:
+                PendingChange.objects.bulk_create(rows, ignore_conflicts=True)
+        transaction.on_commit(lambda: _schedule_flushes(listings, closes_out=closes_out), robust=True)
+    return len(listings)
+
+
+def _schedule_flushes(listings: list[Listing], *, closes_out: bool) -> None:
+    for listing in listings:
+        batched = listing.channel.push_mode == Channel.PushMode.SINGLE_DATE
+        if batched and not closes_out:
+            continue  # the batch beat takes it
+        if cache.add(_gate(listing.pk), 1, timeout=GATE_TIMEOUT_S):  # one flush scheduled per window
+            enqueue_after_commit(task=FLUSH_TASK, kwargs={"listing_id": listing.pk}, key=f"listing:{listing.pk}",
+                                 countdown=0 if batched else settings.CHANNEL_PUSH_COALESCE_MS / 1000)
+
+
+def _gate(listing_id: int) -> str:
+    return f"channels:flush-scheduled:{listing_id}"
+
+
+# --- flushing ---------------------------------------------------------------------------------
+
+def listing_flush(*, listing_id: int) -> PushStep | None:
+    """Make the listing's pending changes one push step and send it. None when nothing waits."""
+    cache.delete(_gate(listing_id))  # a change committed from now on schedules its own flush
+    with transaction.atomic():
+        rows = list(PendingChange.objects.select_for_update(skip_locked=True).filter(listing_id=listing_id))
+        if not rows:
+            return None
+        PendingChange.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        step = PushStep.objects.create(
+            listing_id=listing_id, kind=PushStep.Kind.CHANGE, dates=_dates_json(rows),
+            prices=any(r.prices for r in rows), changed_at=min(r.created_at for r in rows),
+        )
+    return step_send(step_id=step.pk)
+
+
+def listings_with_pending(*, batched_only: bool = False) -> list[int]:
+    """Listings with changes waiting: the single-date channel's batch (and any straggler)."""
+    pending = PendingChange.objects.all()
+    if batched_only:
+        pending = pending.filter(listing__channel__push_mode=Channel.PushMode.SINGLE_DATE)
+    return sorted(set(pending.values_list("listing_id", flat=True)))
+
+
+def push_dates(*, listing: Listing, dates: dict[int, list[date]], kind: str, prices: bool = True) -> PushStep:
+    """Push these dates now (a reconciliation repair or a full resync) as one step of the saga."""
+    step = PushStep.objects.create(listing=listing, kind=kind, dates=_as_json(dates), prices=prices,
+                                   changed_at=timezone.now())
+    return step_send(step_id=step.pk)
+
+
+# --- one step ---------------------------------------------------------------------------------
+
+def step_send(*, step_id: int) -> PushStep:
+    """Send a step with inventory's current values; record the outcome; retry or mark dirty."""
+    step = PushStep.objects.select_related("listing__channel").get(pk=step_id)
+    if step.status in (S.SENT, S.PARTIAL, S.GAVE_UP):
+        return step  # a redelivered task: sent already
+    listing = step.listing
+    dates = _dates_from_json(step.dates)
+    updates = listing_updates(listing=listing, dates=dates, prices=step.prices)
+    step.attempts += 1
+    try:
+        result = adapter_for(listing.channel.code).push(hotel_code=listing.hotel_code, updates=updates) \
+            if updates else PushResult(calls=0)
+    except ChannelError as exc:
+        return _failed(step, error=exc.message, retryable=exc.retryable, retry_after=exc.retry_after)
+    return _sent(step, dates=dates, result=result, sent=len(updates))
+
+
+def _sent(step: PushStep, *, dates: dict[int, list[date]], result: PushResult, sent: int) -> PushStep:
+    refused_dates = _refused_dates(step.listing, result)
+    now = timezone.now()
+    with transaction.atomic():
+        step.status = S.PARTIAL if result.refused else S.SENT
+        step.calls, step.updates, step.finished_at = step.calls + result.calls, sent, now
+        step.latency_ms = int((now - step.changed_at).total_seconds() * 1000)
+        step.refused = [{"room_code": r.update.room_code, "rate_code": r.update.rate_code,
+                         "start": r.update.start.isoformat(), "end": r.update.end.isoformat(),
+                         "code": r.code, "message": r.message} for r in result.refused]
+        step.error = ""
+        step.save()
+        _clear_dirty(step.listing, dates=dates, except_dates=refused_dates)
+        if refused_dates:
+            _retry_refused(step, refused_dates)
+    return step
+
+
+def _failed(step: PushStep, *, error: str, retryable: bool, retry_after: float | None) -> PushStep:
+    delays = settings.CHANNEL_PUSH_RETRY_DELAYS
+    with transaction.atomic():
+        step.error = error[:300]
+        if retryable and step.attempts <= len(delays):
+            step.status = S.RETRYING
+            step.save(update_fields=["status", "error", "attempts"])
+            countdown = max(delays[step.attempts - 1], retry_after or 0)
+            enqueue_after_commit(task=SEND_TASK, kwargs={"step_id": step.pk}, key=f"step:{step.pk}",
+                                 countdown=countdown)
+            return step
+        step.status, step.finished_at = S.GAVE_UP, timezone.now()
+        step.save(update_fields=["status", "error", "attempts", "finished_at"])
+        _mark_dirty(step.listing, dates=_dates_from_json(step.dates), reason=f"Push gave up: {error}")
+    return step
+
+
+def _retry_refused(step: PushStep, refused: dict[int, list[date]]) -> None:
+    """Only the refused items go again, as a step of their own (with the saga's delays)."""
+    if step.attempts > len(settings.CHANNEL_PUSH_RETRY_DELAYS):
+        _mark_dirty(step.listing, dates=refused, reason="The channel kept refusing these items.")
+        return
+    retry = PushStep.objects.create(listing=step.listing, kind=PushStep.Kind.RETRY, dates=_as_json(refused),
+                                    prices=step.prices, changed_at=step.changed_at, attempts=step.attempts,
+                                    status=S.RETRYING)
+    enqueue_after_commit(task=SEND_TASK, kwargs={"step_id": retry.pk}, key=f"step:{retry.pk}",
+                         countdown=settings.CHANNEL_PUSH_RETRY_DELAYS[step.attempts - 1])
+
+
+# --- dirty marks ------------------------------------------------------------------------------
+
+def _mark_dirty(listing: Listing, *, dates: dict[int, list[date]], reason: str) -> None:
+    for room_type_id, days in dates.items():
+        for start, end in _runs(days):
+            DirtyMark.objects.create(listing=listing, room_type_id=room_type_id, start=start, end=end,
+                                     reason=reason[:300])
+
+
+def _clear_dirty(listing: Listing, *, dates: dict[int, list[date]], except_dates: dict[int, list[date]]) -> None:
+    """A mark is cleared when this push covered every one of its dates."""
+    for room_type_id, days in dates.items():
+        covered = set(days) - set(except_dates.get(room_type_id, []))
+        for mark in DirtyMark.objects.filter(listing=listing, room_type_id=room_type_id, cleared_at__isnull=True):
+            span = {mark.start + timedelta(days=i) for i in range((mark.end - mark.start).days + 1)}
+            if span <= covered:
+                mark.cleared_at = timezone.now()
+                mark.save(update_fields=["cleared_at"])
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _refused_dates(listing: Listing, result: PushResult) -> dict[int, list[date]]:
+    room_types = dict(listing.room_mappings.values_list("room_code", "room_type_id"))
+    refused: dict[int, set[date]] = defaultdict(set)
+    for refusal in result.refused:
+        room_type_id = room_types.get(refusal.update.room_code)
+        if room_type_id is not None:
+            update = refusal.update
+            refused[room_type_id] |= {update.start + timedelta(days=i) for i in range((update.end - update.start).days + 1)}
+    return {k: sorted(v) for k, v in refused.items()}
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    runs: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _dates_json(rows: list[PendingChange]) -> dict[str, list[str]]:
+    dates: dict[int, list[date]] = defaultdict(list)
+    for row in rows:
+        dates[row.room_type_id].append(row.date)
+    return _as_json(dates)
+
+
+def _as_json(dates: dict[int, list[date]]) -> dict[str, list[str]]:
+    return {str(k): [d.isoformat() for d in sorted(set(v))] for k, v in dates.items()}
+
+
+def _dates_from_json(data: dict[str, list[str]]) -> dict[int, list[date]]:
+    return {int(k): [date.fromisoformat(d) for d in v] for k, v in data.items()}
+
+
+def push_latency(*, listing: Listing, since) -> dict:
+    """p50/p95 of change-to-channel latency and the failures over the window (staff's status)."""
+    steps = list(PushStep.objects.filter(listing=listing, finished_at__gte=since))
+    latencies = sorted(s.latency_ms for s in steps if s.latency_ms is not None and s.status in (S.SENT, S.PARTIAL))
+    pick = (lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]) if latencies else (lambda q: None)
+    return {"p50_ms": pick(0.50), "p95_ms": pick(0.95), "pushes": len(latencies),
+            "failures": sum(s.status == S.GAVE_UP for s in steps),
+            "oldest_pending": PendingChange.objects.filter(listing=listing).aggregate(Min("created_at"))["created_at__min"]}
