@@ -19,15 +19,20 @@ from channels.models import (
     ChannelBooking,
     ChannelBookingEvent,
     ChannelRevision,
+    DirtyMark,
     InboundMessage,
     Listing,
+    PushStep,
     RateMapping,
+    ReconciliationReport,
     RoomMapping,
 )
 from channels.sandbox_controls import sandbox_reservation_create, webhooks_to
+from channels.selectors import listing_status
 from channels.services import channel_booking_mark_no_show, listing_pull, parked_for_listing, parked_replay
 from core.admin import PlatformAdmin, ReadOnlyRecordsMixin, WrittenByServicesMixin
 from core.errors import DomainError
+from core.outbox import enqueue_after_commit
 from inventory.models import RatePlan
 
 
@@ -66,18 +71,89 @@ class RateMappingInline(_ListingPropertyChoices, admin.TabularInline):
     extra = 0
 
 
+class DirtyMarkInline(WrittenByServicesMixin, admin.TabularInline):
+    model = DirtyMark
+    extra = 0
+    fields = ("room_type", "start", "end", "reason", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = "Dirty marks (dates this channel may show wrong)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(cleared_at__isnull=True)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Listing)
 class ListingAdmin(StaffScopedAdmin):
     property_path = "property"
     staff_may_add = False  # where a hotel sells is agreed with the platform
     staff_may_delete = False
     platform_fields = ("channel", "property", "hotel_code", "is_active", "cursor")
-    list_display = ("property", "channel", "hotel_code", "is_active", "last_pulled_at", "parked")
+    list_display = ("property", "channel", "hotel_code", "is_active", "last_sync", "latency", "failures",
+                    "dirty", "parked", "queued")
     list_filter = ("channel", "property", "is_active")
+    list_select_related = ("channel", "property")
     search_fields = ("hotel_code", "property__name")
-    readonly_fields = ("last_pulled_at",)
-    inlines = [RoomMappingInline, RateMappingInline]
-    actions = ["test_reservation"]
+    readonly_fields = ("last_pulled_at", "sync_status")
+    inlines = [RoomMappingInline, RateMappingInline, DirtyMarkInline]
+    actions = ["resync_now", "reconcile_now", "test_reservation"]
+
+    def _status(self, obj) -> dict:
+        cached = getattr(obj, "_status", None)
+        if cached is None:
+            cached = obj._status = listing_status(listing=obj)
+        return cached
+
+    @admin.display(description="Last successful push")
+    def last_sync(self, obj):
+        return self._status(obj)["last_success"] or "—"
+
+    @admin.display(description="Push latency p50 / p95 (1 h)")
+    def latency(self, obj):
+        status = self._status(obj)
+        if status["p50_ms"] is None:
+            return "—"
+        return f"{status['p50_ms']} / {status['p95_ms']} ms ({status['pushes']} pushes)"
+
+    @admin.display(description="Failed (1 h)")
+    def failures(self, obj):
+        return self._status(obj)["failures"]
+
+    @admin.display(description="Dirty marks")
+    def dirty(self, obj):
+        return self._status(obj)["dirty"]
+
+    @admin.display(description="Queued nights")
+    def queued(self, obj):
+        return self._status(obj)["queued"]
+
+    @admin.display(description="Sync status")
+    def sync_status(self, obj):
+        status = self._status(obj)
+        report = status["last_report"]
+        return (f"last successful push: {status['last_success'] or 'never'} · latency p50/p95 over the last hour: "
+                f"{status['p50_ms']}/{status['p95_ms']} ms over {status['pushes']} pushes · failed pushes: "
+                f"{status['failures']} · dirty marks: {status['dirty']} · queued nights: {status['queued']} · "
+                f"unmapped reservations: {len(parked_for_listing(obj))} · last reconciliation: "
+                + (f"{report.started_at:%Y-%m-%d %H:%M} {report.get_outcome_display()}" if report else "never"))
+
+    @admin.action(description="Resync now (the whole horizon, in as few calls as the channel allows)")
+    def resync_now(self, request, queryset):
+        listings = list(self.scope(request, queryset))
+        for listing in listings:
+            enqueue_after_commit(task="channels.resync", kwargs={"listing_id": listing.pk}, key=f"listing:{listing.pk}")
+        self.message_user(request, f"Full resync queued for {len(listings)} listing(s).", messages.SUCCESS)
+
+    @admin.action(description="Reconcile now (compare each channel's view with inventory and repair)")
+    def reconcile_now(self, request, queryset):
+        listings = list(self.scope(request, queryset))
+        for listing in listings:
+            enqueue_after_commit(task="channels.reconcile", kwargs={"listing_id": listing.pk},
+                                 key=f"listing:{listing.pk}")
+        self.message_user(request, f"Reconciliation queued for {len(listings)} listing(s); the reports appear "
+                          "under Reconciliation reports.", messages.SUCCESS)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -172,3 +248,26 @@ class InboundMessageAdmin(ReadOnlyRecordsMixin, PlatformAdmin):
     list_display = ("received_at", "channel", "via", "hotel_code", "reservation_id", "revision")
     list_filter = ("channel", "via")
     search_fields = ("reservation_id", "hotel_code")
+
+
+@admin.register(ReconciliationReport)
+class ReconciliationReportAdmin(WrittenByServicesMixin, StaffScopedAdmin):
+    property_path = "listing__property"
+    list_display = ("started_at", "listing", "outcome", "dates_checked", "drifted", "repaired",
+                    "reservations_pulled")
+    list_filter = ("outcome", "listing__channel", "listing__property")
+    list_select_related = ("listing__channel", "listing__property")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PushStep)
+class PushStepAdmin(WrittenByServicesMixin, StaffScopedAdmin):
+    property_path = "listing__property"
+    list_display = ("created_at", "listing", "kind", "status", "attempts", "calls", "updates", "latency_ms", "error")
+    list_filter = ("status", "kind", "listing__channel", "listing__property")
+    list_select_related = ("listing__channel", "listing__property")
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -46,6 +46,7 @@ STAFF_PERMISSIONS = [
     "view_listing", "change_listing", "view_roommapping", "add_roommapping", "change_roommapping",
     "delete_roommapping", "view_ratemapping", "add_ratemapping", "change_ratemapping", "delete_ratemapping",
     "view_channelbooking", "change_channelbooking", "view_channelrevision", "view_channelbookingevent",
+    "view_dirtymark", "view_pushstep", "view_reconciliationreport",
 ]
 
 

@@ -18,6 +18,7 @@ from channels.services import (
     revision_answer,
 )
 from channels.services.pushing import changes_record, listing_flush, listings_with_pending, step_send
+from channels.services.reconciling import listing_reconcile, listing_resync, listings_to_reconcile
 from core.outbox import enqueue_after_commit
 from core.task_base import ReliableTask
 
@@ -114,3 +115,24 @@ def flush_batched() -> int:
     for listing_id in listing_ids:
         enqueue_after_commit(task="channels.flush", kwargs={"listing_id": listing_id}, key=f"listing:{listing_id}")
     return len(listing_ids)
+
+
+# --- reconciliation ----------------------------------------------------------------------------
+
+@shared_task(base=ReliableTask, name="channels.reconcile_all", max_retries=0)
+def reconcile_all() -> int:
+    """Periodic (CHANNEL_RECONCILE_SECONDS, 15 min): one reconciliation per active listing."""
+    listing_ids = listings_to_reconcile()
+    for listing_id in listing_ids:
+        enqueue_after_commit(task="channels.reconcile", kwargs={"listing_id": listing_id}, key=f"listing:{listing_id}")
+    return len(listing_ids)
+
+
+@shared_task(base=ReliableTask, name="channels.reconcile", max_retries=2)
+def reconcile(*, listing_id: int) -> str:
+    return listing_reconcile(listing_id=listing_id).outcome
+
+
+@shared_task(base=ReliableTask, name="channels.resync", max_retries=2)
+def resync(*, listing_id: int) -> str:
+    return listing_resync(listing_id=listing_id).status

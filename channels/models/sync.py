@@ -93,6 +93,7 @@ class ReconciliationReport(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.IN_SYNC)
     dates_checked = models.PositiveIntegerField(default=0)
+    drifted = models.PositiveIntegerField(default=0, help_text="Differences found (room × rate × date × field).")
     drift = models.JSONField(default=list, blank=True,
                              help_text="[{room_code, rate_code, date, field, channel, ours}] as found.")
     repaired = models.PositiveIntegerField(default=0, help_text="Dates pushed again.")

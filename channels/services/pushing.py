@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from channels.adapters import adapter_for
@@ -223,12 +222,3 @@ def _as_json(dates: dict[int, list[date]]) -> dict[str, list[str]]:
 def _dates_from_json(data: dict[str, list[str]]) -> dict[int, list[date]]:
     return {int(k): [date.fromisoformat(d) for d in v] for k, v in data.items()}
 
-
-def push_latency(*, listing: Listing, since) -> dict:
-    """p50/p95 of change-to-channel latency and the failures over the window (staff's status)."""
-    steps = list(PushStep.objects.filter(listing=listing, finished_at__gte=since))
-    latencies = sorted(s.latency_ms for s in steps if s.latency_ms is not None and s.status in (S.SENT, S.PARTIAL))
-    pick = (lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]) if latencies else (lambda q: None)
-    return {"p50_ms": pick(0.50), "p95_ms": pick(0.95), "pushes": len(latencies),
-            "failures": sum(s.status == S.GAVE_UP for s in steps),
-            "oldest_pending": PendingChange.objects.filter(listing=listing).aggregate(Min("created_at"))["created_at__min"]}

@@ -31,7 +31,17 @@ from bookings.payments.selectors import crypto_amount_for
 from bookings.payments.services import invoice_open
 from catalogue.admin import StaffScopedAdmin
 from catalogue.models import Amenity, PropertyPhoto
-from channels.models import Channel, ChannelBooking, InboundMessage, Listing, RateMapping, RoomMapping
+from channels.models import (
+    Channel,
+    ChannelBooking,
+    DirtyMark,
+    InboundMessage,
+    Listing,
+    PushStep,
+    RateMapping,
+    ReconciliationReport,
+    RoomMapping,
+)
 from core.models import FailedTask, OutboxMessage
 from inventory.models import ChannelRequest, Hold, HoldNight, Rate, RoomNight
 from rewards.models import Account, BookingPoints
@@ -89,6 +99,10 @@ def channel_rows(*, name: str, prop, room, plan, day):
     ChannelBooking.objects.create(channel=channel, reservation_id=f"{name}-R1", confirmation=f"LTC-{name.upper()}",
                                   listing=listing, property=prop, room_type=room, rate_plan=plan, check_in=day,
                                   check_out=day + timedelta(days=1), guest_name=f"{name} guest")
+    PushStep.objects.create(listing=listing, dates={str(room.pk): [day.isoformat()]}, changed_at=timezone.now(),
+                            error=f"{name} channel said no")
+    DirtyMark.objects.create(listing=listing, room_type=room, start=day, end=day, reason=f"{name} push gave up")
+    ReconciliationReport.objects.create(listing=listing, drift=[{"room_code": f"{name}-ROOM"}])
 
 
 def platform_rows(booking, staff):
