@@ -55,7 +55,7 @@ def changes_record(*, property_id: int, room_type_id: int, dates: list[date], pr
 
 def _schedule_flushes(listings: list[Listing], *, closes_out: bool) -> None:
     for listing in listings:
-        batched = listing.channel.push_mode == Channel.PushMode.SINGLE_DATE
+        batched = listing.channel.push_mode == Channel.PushMode.SINGLE_DATE and settings.CHANNEL_PUSH_BATCHED_BY_BEAT
         if batched and not closes_out:
             continue  # the batch beat takes it
         if cache.add(_gate(listing.pk), 1, timeout=GATE_TIMEOUT_S):  # one flush scheduled per window

@@ -264,6 +264,8 @@ CHANNEL_RATE_LIMITS = {
 # interval of single-date channels, and the saga's retry delays before a dirty mark.
 CHANNEL_PUSH_COALESCE_MS = env.int("CHANNEL_PUSH_COALESCE_MS", default=150)
 CHANNEL_PUSH_BATCH_SECONDS = env.float("CHANNEL_PUSH_BATCH_SECONDS", default=30.0)
+# The batch is taken by celery beat; the embedded mode has none, so there it is pushed at once.
+CHANNEL_PUSH_BATCHED_BY_BEAT = bool(CELERY_BROKER_URL)
 CHANNEL_PUSH_RETRY_DELAYS = [float(s) for s in env.list("CHANNEL_PUSH_RETRY_DELAYS", default=["5", "15", "45"])]
 CHANNEL_RECONCILE_SECONDS = env.float("CHANNEL_RECONCILE_SECONDS", default=900.0)
 CELERY_BEAT_SCHEDULE["channels-pull"] = {"task": "channels.pull_all", "schedule": CHANNEL_POLL_SECONDS}
