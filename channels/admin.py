@@ -133,7 +133,8 @@ class ListingAdmin(StaffScopedAdmin):
     def sync_status(self, obj):
         status = self._status(obj)
         report = status["last_report"]
-        return (f"last successful push: {status['last_success'] or 'never'} · latency p50/p95 over the last hour: "
+        last = f"{status['last_success']:%Y-%m-%d %H:%M:%S}" if status["last_success"] else "never"
+        return (f"last successful push: {last} · change-to-channel latency p50/p95 over the last hour: "
                 f"{status['p50_ms']}/{status['p95_ms']} ms over {status['pushes']} pushes · failed pushes: "
                 f"{status['failures']} · dirty marks: {status['dirty']} · queued nights: {status['queued']} · "
                 f"unmapped reservations: {len(parked_for_listing(obj))} · last reconciliation: "
