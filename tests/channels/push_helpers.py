@@ -20,11 +20,11 @@ def days(n: int) -> date:
     return timezone.localdate() + timedelta(days=n)
 
 
-def view(ota: Ota, channel: str) -> dict:
-    """{day iso: entry} of our room on the channel: only what some push set."""
+def view(ota: Ota, channel: str, *, room_code: str = ROOM_CODE) -> dict:
+    """{day iso: entry} of a room on the channel: only what some push set."""
     response = httpx.get(f"{ota.url}/_sandbox/view/{channel}/{HOTEL_CODES[channel]}", timeout=10)
     assert response.status_code == 200, response.text
-    return response.json()["rooms"].get(ROOM_CODE, {})
+    return response.json()["rooms"].get(room_code, {})
 
 
 def shown(ota: Ota, channel: str, day: date, name: str = "available"):
