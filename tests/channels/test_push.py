@@ -8,11 +8,13 @@ change that closes nothing out only from the batch: these tests call ``channels.
 as its beat would. Coalescing and the retry delays themselves are in test_push_workers.py.
 """
 import json
+import threading
 import time
 from decimal import Decimal
 
 import pytest
 
+from channels import limiter
 from channels.adapters import adapter_for, recording
 from channels.availability import listing_updates
 from channels.models import DirtyMark, PushStep, RoomMapping
@@ -248,3 +250,26 @@ def test_staff_rates_and_restrictions_show_on_every_channel_as_it_expresses_them
         assert flex[days(12)].price == Decimal("155.00"), (channel, flex[days(12)])
         assert flex[days(12)].stop_sell is not True and flex[days(10)].stop_sell is not True, channel
         assert {u.start: u.available for u in read} == dict.fromkeys(flex, 3), channel
+
+
+def test_callers_sharing_a_channel_never_get_more_than_its_limit_into_any_one_second(settings):
+    # given: a limit of 4 a second, and three workers with four calls each
+    settings.CHANNEL_RATE_LIMITS = {**settings.CHANNEL_RATE_LIMITS, "agoda": 4}
+    sent: list[float] = []
+
+    def worker():
+        for _ in range(4):
+            limiter.call_slot("agoda")
+            sent.append(time.monotonic())
+
+    # when
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    # then: wherever a channel starts counting, a second holds at most 4 of the 12
+    sent.sort()
+    assert len(sent) == 12
+    assert max(sum(start <= t < start + 1 for t in sent) for start in sent) <= 4, sent
