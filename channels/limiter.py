@@ -1,10 +1,15 @@
 """Each channel's rate limit, shared by every process through the cache (Redis in full stack).
 
-``call_slot(channel)`` waits for a free call slot of the current one-second window before a call
-goes out, so pushes from many workers stay under the channel's limit instead of drawing 429s. A
+``call_slot(channel)`` waits for a call slot of its own before a call goes out, so pushes from
+many workers stay under the channel's limit instead of drawing 429s. Slots are evenly spaced
+(``SPACING / limit`` seconds apart) and a call waits for the start of the one it takes, so that no
+one-second span, wherever the channel starts counting, holds more than ``limit`` calls. (Counting
+calls per clock second let ``limit`` calls go at the end of one second and ``limit`` more at the
+start of the next: twice the limit within a few milliseconds, which the channel answered 429.) A
 429 that comes anyway pauses the channel for its Retry-After (``pause``): every process then waits
 it out before its next call. Channels without a configured limit are not limited here.
 """
+import math
 import random
 import time
 
@@ -14,6 +19,7 @@ from django.core.cache import cache
 from channels.adapters.base import RateLimited
 
 MAX_WAIT_S = 20.0
+SPACING = 1.1  # slots a tenth wider than 1/limit: a call's own lateness never brings two too close
 
 
 def call_slot(channel: str) -> None:
@@ -22,9 +28,16 @@ def call_slot(channel: str) -> None:
     deadline = time.monotonic() + MAX_WAIT_S
     while True:
         wait = _paused_for(channel)
-        if not wait and (not limit or _take(channel, limit)):
-            return
-        wait = wait or (1.0 - time.time() % 1.0)
+        if not wait:
+            if not limit:
+                return
+            wait = _take(channel, limit, within=deadline - time.monotonic())
+            if wait is None:  # every slot up to the deadline is taken
+                raise RateLimited(f"{channel}: no call slot within {MAX_WAIT_S:g}s.", retry_after=MAX_WAIT_S)
+            time.sleep(wait)  # until the start of our slot
+            if not _paused_for(channel):
+                return
+            continue  # a 429 came meanwhile: wait it out, then take a new slot
         if time.monotonic() + wait > deadline:
             raise RateLimited(f"{channel}: no call slot within {MAX_WAIT_S:g}s.", retry_after=wait)
         time.sleep(wait + random.uniform(0, 0.02))
@@ -36,14 +49,17 @@ def pause(channel: str, seconds: float) -> None:
     cache.set(_pause_key(channel), until, timeout=max(1, int(seconds) + 1))
 
 
-def _take(channel: str, limit: int) -> bool:
-    key = f"channels:rate:{channel}:{int(time.time())}"
-    cache.add(key, 0, timeout=3)
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # the window's key expired between add and incr: a new window
-        cache.add(key, 1, timeout=3)
-        return True
+def _take(channel: str, limit: int, *, within: float) -> float | None:
+    """Claim the first free slot starting from now on; the seconds until it starts, or None when
+    none is free within ``within`` seconds."""
+    width = SPACING / limit
+    now = time.time()
+    slot = math.ceil(now / width)
+    while slot * width - now <= within:
+        if cache.add(f"channels:rate:{channel}:{slot}", 1, timeout=int(within + 5)):
+            return max(0.0, slot * width - time.time())
+        slot += 1
+    return None
 
 
 def _paused_for(channel: str) -> float:
