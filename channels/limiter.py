@@ -19,7 +19,8 @@ from django.core.cache import cache
 from channels.adapters.base import RateLimited
 
 MAX_WAIT_S = 20.0
-SPACING = 1.1  # slots a tenth wider than 1/limit: a call's own lateness never brings two too close
+SPACING = 1.1  # slots a tenth wider than 1/limit
+LATE = 0.2  # a call must start within the first fifth of its slot, or take another: never bunched
 
 
 def call_slot(channel: str) -> None:
@@ -31,13 +32,15 @@ def call_slot(channel: str) -> None:
         if not wait:
             if not limit:
                 return
-            wait = _take(channel, limit, within=deadline - time.monotonic())
-            if wait is None:  # every slot up to the deadline is taken
+            start = _take(channel, limit, within=deadline - time.monotonic())
+            if start is None:  # every slot up to the deadline is taken
                 raise RateLimited(f"{channel}: no call slot within {MAX_WAIT_S:g}s.", retry_after=MAX_WAIT_S)
-            time.sleep(wait)  # until the start of our slot
-            if not _paused_for(channel):
+            time.sleep(max(0.0, start - time.time()))  # until the start of our slot
+            if _paused_for(channel):
+                continue  # a 429 came meanwhile: wait it out, then take a new slot
+            if time.time() <= start + LATE * SPACING / limit:
                 return
-            continue  # a 429 came meanwhile: wait it out, then take a new slot
+            continue  # woke too late (a busy machine): calls would bunch up; take a later slot
         if time.monotonic() + wait > deadline:
             raise RateLimited(f"{channel}: no call slot within {MAX_WAIT_S:g}s.", retry_after=wait)
         time.sleep(wait + random.uniform(0, 0.02))
@@ -50,14 +53,14 @@ def pause(channel: str, seconds: float) -> None:
 
 
 def _take(channel: str, limit: int, *, within: float) -> float | None:
-    """Claim the first free slot starting from now on; the seconds until it starts, or None when
-    none is free within ``within`` seconds."""
+    """Claim the first free slot starting from now on; the time it starts, or None when none is
+    free within ``within`` seconds."""
     width = SPACING / limit
     now = time.time()
     slot = math.ceil(now / width)
     while slot * width - now <= within:
         if cache.add(f"channels:rate:{channel}:{slot}", 1, timeout=int(within + 5)):
-            return max(0.0, slot * width - time.time())
+            return slot * width
         slot += 1
     return None
 

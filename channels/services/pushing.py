@@ -12,7 +12,10 @@ again after ``CHANNEL_PUSH_RETRY_DELAYS`` (5, 15, 45 s); after the last it gives
 dates **dirty**. Items a channel refuses (partial success) are retried alone. A successful push
 clears the dirty marks it covers; reconciliation repairs whatever is left.
 """
+import time
+import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -30,6 +33,9 @@ from inventory.models import RoomNight
 FLUSH_TASK = "channels.flush"
 SEND_TASK = "channels.push_step"
 GATE_TIMEOUT_S = 10  # a flush lost on its way is re-scheduled by the next change or the batch beat
+PUSH_LOCK_S = 120  # longer than any push (a lock left by a killed worker frees itself)
+BUSY_RETRY_S = 0.1  # another push of the listing is in flight: look again this much later
+TURN_WAIT_S = 60  # how long a repair or resync waits for the listing's push in flight
 S = PushStep.Status
 
 
@@ -60,28 +66,61 @@ def _schedule_flushes(listings: list[Listing], *, closes_out: bool) -> None:
             continue  # the batch beat takes it
         if cache.add(_gate(listing.pk), 1, timeout=GATE_TIMEOUT_S):  # one flush scheduled per window
             enqueue_after_commit(task=FLUSH_TASK, kwargs={"listing_id": listing.pk}, key=f"listing:{listing.pk}",
-                                 countdown=0 if batched else settings.CHANNEL_PUSH_COALESCE_MS / 1000)
+                                 countdown=0 if batched else settings.CHANNEL_PUSH_COALESCE_MS / 1000,
+                                 queue=push_queue(listing))
 
 
 def _gate(listing_id: int) -> str:
     return f"channels:flush-scheduled:{listing_id}"
 
 
+def push_queue(listing: Listing) -> str:
+    """The single-date channel's pushes (many calls each) run on a queue of their own, so that a
+    long batch never holds up the bulk channels' pushes behind it."""
+    return "channels.batch" if listing.channel.push_mode == Channel.PushMode.SINGLE_DATE else "channels"
+
+
+@contextmanager
+def _one_push_at_a_time(listing_id: int):
+    """At most one push per listing in flight (every process: the cache), so that an older push
+    can never land after a newer one and leave the channel showing the older values. Yields
+    False when another push holds the listing."""
+    key, token = f"channels:pushing:{listing_id}", uuid.uuid4().hex
+    held = cache.add(key, token, timeout=PUSH_LOCK_S)
+    try:
+        yield held
+    finally:
+        if held and cache.get(key) == token:
+            cache.delete(key)
+
+
 # --- flushing ---------------------------------------------------------------------------------
 
 def listing_flush(*, listing_id: int) -> PushStep | None:
-    """Make the listing's pending changes one push step and send it. None when nothing waits."""
-    cache.delete(_gate(listing_id))  # a change committed from now on schedules its own flush
-    with transaction.atomic():
-        rows = list(PendingChange.objects.select_for_update(skip_locked=True).filter(listing_id=listing_id))
-        if not rows:
+    """Make the listing's pending changes one push step and send it. None when nothing waits (or
+    another push of the listing is in flight: this flush then looks again a moment later, and the
+    changes that came meanwhile go together)."""
+    with _one_push_at_a_time(listing_id) as free:
+        if not free:
+            _again(FLUSH_TASK, {"listing_id": listing_id}, listing_id=listing_id)
             return None
-        PendingChange.objects.filter(pk__in=[r.pk for r in rows]).delete()
-        step = PushStep.objects.create(
-            listing_id=listing_id, kind=PushStep.Kind.CHANGE, dates=_dates_json(rows),
-            prices=any(r.prices for r in rows), changed_at=min(r.created_at for r in rows),
-        )
-    return step_send(step_id=step.pk)
+        cache.delete(_gate(listing_id))  # a change committed from now on schedules its own flush
+        with transaction.atomic():
+            rows = list(PendingChange.objects.select_for_update(skip_locked=True).filter(listing_id=listing_id))
+            if not rows:
+                return None
+            PendingChange.objects.filter(pk__in=[r.pk for r in rows]).delete()
+            step = PushStep.objects.create(
+                listing_id=listing_id, kind=PushStep.Kind.CHANGE, dates=_dates_json(rows),
+                prices=any(r.prices for r in rows), changed_at=min(r.created_at for r in rows),
+            )
+        return _send(step.pk)
+
+
+def _again(task: str, kwargs: dict, *, listing_id: int) -> None:
+    listing = Listing.objects.select_related("channel").get(pk=listing_id)
+    enqueue_after_commit(task=task, kwargs=kwargs, key=f"listing:{listing_id}", countdown=BUSY_RETRY_S,
+                         queue=push_queue(listing))
 
 
 def listings_with_pending(*, batched_only: bool = False) -> list[int]:
@@ -96,12 +135,28 @@ def push_dates(*, listing: Listing, dates: dict[int, list[date]], kind: str, pri
     """Push these dates now (a reconciliation repair or a full resync) as one step of the saga."""
     step = PushStep.objects.create(listing=listing, kind=kind, dates=_as_json(dates), prices=prices,
                                    changed_at=timezone.now())
-    return step_send(step_id=step.pk)
+    deadline = time.monotonic() + TURN_WAIT_S
+    while time.monotonic() < deadline:  # the caller waits for the answer: wait for our turn
+        with _one_push_at_a_time(listing.pk) as free:
+            if free:
+                return _send(step.pk)
+        time.sleep(BUSY_RETRY_S)
+    return step_send(step_id=step.pk)  # still busy: queued behind the push in flight
 
 
 # --- one step ---------------------------------------------------------------------------------
 
 def step_send(*, step_id: int) -> PushStep:
+    """Send a step (a retry, a repair, a resync) once no other push of its listing is in flight."""
+    step = PushStep.objects.select_related("listing__channel").get(pk=step_id)
+    with _one_push_at_a_time(step.listing_id) as free:
+        if not free:
+            _again(SEND_TASK, {"step_id": step_id}, listing_id=step.listing_id)
+            return step
+        return _send(step_id)
+
+
+def _send(step_id: int) -> PushStep:
     """Send a step with inventory's current values; record the outcome; retry or mark dirty."""
     step = PushStep.objects.select_related("listing__channel").get(pk=step_id)
     if step.status in (S.SENT, S.PARTIAL, S.GAVE_UP):
@@ -145,7 +200,7 @@ def _failed(step: PushStep, *, error: str, retryable: bool, retry_after: float |
             step.save(update_fields=["status", "error", "attempts"])
             countdown = max(delays[step.attempts - 1], retry_after or 0)
             enqueue_after_commit(task=SEND_TASK, kwargs={"step_id": step.pk}, key=f"step:{step.pk}",
-                                 countdown=countdown)
+                                 countdown=countdown, queue=push_queue(step.listing))
             return step
         step.status, step.finished_at = S.GAVE_UP, timezone.now()
         step.save(update_fields=["status", "error", "attempts", "finished_at"])
@@ -162,7 +217,8 @@ def _retry_refused(step: PushStep, refused: dict[int, list[date]]) -> None:
                                     prices=step.prices, changed_at=step.changed_at, attempts=step.attempts,
                                     status=S.RETRYING)
     enqueue_after_commit(task=SEND_TASK, kwargs={"step_id": retry.pk}, key=f"step:{retry.pk}",
-                         countdown=settings.CHANNEL_PUSH_RETRY_DELAYS[step.attempts - 1])
+                         countdown=settings.CHANNEL_PUSH_RETRY_DELAYS[step.attempts - 1],
+                         queue=push_queue(step.listing))
 
 
 # --- dirty marks ------------------------------------------------------------------------------

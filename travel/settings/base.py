@@ -164,7 +164,7 @@ DEAD_LETTER_QUEUE = "dead-letter"
 # drop exactly the newest failures and an unbounded queue could fill the broker's disk.
 DEAD_LETTER_MAX_LENGTH = env.int("DEAD_LETTER_MAX_LENGTH", default=50_000)
 DEAD_LETTER_QUEUE_ARGUMENTS = {"x-max-length": DEAD_LETTER_MAX_LENGTH, "x-overflow": "drop-head"}
-TASK_QUEUES = ("default", "inventory", "suppliers", "payments", "channels")
+TASK_QUEUES = ("default", "inventory", "suppliers", "payments", "channels", "channels.batch")
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [
     Queue(
