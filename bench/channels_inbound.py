@@ -165,10 +165,12 @@ def _start_workers(stack: Stack, threads: int) -> None:
     stack.start("worker", *celery, "worker", "-Q", "default,channels,inventory,payments,suppliers",
                 "-P", "threads", "-c", str(threads), "--prefetch-multiplier", "1", "-n", "bench-worker@%h",
                 "-l", "warning")
+    stack.start("batch-worker", *celery, "worker", "-Q", "channels.batch", "-P", "threads", "-c", "4",
+                "--prefetch-multiplier", "1", "-n", "bench-batch@%h", "-l", "warning")
     for n, queue in enumerate(settings.INVENTORY_SHARD_QUEUES):
         stack.start(f"shard{n}", *celery, "worker", "-Q", queue, "-P", "solo", "--prefetch-multiplier", "1",
                     "-n", f"bench-shard{n}@%h", "-l", "warning")
-    expected = 1 + len(settings.INVENTORY_SHARD_QUEUES)
+    expected = 2 + len(settings.INVENTORY_SHARD_QUEUES)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if len(app.control.ping(timeout=1)) >= expected:
