@@ -34,7 +34,8 @@ FLUSH_TASK = "channels.flush"
 SEND_TASK = "channels.push_step"
 GATE_TIMEOUT_S = 10  # a flush lost on its way is re-scheduled by the next change or the batch beat
 PUSH_LOCK_S = 120  # longer than any push (a lock left by a killed worker frees itself)
-BUSY_RETRY_S = 0.1  # another push of the listing is in flight: look again this much later
+BUSY_RETRY_S = 0.1  # a repair or resync waiting for the listing's push in flight looks this often
+BUSY_AGAIN_S = 1.0  # a retry step that found the listing busy is queued again this much later
 TURN_WAIT_S = 60  # how long a repair or resync waits for the listing's push in flight
 S = PushStep.Status
 
@@ -97,29 +98,40 @@ def _one_push_at_a_time(listing_id: int):
 # --- flushing ---------------------------------------------------------------------------------
 
 def listing_flush(*, listing_id: int) -> PushStep | None:
-    """Make the listing's pending changes one push step and send it. None when nothing waits (or
-    another push of the listing is in flight: this flush then looks again a moment later, and the
-    changes that came meanwhile go together)."""
-    with _one_push_at_a_time(listing_id) as free:
-        if not free:
-            _again(FLUSH_TASK, {"listing_id": listing_id}, listing_id=listing_id)
+    """Send the listing's pending changes as push steps until none is left; the last step, or None.
+
+    Only one flush per listing pushes at a time. A flush that finds the listing busy simply ends:
+    the one pushing looks for pending changes again after it lets go of the listing, and the
+    changes that came meanwhile go together in its next step (no task churns waiting)."""
+    last = None
+    while True:
+        with _one_push_at_a_time(listing_id) as free:
+            if not free:
+                return last
+            cache.delete(_gate(listing_id))  # a change committed from now on schedules its own flush
+            step = _take_pending(listing_id)
+            if step is not None:
+                last = _send(step.pk)
+        # let go first, then look: a change whose flush found us busy is seen here
+        if not PendingChange.objects.filter(listing_id=listing_id).exists():
+            return last
+
+
+def _take_pending(listing_id: int) -> PushStep | None:
+    with transaction.atomic():
+        rows = list(PendingChange.objects.select_for_update(skip_locked=True).filter(listing_id=listing_id))
+        if not rows:
             return None
-        cache.delete(_gate(listing_id))  # a change committed from now on schedules its own flush
-        with transaction.atomic():
-            rows = list(PendingChange.objects.select_for_update(skip_locked=True).filter(listing_id=listing_id))
-            if not rows:
-                return None
-            PendingChange.objects.filter(pk__in=[r.pk for r in rows]).delete()
-            step = PushStep.objects.create(
-                listing_id=listing_id, kind=PushStep.Kind.CHANGE, dates=_dates_json(rows),
-                prices=any(r.prices for r in rows), changed_at=min(r.created_at for r in rows),
-            )
-        return _send(step.pk)
+        PendingChange.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        return PushStep.objects.create(
+            listing_id=listing_id, kind=PushStep.Kind.CHANGE, dates=_dates_json(rows),
+            prices=any(r.prices for r in rows), changed_at=min(r.created_at for r in rows),
+        )
 
 
 def _again(task: str, kwargs: dict, *, listing_id: int) -> None:
     listing = Listing.objects.select_related("channel").get(pk=listing_id)
-    enqueue_after_commit(task=task, kwargs=kwargs, key=f"listing:{listing_id}", countdown=BUSY_RETRY_S,
+    enqueue_after_commit(task=task, kwargs=kwargs, key=f"listing:{listing_id}", countdown=BUSY_AGAIN_S,
                          queue=push_queue(listing))
 
 
