@@ -194,6 +194,11 @@ CELERY_TASK_ROUTES = {
     "inventory.*": {"queue": "inventory"},
     "payments.*": {"queue": "payments"},
     "suppliers.*": {"queue": "suppliers"},
+    # Long channel work on a queue (and worker) of its own, so that it never holds up the quick
+    # steps of a reservation or a push: pulls, reconciliations, resyncs (and the single-date batch).
+    "channels.pull": {"queue": "channels.batch"},
+    "channels.reconcile": {"queue": "channels.batch"},
+    "channels.resync": {"queue": "channels.batch"},
     "channels.*": {"queue": "channels"},
 }
 
