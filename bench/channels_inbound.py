@@ -167,10 +167,12 @@ def _start_workers(stack: Stack, threads: int) -> None:
                 "-l", "warning")
     stack.start("batch-worker", *celery, "worker", "-Q", "channels.batch", "-P", "threads", "-c", "4",
                 "--prefetch-multiplier", "1", "-n", "bench-batch@%h", "-l", "warning")
+    stack.start("push-worker", *celery, "worker", "-Q", "channels.push", "-P", "threads", "-c", "16",
+                "--prefetch-multiplier", "1", "-n", "bench-push@%h", "-l", "warning")
     for n, queue in enumerate(settings.INVENTORY_SHARD_QUEUES):
         stack.start(f"shard{n}", *celery, "worker", "-Q", queue, "-P", "solo", "--prefetch-multiplier", "1",
                     "-n", f"bench-shard{n}@%h", "-l", "warning")
-    expected = 2 + len(settings.INVENTORY_SHARD_QUEUES)
+    expected = 3 + len(settings.INVENTORY_SHARD_QUEUES)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if len(app.control.ping(timeout=1)) >= expected:

@@ -179,6 +179,9 @@ def _start_celery(log_dir: Path, concurrency: int) -> list[subprocess.Popen]:
     batch = _start([sys.executable, __file__, "--worker", "worker", "-Q", "channels.batch", "-P", "threads", "-c", "4",
                     "--prefetch-multiplier", "1", "-n", f"{BENCH_DB}-batch@%h", "-l", "warning"], log_dir,
                    "batch-worker", {**_child_env(), WORKER_ROLE: "1"})
+    pusher = _start([sys.executable, __file__, "--worker", "worker", "-Q", "channels.push", "-P", "threads", "-c", "16",
+                     "--prefetch-multiplier", "1", "-n", f"{BENCH_DB}-push@%h", "-l", "warning"], log_dir,
+                    "push-worker", {**_child_env(), WORKER_ROLE: "1"})
     beat = _start(celery + ["beat", "-l", "warning", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
                             "-s", str(log_dir / "beat-schedule")], log_dir, "beat", _child_env())
     from travel.celery import app
@@ -187,7 +190,7 @@ def _start_celery(log_dir: Path, concurrency: int) -> list[subprocess.Popen]:
     while not app.control.ping(timeout=1):
         if time.monotonic() > deadline:
             raise RuntimeError(f"the worker did not start: see {log_dir / 'worker.log'}")
-    return [worker, batch, beat]
+    return [worker, batch, pusher, beat]
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:

@@ -76,9 +76,10 @@ def _gate(listing_id: int) -> str:
 
 
 def push_queue(listing: Listing) -> str:
-    """The single-date channel's pushes (many calls each) run on a queue of their own, so that a
-    long batch never holds up the bulk channels' pushes behind it."""
-    return "channels.batch" if listing.channel.push_mode == Channel.PushMode.SINGLE_DATE else "channels"
+    """Pushes wait on the network and on rate-limit slots, so they run on queues (and workers) of
+    their own, never in front of a reservation's quick steps on ``channels``; the single-date
+    channel's long batches apart again (``channels.batch``), so they never hold up the bulk pushes."""
+    return "channels.batch" if listing.channel.push_mode == Channel.PushMode.SINGLE_DATE else "channels.push"
 
 
 @contextmanager

@@ -164,7 +164,7 @@ DEAD_LETTER_QUEUE = "dead-letter"
 # drop exactly the newest failures and an unbounded queue could fill the broker's disk.
 DEAD_LETTER_MAX_LENGTH = env.int("DEAD_LETTER_MAX_LENGTH", default=50_000)
 DEAD_LETTER_QUEUE_ARGUMENTS = {"x-max-length": DEAD_LETTER_MAX_LENGTH, "x-overflow": "drop-head"}
-TASK_QUEUES = ("default", "inventory", "suppliers", "payments", "channels", "channels.batch")
+TASK_QUEUES = ("default", "inventory", "suppliers", "payments", "channels", "channels.push", "channels.batch")
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [
     Queue(
@@ -196,6 +196,8 @@ CELERY_TASK_ROUTES = {
     "suppliers.*": {"queue": "suppliers"},
     # Long channel work on a queue (and worker) of its own, so that it never holds up the quick
     # steps of a reservation or a push: pulls, reconciliations, resyncs (and the single-date batch).
+    "channels.flush": {"queue": "channels.push"},
+    "channels.push_step": {"queue": "channels.push"},
     "channels.pull": {"queue": "channels.batch"},
     "channels.reconcile": {"queue": "channels.batch"},
     "channels.resync": {"queue": "channels.batch"},
