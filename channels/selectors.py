@@ -3,15 +3,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from channels.models import Channel, ChannelBooking, ChannelRevision, DirtyMark, PendingChange, PushStep
+from channels.models import Channel, DirtyMark, Listing, PendingChange, PushStep
 
 
 def webhook_channel(code: str) -> Channel | None:
     return Channel.objects.filter(code=code, is_active=True, inbound_mode=Channel.InboundMode.WEBHOOK).first()
 
 
-def parked_bookings():
-    return ChannelBooking.objects.filter(revisions__state=ChannelRevision.State.PARKED).distinct()
+def ota_listing_ids() -> list[int]:
+    """Every active listing on an active OTA (the direct channel has nothing to pull or reconcile)."""
+    return list(Listing.objects.filter(is_active=True, channel__is_active=True).exclude(channel__code="direct")
+                .order_by("pk").values_list("pk", flat=True))
 
 
 def listing_status(*, listing, window: timedelta = timedelta(hours=1)) -> dict:

@@ -9,16 +9,16 @@ import random
 from celery import shared_task
 
 from channels.adapters.base import ChannelError
+from channels.selectors import ota_listing_ids
 from channels.services import (
     listing_pull,
-    listings_to_pull,
     message_process,
     no_show_report,
     request_decided,
     revision_answer,
 )
 from channels.services.pushing import changes_record, listing_flush, listings_with_pending, step_send
-from channels.services.reconciling import listing_reconcile, listing_resync, listings_to_reconcile
+from channels.services.reconciling import listing_reconcile, listing_resync
 from core.outbox import enqueue_after_commit
 from core.task_base import ReliableTask
 
@@ -63,7 +63,7 @@ def pull(self, *, listing_id: int) -> int:
 @shared_task(base=ReliableTask, name="channels.pull_all", max_retries=0)
 def pull_all() -> int:
     """Periodic (CHANNEL_POLL_SECONDS): one pull task per active listing."""
-    listing_ids = listings_to_pull()
+    listing_ids = ota_listing_ids()
     for listing_id in listing_ids:
         enqueue_after_commit(task=PULL_TASK, kwargs={"listing_id": listing_id}, key=f"listing:{listing_id}")
     return len(listing_ids)
@@ -122,7 +122,7 @@ def flush_batched() -> int:
 @shared_task(base=ReliableTask, name="channels.reconcile_all", max_retries=0)
 def reconcile_all() -> int:
     """Periodic (CHANNEL_RECONCILE_SECONDS, 15 min): one reconciliation per active listing."""
-    listing_ids = listings_to_reconcile()
+    listing_ids = ota_listing_ids()
     for listing_id in listing_ids:
         enqueue_after_commit(task="channels.reconcile", kwargs={"listing_id": listing_id}, key=f"listing:{listing_id}")
     return len(listing_ids)

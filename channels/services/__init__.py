@@ -3,7 +3,7 @@
 staff (replay, no-shows)."""
 from channels.services.answering import revision_answer
 from channels.services.deciding import request_decided
-from channels.services.fetching import listing_pull, listings_to_pull, message_process
+from channels.services.fetching import listing_pull, message_process
 from channels.services.receiving import notice_store, reservation_receive
 from channels.services.staff import (
     NoShowRefused,
@@ -14,7 +14,7 @@ from channels.services.staff import (
 )
 
 __all__ = [
-    "NoShowRefused", "channel_booking_mark_no_show", "listing_pull", "listings_to_pull", "message_process",
+    "NoShowRefused", "channel_booking_mark_no_show", "listing_pull", "message_process",
     "no_show_report", "notice_store", "parked_for_listing", "parked_replay", "request_decided",
     "reservation_receive", "revision_answer",
 ]

@@ -54,7 +54,7 @@ def _submit(booking: ChannelBooking, revision: ChannelRevision) -> None:
     holding = _held(booking)
     if data["status"] == CANCELLED:
         if holding:
-            _to_inventory(booking, revision, kind="cancel", room_type=holding.room_type, stay=None, replaces=holding)
+            _to_inventory(booking, revision, kind="cancel", room_type=None, stay=None, replaces=holding)
         else:
             _apply_cancellation(booking, revision)
         return
@@ -76,13 +76,10 @@ def _submit(booking: ChannelBooking, revision: ChannelRevision) -> None:
 
 def _to_inventory(booking, revision, *, kind, room_type, stay, replaces, rate_plan=None) -> None:
     reference = f"{booking.confirmation}-r{revision.revision}"
-    if stay is None:  # a cancellation is routed like the booking it cancels
-        stay = Stay(replaces.check_in, replaces.check_out, rooms=replaces.rooms,
-                    guests=max(replaces.rooms, booking.guests), today=replaces.check_in)
     channel_request_submit(room_type=room_type, stay=stay, source=booking.channel.code, reference=reference,
                            kind=kind, replaces=replaces)
     revision.state, revision.request_reference = R.SUBMITTED, reference
-    revision.data = {**revision.data, "room_type_id": room_type.pk,
+    revision.data = {**revision.data, "room_type_id": room_type.pk if room_type else replaces.room_type_id,
                      "rate_plan_id": rate_plan.pk if rate_plan else None}
     revision.save(update_fields=["state", "request_reference", "data"])
 

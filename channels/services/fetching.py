@@ -37,8 +37,3 @@ def listing_pull(*, listing_id: int) -> int:
     Listing.objects.filter(pk=listing.pk).update(cursor=pull.cursor or listing.cursor, last_pulled_at=timezone.now())
     return len(pull.reservations)
 
-
-def listings_to_pull() -> list[int]:
-    """Every active listing on an active OTA (the direct channel has nothing to pull)."""
-    return list(Listing.objects.filter(is_active=True, channel__is_active=True)
-                .exclude(channel__code="direct").order_by("pk").values_list("pk", flat=True))

@@ -136,12 +136,9 @@ def _again(task: str, kwargs: dict, *, listing_id: int) -> None:
                          queue=push_queue(listing))
 
 
-def listings_with_pending(*, batched_only: bool = False) -> list[int]:
+def listings_with_pending() -> list[int]:
     """Listings with changes waiting: the single-date channel's batch (and any straggler)."""
-    pending = PendingChange.objects.all()
-    if batched_only:
-        pending = pending.filter(listing__channel__push_mode=Channel.PushMode.SINGLE_DATE)
-    return sorted(set(pending.values_list("listing_id", flat=True)))
+    return sorted(set(PendingChange.objects.values_list("listing_id", flat=True)))
 
 
 def push_dates(*, listing: Listing, dates: dict[int, list[date]], kind: str, prices: bool = True) -> PushStep:

@@ -48,11 +48,6 @@ def listing_reconcile(*, listing_id: int) -> ReconciliationReport:
                    failures=failures, pulled=pulled)
 
 
-def listings_to_reconcile() -> list[int]:
-    return list(Listing.objects.filter(is_active=True, channel__is_active=True).exclude(channel__code="direct")
-                .order_by("pk").values_list("pk", flat=True))
-
-
 def listing_resync(*, listing_id: int) -> PushStep:
     """Staff's "resync now": the whole horizon of every mapped room, in as few calls as the API allows."""
     listing = Listing.objects.select_related("channel", "property__destination").get(pk=listing_id)

@@ -36,17 +36,17 @@ def channel_request_queue(request: ChannelRequest) -> str:
                        night=request.check_in)
 
 
-def channel_request_submit(*, room_type: RoomType, stay: Stay, source: str, reference: str, kind: str = Kind.NEW,
-                           replaces: Hold | None = None) -> ChannelRequest:
+def channel_request_submit(*, room_type: RoomType | None, stay: Stay | None, source: str, reference: str,
+                           kind: str = Kind.NEW, replaces: Hold | None = None) -> ChannelRequest:
     """Record a channel's request and queue it on its shard (once per reference).
 
     ``kind="modify"`` and ``kind="cancel"`` name the hold the reservation has now in ``replaces``;
-    a cancellation's ``room_type`` and ``stay`` are not used (it cancels the hold as it is)."""
+    a cancellation takes no ``room_type`` or ``stay`` (it cancels the hold as it is)."""
     _check_submission(source=source, reference=reference, kind=kind, replaces=replaces)
     with transaction.atomic():
         request, created = ChannelRequest.objects.get_or_create(
             reference=reference,
-            defaults={"source": source, "kind": kind, "replaces": replaces, "guests": stay.guests,
+            defaults={"source": source, "kind": kind, "replaces": replaces,
                       **_what_it_is_about(room_type=room_type, stay=stay, kind=kind, replaces=replaces)},
         )
         if created:
@@ -73,7 +73,8 @@ def _what_it_is_about(*, room_type: RoomType, stay: Stay, kind: str, replaces: H
         hold = Hold.objects.get(pk=replaces.pk)
         return {"room_type": hold.room_type, "check_in": hold.check_in, "check_out": hold.check_out,
                 "rooms": hold.rooms}
-    return {"room_type": room_type, "check_in": stay.check_in, "check_out": stay.check_out, "rooms": stay.rooms}
+    return {"room_type": room_type, "check_in": stay.check_in, "check_out": stay.check_out, "rooms": stay.rooms,
+            "guests": stay.guests}
 
 
 def _enqueue(request: ChannelRequest) -> None:

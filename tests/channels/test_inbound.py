@@ -184,7 +184,8 @@ def test_an_unmapped_room_is_parked_then_replayed_once_mapped(site, ota):
     assert parked and parked.status == "parked"
     assert "SUITE-NEW" in parked.revisions.get().reason
     assert hotel.nights(days(14))[0][0] == 3  # nothing guessed
-    assert ota.reservation("booking_com", reservation_id).get("acknowledged") in (None, False, 0, "")
+    seen_by_channel = ota.reservation("booking_com", reservation_id)["revisions"]
+    assert not any(r["acknowledged"] or r["refused"] for r in seen_by_channel)  # not answered while parked
 
     RoomMapping.objects.filter(listing=hotel.listings["booking_com"]).update(room_code="SUITE-NEW")
     assert parked_replay(bookings=[parked]) == 1
