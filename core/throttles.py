@@ -17,6 +17,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.shortcuts import render
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ class ClientRateThrottle(SimpleRateThrottle):
     """``scope``'s rate per signed-in account, or per address for anonymous callers."""
 
     scope = "api"
+
+    def get_rate(self):  # read now, not at import: a changed setting applies at once
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
 
     def get_cache_key(self, request, view):
         user = getattr(request, "user", None)
