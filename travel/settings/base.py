@@ -381,10 +381,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     # Per client (the account, or the address when anonymous): 429 with Retry-After past the rate.
     "DEFAULT_THROTTLE_CLASSES": ["core.throttles.ApiThrottle"],
-    "DEFAULT_THROTTLE_RATES": {
-        "api": env("THROTTLE_API_RATE", default="300/min"),
-        "price_lock": env("THROTTLE_PRICE_LOCK_RATE", default="20/min"),
-        "placement": env("THROTTLE_PLACEMENT_RATE", default="10/min"),
+    "DEFAULT_THROTTLE_RATES": {  # "N/s", "N/min", "N/hour" or "N/day"; empty: off
+        "api": env("THROTTLE_API_RATE", default="300/min") or None,
+        "price_lock": env("THROTTLE_PRICE_LOCK_RATE", default="20/min") or None,
+        "placement": env("THROTTLE_PLACEMENT_RATE", default="10/min") or None,
     },
 }
 # The schema at /api/schema/, its docs page at /api/docs/ (Swagger UI from drf-spectacular-sidecar).
