@@ -127,3 +127,27 @@ def test_admin_and_site_failures_add_up_for_one_account(client):
         sign_in(client, "boss", "wrong", path=path)
 
     assert sign_in(client, "boss", PASSWORD, path=ADMIN).status_code == 429
+
+
+def test_a_forged_forwarded_for_does_not_give_a_fresh_address(client):
+    """Without trusted proxies, X-Forwarded-For is the client's own word: it changes nothing."""
+    UserFactory(username="mai")
+    for n in range(5):
+        client.post(SITE, {"username": f"someone{n}", "password": "wrong"}, REMOTE_ADDR="203.0.113.9",
+                    HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+
+    assert client.post(SITE, {"username": "mai", "password": PASSWORD}, REMOTE_ADDR="203.0.113.9",
+                       HTTP_X_FORWARDED_FOR="192.0.2.77").status_code == 429
+
+
+def test_behind_one_trusted_proxy_the_client_is_the_address_it_received_from(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="mai")
+    for n in range(5):  # all through the same proxy, from one client who prepends junk each time
+        client.post(SITE, {"username": f"someone{n}", "password": "wrong"}, REMOTE_ADDR="10.0.0.2",
+                    HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9")
+
+    assert client.post(SITE, {"username": "mai", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
+                       HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    assert client.post(SITE, {"username": "mai", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
+                       HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 302
