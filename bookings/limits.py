@@ -89,7 +89,12 @@ def take_lock_place(*, user_id: int) -> str | None:
         for key in keys:
             if key not in taken and cache.add(key, 1, timeout=LOCK_MINUTES * 60):
                 return key
-    except Exception:  # noqa: BLE001 - no cache, no lock either: storing the lock will say so
+        # every free place was taken meanwhile, or the cache swallows its errors (django-redis
+        # IGNORE_EXCEPTIONS: nothing is read, nothing is added): only the first is a refusal
+        cache_answers = len(cache.get_many(keys)) >= cap
+    except Exception:  # noqa: BLE001 - the cache raised
+        cache_answers = False
+    if not cache_answers:  # no cache, no lock either: storing the lock will say so
         logger.warning("price-lock cap not checked: the cache did not answer", exc_info=True)
         return None
     raise TooManyLocks(

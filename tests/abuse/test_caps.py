@@ -189,3 +189,45 @@ def test_negative_control_without_the_traveller_lock_placements_at_once_pass_the
 
     assert codes.count(201) > 3
     assert Booking.objects.filter(user=traveller, status=Booking.Status.PENDING).count() > 3
+
+
+class SilentCache:
+    """A cache that swallows its errors, as django-redis does with IGNORE_EXCEPTIONS while Redis
+    is down: nothing is read, nothing is added."""
+
+    def get_many(self, keys):
+        return {}
+
+    def add(self, *args, **kwargs):
+        return False
+
+
+class RaisingCache:
+    def get_many(self, keys):
+        raise ConnectionError("Redis is down")
+
+
+@pytest.mark.parametrize("down", [SilentCache(), RaisingCache()], ids=["silent", "raising"])
+def test_a_cache_that_cannot_answer_is_not_taken_for_ten_locks(monkeypatch, down):
+    """Redis down is not "you hold too many locks": the cap steps aside and storing the lock
+    itself (which needs the cache) gives the answer."""
+    monkeypatch.setattr(limits, "cache", down)
+
+    assert limits.take_lock_place(user_id=1) is None
+
+
+def test_when_every_place_is_taken_meanwhile_the_lock_is_refused(monkeypatch):
+    class Raced:  # the first read sees free places; by the time we add, others have them all
+        reads = 0
+
+        def get_many(self, keys):
+            self.reads += 1
+            return {} if self.reads == 1 else {key: 1 for key in keys}
+
+        def add(self, *args, **kwargs):
+            return False
+
+    monkeypatch.setattr(limits, "cache", Raced())
+
+    with pytest.raises(limits.TooManyLocks):
+        limits.take_lock_place(user_id=1)
