@@ -50,6 +50,11 @@ if os.environ.get(SERVER_ROLE) != "1":  # the driver: point everything at the be
     os.environ["DATABASE_URL"] = _bench_database_url()
     os.environ["CACHE_KEY_PREFIX"] = BENCH_DB
     os.environ["LOG_LEVEL"] = "ERROR"
+    # Each traveller here places dozens of bookings in seconds: the per-traveller caps and the
+    # throttles (docs/security.md) stay on, so their cost is measured, with room for that.
+    os.environ.update({"BOOKINGS_MAX_PENDING": "1000000", "BOOKINGS_MAX_PENDING_ROOM_NIGHTS": "1000000",
+                       "BOOKINGS_MAX_LIVE_LOCKS": "1000", "THROTTLE_API_RATE": "1000000/min",
+                       "THROTTLE_PRICE_LOCK_RATE": "1000000/min", "THROTTLE_PLACEMENT_RATE": "1000000/min"})
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
 
 import django  # noqa: E402

@@ -22,11 +22,13 @@ from bookings.services.lifecycle import booking_cancel
 from bookings.services.placing import booking_place
 from bookings.services.quoting import price_lock_offer, price_lock_stay
 from core.api import ErrorSerializer
+from core.throttles import ApiThrottle, PlacementThrottle, PriceLockThrottle
 
 
 def _errors(*codes: int) -> dict:
     meaning = {400: "Invalid input", 403: "Not signed in", 404: "No such booking (or not yours)",
                409: "Refused by the current state", 410: "The price lock is used or expired",
+               429: "Too many requests from this client; Retry-After says when to try again",
                503: "A party we depend on cannot answer now; try again"}
     return {code: OpenApiResponse(ErrorSerializer, description=meaning[code]) for code in codes}
 
@@ -41,9 +43,10 @@ LOCK_REQUEST = PolymorphicProxySerializer(
 
 class PriceLockCreate(APIView):
     permission_classes = (permissions.IsAuthenticated,)
+    throttle_classes = (ApiThrottle, PriceLockThrottle)
 
     @extend_schema(operation_id="bookings_lock_create", request=LOCK_REQUEST,
-                   responses={201: s.PriceLockSerializer, **_errors(400, 403, 409, 410, 503)})
+                   responses={201: s.PriceLockSerializer, **_errors(400, 403, 409, 410, 429, 503)})
     def post(self, request):
         body = s.price_lock_request(request.data)
         body.is_valid(raise_exception=True)
@@ -60,12 +63,17 @@ class PriceLockCreate(APIView):
 class BookingListCreate(APIView):
     permission_classes = (permissions.IsAuthenticated,)
 
-    @extend_schema(operation_id="bookings_list", responses={200: s.BookingListSerializer, **_errors(403)})
+    def get_throttles(self):  # placing holds rooms: its own, tighter rate on top of the API's
+        extra = [PlacementThrottle()] if self.request.method == "POST" else []
+        return [*super().get_throttles(), *extra]
+
+    @extend_schema(operation_id="bookings_list", responses={200: s.BookingListSerializer, **_errors(403, 429)})
     def get(self, request):
         return Response(s.BookingListSerializer({"bookings": bookings_of(user=request.user)[:100]}).data)
 
     @extend_schema(operation_id="bookings_place", request=s.PlaceRequest,
-                   responses={201: s.BookingSerializer, 200: s.BookingSerializer, **_errors(400, 403, 409, 410, 503)},
+                   responses={201: s.BookingSerializer, 200: s.BookingSerializer,
+                              **_errors(400, 403, 409, 410, 429, 503)},
                    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
                                                 description="One key per booking attempt; a replay answers 200 "
                                                             "with the booking it placed.")])
@@ -80,7 +88,7 @@ class BookingListCreate(APIView):
 class BookingDetail(APIView):
     permission_classes = (permissions.IsAuthenticated,)
 
-    @extend_schema(operation_id="bookings_detail", responses={200: s.BookingDetailSerializer, **_errors(403, 404)})
+    @extend_schema(operation_id="bookings_detail", responses={200: s.BookingDetailSerializer, **_errors(403, 404, 429)})
     def get(self, request, reference):
         return Response(s.BookingDetailSerializer(booking_of(user=request.user, reference=reference)).data)
 
@@ -89,7 +97,7 @@ class BookingCancel(APIView):
     permission_classes = (permissions.IsAuthenticated,)
 
     @extend_schema(operation_id="bookings_cancel", request=s.CancelRequest,
-                   responses={200: s.BookingDetailSerializer, **_errors(400, 403, 404, 409, 503)})
+                   responses={200: s.BookingDetailSerializer, **_errors(400, 403, 404, 409, 429, 503)})
     def post(self, request, reference):
         body = s.CancelRequest(data=request.data)
         body.is_valid(raise_exception=True)

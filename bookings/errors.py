@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from core.errors import Category, DomainError
 
 # What the booking pages answer when a price cannot be locked, by the refusal's code.
-LOCK_ERROR_STATUS = {"unbookable": 409, "rates_unavailable": 503}
+LOCK_ERROR_STATUS = {"unbookable": 409, "rates_unavailable": 503, "too_many_pending": 409,
+                     "too_many_room_nights": 409, "too_many_locks": 409}
 
 
 class BookingRefused(DomainError, ValidationError):
@@ -36,3 +37,23 @@ class NoShowRefused(BookingRefused):
     check-in day at the hotel, or not the marker's hotel."""
 
     code = "no_show"
+
+
+class LimitReached(BookingRefused):
+    """The traveller already holds as much as one account may (bookings/limits.py). A conflict
+    with what the account holds now, not a rate: paying, cancelling or letting a hold expire
+    lifts it, waiting alone may not. Hence 409, not the 429 of the request throttles."""
+
+    code = "limit"
+
+
+class TooManyPending(LimitReached):
+    code = "too_many_pending"
+
+
+class TooManyRoomNights(LimitReached):
+    code = "too_many_room_nights"
+
+
+class TooManyLocks(LimitReached):
+    code = "too_many_locks"

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from bookings.errors import LOCK_ERROR_STATUS
+from bookings.errors import LOCK_ERROR_STATUS, LimitReached
 from bookings.forms import CancelForm, OfferForm, PayWithForm, PlaceForm, StayForm, first_error
 from bookings.locks import LockGone, lock_peek
 from bookings.models import Booking
@@ -23,6 +23,7 @@ from bookings.services.lifecycle import booking_cancel, cancellation_terms
 from bookings.services.placing import IdempotencyConflict, booking_place
 from bookings.services.quoting import POINTS_PROVIDER, price_lock_offer, price_lock_stay
 from bookings.states import ACTIVE
+from core.throttles import PlacementThrottle, PriceLockThrottle, throttled_page
 from inventory.errors import Busy, InventoryError
 from inventory.selectors import stay_quote
 
@@ -62,6 +63,7 @@ def checkout(request):
 
 @login_required
 @require_POST
+@throttled_page(PriceLockThrottle)
 def lock_stay(request):
     form, pay = StayForm(request.POST), PayWithForm(request.POST)
     if not form.is_valid() or not pay.is_valid():
@@ -104,6 +106,7 @@ def checkout_offer(request):
 
 @login_required
 @require_POST
+@throttled_page(PriceLockThrottle)
 def lock_offer(request):
     form, pay = OfferForm(request.POST), PayWithForm(request.POST)
     if not form.is_valid() or not pay.is_valid():
@@ -139,6 +142,7 @@ def _gone(request, gone: LockGone):
 
 @login_required
 @require_POST
+@throttled_page(PlacementThrottle)
 def place(request):
     form = PlaceForm(request.POST)
     if not form.is_valid():
@@ -156,6 +160,9 @@ def place(request):
         return _busy(request)
     except InventoryError as exc:
         return _problem(request, status=409, title="These rooms are no longer available", message=exc.message, link="/")
+    except LimitReached as exc:
+        return _problem(request, status=409, title="We cannot place this booking", message=exc.message,
+                        link="/bookings/", link_text="My bookings")
     except ValidationError as exc:
         return _problem(request, status=400, title="We cannot place this booking", message=exc.messages[0], link="/")
     except OperationalError:  # a lock or connection timeout: nothing was written, the lock is back

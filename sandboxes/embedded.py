@@ -28,3 +28,9 @@ def sandbox_url(name: str) -> str:
             server.start()
             _servers[name] = server
         return _servers[name].url
+
+
+def running_urls() -> list[str]:
+    """The URLs of the sandboxes started in this process (the outbound allow-list includes them)."""
+    with _lock:
+        return [server.url for server in _servers.values()]

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookings import events
+from bookings.limits import check_placement
 from bookings.locks import PriceLock, lock_consume, lock_restore
 from bookings.models import Booking, PlacementKey, SupplierHold
 from bookings.publishing import publish_placed
@@ -86,6 +87,7 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
             claim = PlacementKey.objects.create(user=user, key=key, fingerprint=fingerprint)
             lock = lock_consume(lock_id=str(lock_id), user_id=user.pk)
             consumed.append(lock)
+            check_placement(user=user, lock=lock)  # the per-traveller caps (bookings/limits.py)
             booking, invoice = _place(user=user, lock=lock, key=key, fingerprint=fingerprint, source=source)
             claim.booking = booking
             claim.save(update_fields=["booking"])

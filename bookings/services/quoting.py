@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from bookings.errors import Unbookable
+from bookings.limits import within_holding_limits
 from bookings.locks import PriceLock, lock_store
 from bookings.redemption import redemption_provider
 from catalogue.models import RoomType
@@ -66,6 +67,7 @@ def _discount(*, user, points: int, fiat_total: Decimal, currency: str) -> tuple
     return min(discount, fiat_total), POINTS_PROVIDER
 
 
+@within_holding_limits
 def price_lock_stay(*, user, room_type: RoomType, rate_plan: RatePlan, stay: Stay, coin_code: str,
                     points: int = 0) -> PriceLock:
     """Quote the stay (taxes and fees included), convert it and lock it for 10 minutes."""
@@ -89,6 +91,7 @@ def price_lock_stay(*, user, room_type: RoomType, rate_plan: RatePlan, stay: Sta
     )
 
 
+@within_holding_limits
 def price_lock_offer(*, user, kind: str, offer_id: str, coin_code: str, points: int = 0) -> PriceLock:
     """Check the supplier's price now (offer_get), convert it and lock it for 10 minutes."""
     from suppliers import offer_get

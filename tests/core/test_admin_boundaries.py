@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -129,6 +130,11 @@ def platform_rows(booking, staff):
     CrontabSchedule.objects.create(minute="7")
     SolarSchedule.objects.create(event="sunrise", latitude=Decimal("13.7"), longitude=Decimal("100.5"))
     ClockedSchedule.objects.create(clocked_time=timezone.now() + timedelta(days=1))
+    sign_in = {"username": "bravo-guesser", "ip_address": "192.0.2.2", "user_agent": "Bravo browser",
+               "http_accept": "text/html", "path_info": "/accounts/login/"}
+    AccessAttempt.objects.create(**sign_in, get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**sign_in)
+    AccessLog.objects.create(**sign_in)
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def test_the_schema_describes_each_request_body(schema):
     assert {"kind", "offer_id", "coin"} <= _properties(schema, "OfferLockRequest")
     assert body("/api/bookings/") == "PlaceRequest" and _properties(schema, "PlaceRequest") == {"lock_id"}
     assert body("/api/bookings/{reference}/cancel/") == "CancelRequest"
-    assert set(paths["/api/bookings/locks/"]["post"]["responses"]) == {"201", "400", "403", "409", "410", "503"}
+    assert set(paths["/api/bookings/locks/"]["post"]["responses"]) == {"201", "400", "403", "409", "410", "429", "503"}
 
 
 def test_the_docs_page_loads_only_files_we_serve(client):

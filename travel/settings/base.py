@@ -4,6 +4,7 @@ With nothing set, the project runs embedded: SQLite, an in-process cache and Cel
 executed in-process, so one command gives a working site. Setting DATABASE_URL, REDIS_URL
 and CELERY_BROKER_URL switches each part to the real service (the full-stack mode).
 """
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served by us (/api/docs/ uses no CDN)
     "django_celery_beat",
+    "axes",  # sign-in lockouts (travel/lockout.py, docs/security.md)
     # Our apps, lowest layer first: a lower app never imports a higher one (docs/architecture.md).
     "core.apps.CoreConfig",
     "catalogue.apps.CatalogueConfig",
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "travel.urls"
@@ -313,12 +316,40 @@ BOOKINGS_SUPPLIER_MAX_RETRIES = env.int("BOOKINGS_SUPPLIER_MAX_RETRIES", default
 # off: only payments' own task does it, and the payment page shows the address when it is ready.
 BOOKINGS_SUBMIT_INVOICE_INLINE = env.bool("BOOKINGS_SUBMIT_INVOICE_INLINE", default=False)
 
+# --- Abuse: sign-in lockouts, holding caps, outbound allow-list (docs/security.md) -----------
+# Proxies in front of the site that append to X-Forwarded-For; 0: the TCP peer is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# django-axes: an account, and separately a client address, is locked out after this many
+# failed sign-ins in a row, for the cool-off time; failures are rows in the database.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "travel.lockout.SignInAttempts"  # the database handler; a success forgets its account's failures
+AXES_RESET_ON_SUCCESS = False  # SignInAttempts does it, for the account only
+AXES_LOCKOUT_CALLABLE = "travel.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.throttles.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # failures are what we count; successes need no row
+AXES_VERBOSE = False
+# What one traveller may hold at once (bookings/limits.py): unpaid bookings, the room-nights
+# they hold, price locks still valid. 0 turns a cap off.
+BOOKINGS_MAX_PENDING = env.int("BOOKINGS_MAX_PENDING", default=3)
+BOOKINGS_MAX_PENDING_ROOM_NIGHTS = env.int("BOOKINGS_MAX_PENDING_ROOM_NIGHTS", default=30)
+BOOKINGS_MAX_LIVE_LOCKS = env.int("BOOKINGS_MAX_LIVE_LOCKS", default=10)
+# Outbound HTTP (core/outbound.py) goes only to the configured outside parties' hosts (their
+# *_URL settings, the in-process sandboxes) and to these extra base URLs.
+OUTBOUND_EXTRA_URLS = env.list("OUTBOUND_EXTRA_URLS", default=[])
+
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# The lockout check first (it refuses a locked-out account or client before any password check).
+AUTHENTICATION_BACKENDS = [
+    "travel.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -348,6 +379,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],  # a JSON API: other bodies are a 415
     # One mapping of errors to status codes and one error body: {"error": code, "detail": message}.
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # Per client (the account, or the address when anonymous): 429 with Retry-After past the rate.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.ApiThrottle"],
+    "DEFAULT_THROTTLE_RATES": {  # "N/s", "N/min", "N/hour" or "N/day"; empty: off
+        "api": env("THROTTLE_API_RATE", default="300/min") or None,
+        "price_lock": env("THROTTLE_PRICE_LOCK_RATE", default="20/min") or None,
+        "placement": env("THROTTLE_PLACEMENT_RATE", default="10/min") or None,
+    },
 }
 # The schema at /api/schema/, its docs page at /api/docs/ (Swagger UI from drf-spectacular-sidecar).
 SPECTACULAR_SETTINGS = {
