@@ -128,7 +128,9 @@ if REDIS_URL:
         "default": _redis_cache(ignore_exceptions=True),
         "locks": _redis_cache(ignore_exceptions=False),
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # an outage is logged, not hidden
+    # Not a traceback per cache call while Redis is down (thousands a minute): /readyz names the
+    # outage, and the price locks and the hot availability cache log their own refusals.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
     # One in-process store under both names (same LOCATION), as with one Redis.
     _embedded_cache = {
