@@ -3,6 +3,7 @@ site ready; a worker that stops makes it "not ready", with the age of its last h
 import time
 
 import pytest
+
 from tests.fixtures.worker import beat_process, wait_for, worker_process
 
 pytestmark = [pytest.mark.redis, pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
