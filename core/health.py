@@ -1,4 +1,4 @@
-"""Readiness probes of the parts the platform runs on, for /readyz (and `make` targets).
+"""Readiness probes of the parts the platform runs on, for /readyz.
 
 Liveness (/healthz) needs none of this: a process that answers is alive. Readiness asks each
 dependency once, briefly, and names the ones that fail: the database, the cache (Redis), the

@@ -2,6 +2,7 @@
 (stopped and started again by the test, never the shared services) and the site itself as a
 gunicorn server, reached over HTTP."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -10,10 +11,12 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 from django.conf import settings
+from django.utils import timezone
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -183,6 +186,25 @@ def sign_in(client: httpx.Client, *, username: str, password: str) -> httpx.Resp
 def post_form(client: httpx.Client, path: str, data: dict) -> httpx.Response:
     return client.post(path, data={**data, "csrfmiddlewaretoken": client.cookies.get("csrftoken")},
                        headers={"Referer": f"{client.base_url}{path}"})
+
+
+def stay_form(room_type, plan) -> dict:
+    """The checkout form for two nights, ten days from now."""
+    check_in = timezone.localdate() + timedelta(days=10)
+    return {"room_type": room_type.pk, "rate_plan": plan.pk, "check_in": check_in.isoformat(),
+            "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2}
+
+
+def hidden_value(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+
+
+def lock_price(client, stay) -> dict:
+    """Lock the price of ``stay`` through the pages; the placing form's fields."""
+    locked = post_form(client, "/book/lock/", {**stay, "coin": "BTC"})
+    assert locked.status_code == 302, locked.text[:500]
+    page = client.get(locked.headers["location"]).text
+    return {"lock_id": hidden_value(page, "lock_id"), "idempotency_key": hidden_value(page, "idempotency_key")}
 
 
 class TcpGate:

@@ -5,21 +5,18 @@ nothing done twice (one invoice per booking at the payment processor).
 The site (gunicorn) and beat reach RabbitMQ through a gate the test closes and opens: closed,
 the broker's port refuses and open connections are cut; the shared broker is never touched."""
 import time
-from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 from django.conf import settings
-from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.payments.models import Invoice
 from core.models import OutboxMessage
 from tests.fixtures.worker import beat_process, wait_for, worker_process
 from tests.ops.conftest import PASSWORD
-from tests.ops.processes import TcpGate, post_form, sign_in, site_server
-from tests.ops.test_degrade_redis import _lock, _stay
+from tests.ops.processes import TcpGate, lock_price, post_form, sign_in, site_server, stay_form
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
 
@@ -47,10 +44,8 @@ def test_bookings_are_accepted_while_the_broker_is_down_and_their_work_runs_once
         # given the broker is down (the gate is closed)
         # when travellers book
         seconds = []
-        for n in range(BOOKINGS):
-            stay = {**_stay(room_type, flexible), "check_in": (timezone.localdate() + timedelta(days=3 + 2 * n)).isoformat(),
-                    "check_out": (timezone.localdate() + timedelta(days=4 + 2 * n)).isoformat()}
-            held = _lock(browser, stay)
+        for _ in range(BOOKINGS):
+            held = lock_price(browser, stay_form(room_type, flexible))  # 5 rooms a night: room for all
             started = time.monotonic()
             placed = post_form(browser, "/book/place/", held)
             seconds.append(time.monotonic() - started)

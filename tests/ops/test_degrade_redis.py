@@ -3,7 +3,6 @@ page keep answering from PostgreSQL and the suppliers, quickly; price locks refu
 503 (no booking at a price nobody holds); and when Redis is back, locks work again by themselves.
 
 Its own redis-server on a free port, stopped and started by the test; the site under gunicorn."""
-import re
 import time
 from datetime import timedelta
 
@@ -13,28 +12,11 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from tests.ops.conftest import PASSWORD
-from tests.ops.processes import post_form, redis_server, sign_in, site_server
+from tests.ops.processes import lock_price, post_form, redis_server, sign_in, site_server, stay_form
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
 
 LOCKS_DOWN = "We cannot hold prices right now"
-
-
-def _stay(room_type, plan) -> dict:
-    check_in = timezone.localdate() + timedelta(days=10)
-    return {"room_type": room_type.pk, "rate_plan": plan.pk, "check_in": check_in.isoformat(),
-            "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2}
-
-
-def _hidden(html: str, name: str) -> str:
-    return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
-
-
-def _lock(client, stay) -> dict:
-    locked = post_form(client, "/book/lock/", {**stay, "coin": "BTC"})
-    assert locked.status_code == 302, locked.text[:500]
-    page = client.get(locked.headers["location"]).text
-    return {"lock_id": _hidden(page, "lock_id"), "idempotency_key": _hidden(page, "idempotency_key")}
 
 
 def _pages(hotel, stay) -> dict[str, str]:
@@ -54,7 +36,7 @@ def _pages(hotel, stay) -> dict[str, str]:
 def test_a_redis_outage_degrades_pages_and_refuses_price_locks(hotel, traveller, database_url, suppliers_server,
                                                                artifacts_dir):
     room_type, flexible, _saver = hotel
-    stay = _stay(room_type, flexible)
+    stay = stay_form(room_type, flexible)
     with redis_server(artifacts_dir / "ops-redis.log") as redis, site_server(
         env={"DATABASE_URL": database_url, "REDIS_URL": redis.url, "CACHE_KEY_PREFIX": "ops-redis",
              "SUPPLIER_API_URL": suppliers_server.url},
@@ -62,10 +44,10 @@ def test_a_redis_outage_degrades_pages_and_refuses_price_locks(hotel, traveller,
     ) as site, httpx.Client(base_url=site, timeout=30) as signed_in, httpx.Client(base_url=site, timeout=30) as other:
         # given a signed-in traveller with a booking and a price lock taken while Redis was up
         assert sign_in(signed_in, username=traveller.username, password=PASSWORD).status_code == 302
-        booked = post_form(signed_in, "/book/place/", _lock(signed_in, stay))
+        booked = post_form(signed_in, "/book/place/", lock_price(signed_in, stay))
         assert booked.status_code == 302 and booked.headers["location"].startswith("/pay/")
         pay_page = booked.headers["location"]
-        held = _lock(signed_in, stay)
+        held = lock_price(signed_in, stay)
         for path in _pages(hotel, stay):
             assert signed_in.get(path).status_code == 200, path  # warm: the cache holds them now
 
@@ -105,7 +87,7 @@ def test_a_redis_outage_degrades_pages_and_refuses_price_locks(hotel, traveller,
 
         # when Redis comes back (empty), then locking and booking work again, with no restart
         redis.start()
-        again = post_form(signed_in, "/book/place/", _lock(signed_in, stay))
+        again = post_form(signed_in, "/book/place/", lock_price(signed_in, stay))
         assert again.status_code == 302 and again.headers["location"].startswith("/pay/")
         assert Booking.objects.count() == bookings_before + 1
         # and the lock held before the outage is gone with the old Redis: a fresh quote, not a 500
