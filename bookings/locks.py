@@ -5,16 +5,24 @@ tests can move time), and the Redis TTL, a little longer, is only the safety net
 memory. Consuming is atomic: the one caller whose ``delete`` removed the key wins; everyone else
 is told the lock is used. A used or expired lock is refused (HTTP 410) with a re-quote link,
 never silently re-priced.
+
+Locks live in the ``locks`` cache alias, which raises when Redis cannot be reached (the
+``default`` alias turns an outage into misses). Without Redis no price can be held or checked,
+so every lock operation fails closed: ``PriceLocksUnavailable`` (HTTP 503), nothing booked.
 """
+import functools
+import logging
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
-from core.errors import GoneError
+from core.errors import GoneError, Unavailable
+
+logger = logging.getLogger(__name__)
 
 LOCK_MINUTES = 10
 LOCK_TTL_SAFETY = timedelta(minutes=2)
@@ -77,6 +85,38 @@ class LockGone(GoneError):
         return {"requote_url": self.requote_url}
 
 
+class PriceLocksUnavailable(Unavailable):
+    """Price locks cannot be stored or read (Redis is down): nothing can be booked at a held price."""
+
+    code = "locks_unavailable"
+    default_message = ("We cannot hold prices right now, so no booking can be made at the moment. "
+                       "Nothing was booked or charged; please try again in a minute.")
+    retry_after = 30
+
+    def details(self) -> dict:
+        return {"retry_after": self.retry_after}
+
+
+class _LockStore:
+    """The ``locks`` cache, each call turning a Redis failure into PriceLocksUnavailable."""
+
+    def __getattr__(self, name):
+        method = getattr(caches["locks"], name)
+
+        @functools.wraps(method)
+        def call(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except Exception as exc:  # redis ConnectionError/TimeoutError (and any backend failure)
+                logger.warning("price locks: the lock store failed on %s: %r", name, exc)
+                raise PriceLocksUnavailable() from exc
+
+        return call
+
+
+store = _LockStore()
+
+
 def _key(lock_id: str) -> str:
     return f"bookings:lock:{lock_id}"
 
@@ -90,15 +130,15 @@ def lock_store(**fields) -> PriceLock:
     now = timezone.now()
     lock = PriceLock(id=uuid.uuid4().hex, created_at=now, expires_at=now + timedelta(minutes=LOCK_MINUTES), **fields)
     ttl = LOCK_MINUTES * 60 + int(LOCK_TTL_SAFETY.total_seconds())
-    cache.set(_key(lock.id), lock.to_cache(), timeout=ttl)
-    cache.set(_tombstone_key(lock.id), {"requote_url": lock.requote_url, "used": False},
+    store.set(_key(lock.id), lock.to_cache(), timeout=ttl)
+    store.set(_tombstone_key(lock.id), {"requote_url": lock.requote_url, "used": False},
               timeout=int(TOMBSTONE_TTL.total_seconds()))
     return lock
 
 
 def lock_peek(*, lock_id: str, user_id: int) -> PriceLock:
     """The lock if it is still good for this user, without using it; else LockGone."""
-    data = cache.get(_key(lock_id)) if _valid_id(lock_id) else None
+    data = store.get(_key(lock_id)) if _valid_id(lock_id) else None
     if data is None or data.get("user_id") != user_id:
         raise _gone(lock_id)
     lock = PriceLock.from_cache(data)
@@ -113,21 +153,27 @@ def lock_peek(*, lock_id: str, user_id: int) -> PriceLock:
 def lock_consume(*, lock_id: str, user_id: int) -> PriceLock:
     """Use the lock once: only one caller ever gets it back; the others get LockGone."""
     lock = lock_peek(lock_id=lock_id, user_id=user_id)
-    if not cache.delete(_key(lock_id)):
+    if not store.delete(_key(lock_id)):
         raise _gone(lock_id)
-    cache.set(_tombstone_key(lock_id), {"requote_url": lock.requote_url, "used": True},
+    store.set(_tombstone_key(lock_id), {"requote_url": lock.requote_url, "used": True},
               timeout=int(TOMBSTONE_TTL.total_seconds()))
     return lock
 
 
 def lock_restore(*, lock: PriceLock) -> None:
-    """Put back a lock whose booking did not happen (rolled back), for the time it had left."""
+    """Put back a lock whose booking did not happen (rolled back), for the time it had left.
+
+    Never raises (it runs while another error is on its way out): a lock that cannot be put
+    back is simply gone, and the traveller gets a fresh quote."""
     left = int((lock.expires_at - timezone.now()).total_seconds())
     if left <= 0:
         return
-    cache.set(_key(lock.id), lock.to_cache(), timeout=left + int(LOCK_TTL_SAFETY.total_seconds()))
-    cache.set(_tombstone_key(lock.id), {"requote_url": lock.requote_url, "used": False},
-              timeout=int(TOMBSTONE_TTL.total_seconds()))
+    try:
+        store.set(_key(lock.id), lock.to_cache(), timeout=left + int(LOCK_TTL_SAFETY.total_seconds()))
+        store.set(_tombstone_key(lock.id), {"requote_url": lock.requote_url, "used": False},
+                  timeout=int(TOMBSTONE_TTL.total_seconds()))
+    except PriceLocksUnavailable:
+        logger.warning("price lock %s could not be put back; the traveller re-quotes", lock.id)
 
 
 def _valid_id(lock_id: str) -> bool:
@@ -135,7 +181,7 @@ def _valid_id(lock_id: str) -> bool:
 
 
 def _gone(lock_id: str) -> LockGone:
-    info = cache.get(_tombstone_key(lock_id)) if _valid_id(lock_id) else None
+    info = store.get(_tombstone_key(lock_id)) if _valid_id(lock_id) else None
     if info and info.get("used"):
         return LockGone("This price lock was already used for a booking. Get a fresh quote to book again.",
                         requote_url=info["requote_url"], code="lock_used")

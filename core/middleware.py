@@ -1,12 +1,21 @@
-"""Refuse a NUL byte in the URL before any view sees it.
+"""Edge middleware: refuse a NUL byte in the URL; answer 503, not 500, when a dependency is down.
 
-No URL of the site has a use for one, and PostgreSQL refuses it in a query (a 500 wherever a
+A NUL byte: no URL of the site has a use for one, and PostgreSQL refuses it in a query (a 500 wherever a
 path or query value reaches the database: a booking reference, an admin list filter). So a NUL
 in the path or the query string, raw or %00-encoded, is a 400 here, in one place.
+
+A dependency down: see ``AnswerUnavailable`` below and docs/operations.md.
 """
+import logging
 from urllib.parse import unquote_to_bytes
 
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
+
+from core.errors import Unavailable
+
+logger = logging.getLogger(__name__)
 
 MESSAGE = "The address contains a NUL character, which no page here accepts."
 
@@ -27,3 +36,50 @@ def has_nul(*, path: str, query_string: str) -> bool:
     # the path arrives decoded; the query string as sent (+ is a space, not a NUL, so plain
     # percent-decoding is enough)
     return "\x00" in path or b"\x00" in unquote_to_bytes(query_string)
+
+
+# --- a dependency that is down: 503 with Retry-After, never a 500 -----------------------------
+
+RETRY_AFTER_SECONDS = 30
+DATABASE_DOWN_MESSAGE = ("We cannot reach our database right now. Nothing new was saved by this request; "
+                         "please try again in a minute.")
+
+
+class AnswerUnavailable:
+    """Answer 503 (with ``Retry-After`` and a short message) when a view fails because the
+    database cannot be reached (``OperationalError``/``InterfaceError``), or because a service
+    refused with ``Unavailable`` (fail closed, e.g. price locks while Redis is down).
+
+    The 503 page is rendered without the request's context processors, so it needs neither the
+    database nor the cache. Once the database answers again, the next request gets a fresh
+    connection (``CONN_HEALTH_CHECKS``): the site recovers by itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            logger.error("database unavailable on %s: %r", request.path, exception)
+            return unavailable_response(request, message=DATABASE_DOWN_MESSAGE, code="database_unavailable",
+                                        retry_after=RETRY_AFTER_SECONDS)
+        if isinstance(exception, Unavailable):
+            logger.warning("unavailable on %s: %s", request.path, exception.message)
+            retry_after = int(exception.details().get("retry_after") or RETRY_AFTER_SECONDS)
+            return unavailable_response(request, message=exception.message, code=exception.code,
+                                        retry_after=retry_after)
+        return None
+
+
+def unavailable_response(request, *, message: str, code: str, retry_after: int) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"error": code, "detail": message, "retry_after": retry_after}, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": message, "retry_after": retry_after}),
+                                status=503)
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -43,7 +43,10 @@ def get_or_fetch(*, kind: str, key: str, fetch: Callable[[], list[dict]]) -> tup
         return _lead(kind, key, fetch, lock=None)[0], False
     lock_key, token = f"{key}:lock", uuid.uuid4().hex
     lock_seconds = int(settings.SUPPLIER_SEARCH_TIMEOUT) + 2
-    if cache.add(lock_key, token, timeout=lock_seconds):
+    taken = cache.add(lock_key, token, timeout=lock_seconds)
+    if taken is None:  # the cache is unreachable (Redis down: a miss, not an error): ask the supplier
+        return _lead(kind, key, fetch, lock=None)[0], False
+    if taken:
         entry, called = _lead(kind, key, fetch, lock=(lock_key, token))
         if not called:
             bump(kind, "coalesced")

@@ -55,3 +55,8 @@ class DeclareDeadLetter(bootsteps.StartStopStep):
 
 
 app.steps["consumer"].add(DeclareDeadLetter)
+
+# Workers and beat write heartbeats that /readyz reports (core/heartbeat.py).
+from core.heartbeat import WorkerHeartbeat  # noqa: E402  (needs the app configured first)
+
+app.steps["worker"].add(WorkerHeartbeat)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("feeds/google/hotel-list.xml", feeds.hotel_list, name="feed-hotel-list"),
     path("feeds/google/ari/<int:property_id>/<slug:kind>.xml", feeds.property_feed, name="feed-property"),
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

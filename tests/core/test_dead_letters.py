@@ -114,3 +114,76 @@ def test_a_worker_starts_and_keeps_dead_letters_where_an_unbounded_queue_was_dec
 
         assert wait_for(landed, timeout=20), "the dead letter was dropped"
     forget_dead_letter_declarations()  # leave the vhost with no unbounded queue behind
+
+
+# --- poison messages and RabbitMQ's consumer timeout ---------------------------------------------
+
+def test_a_poison_message_is_dead_lettered_not_redelivered_forever(procfile_worker):
+    # given a message no worker can run (an unknown task: a renamed task, a forged message)
+    with Connection(settings.CELERY_BROKER_URL) as conn:
+        producer = conn.Producer()
+        producer.publish({"n": 1}, exchange="default", routing_key="default", serializer="json",
+                         headers={"task": "core.no_such_task", "id": "poison-1", "argsrepr": "", "kwargsrepr": ""})
+
+    # then the worker rejects it once and RabbitMQ moves it to the dead-letter queue
+    seen: set[str] = set()
+
+    def landed() -> bool:
+        seen.update(drain_task_ids(settings.CELERY_BROKER_URL, settings.DEAD_LETTER_QUEUE))
+        return "poison-1" in seen
+
+    assert wait_for(landed, timeout=20), "the poison message was not dead-lettered"
+    with Connection(settings.CELERY_BROKER_URL) as conn:
+        _, ready, _ = conn.default_channel.queue_declare(queue="default", passive=True)
+    assert ready == 0  # not requeued to go round again
+
+
+def _broker_consumer_timeout_seconds() -> float | None:
+    """The consumer_timeout the running RabbitMQ applies (None: rabbitmqctl cannot tell us)."""
+    import re
+    import subprocess
+
+    try:
+        out = subprocess.run(["rabbitmqctl", "eval", "application:get_env(rabbit, consumer_timeout)."],
+                             capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = re.search(r"\{ok,(\d+)\}", out)
+    return int(found.group(1)) / 1000 if found else None
+
+
+def _longest_retry_delay() -> float:
+    """The longest countdown any of our tasks retries with (a retried message is held by a worker,
+    unacknowledged, until its countdown is due)."""
+    from bookings.tasks import backoff
+    from travel.celery import app
+
+    delays = [300.0]  # channels tasks: min(delay, 300) (channels/tasks.py)
+    for task in app.tasks.values():
+        if task.name.split(".")[0] in ("celery",):
+            continue
+        if getattr(task, "retry_backoff", False):
+            delays.append(float(task.retry_backoff_max))
+        delays.append(float(task.default_retry_delay or 0))
+    delays.append(backoff(50))  # bookings' backoff at any number of retries: capped
+    delays += settings.CHANNEL_PUSH_RETRY_DELAYS
+    return max(delays)
+
+
+def test_retry_delays_and_time_limits_stay_under_rabbitmqs_consumer_timeout():
+    timeout = settings.RABBITMQ_CONSUMER_TIMEOUT_SECONDS
+    broker = _broker_consumer_timeout_seconds()
+    if broker is not None:  # the setting says what the broker really does (or is stricter)
+        assert timeout <= broker, f"RabbitMQ's consumer_timeout is {broker:g} s, the settings assume {timeout} s"
+
+    # a task runs at most its hard time limit, holding its message; the soft limit comes first
+    assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT
+    assert settings.CELERY_TASK_TIME_LIMIT <= timeout / 2
+    # a retry's message is held until its countdown is due
+    assert _longest_retry_delay() <= timeout / 2, _longest_retry_delay()
+    # every task acknowledges late and is rejected (dead-lettered), not acknowledged, when it gives up
+    from travel.celery import app
+
+    ours = [t for name, t in app.tasks.items() if not name.startswith("celery.")]
+    assert ours and all(t.acks_late and t.reject_on_worker_lost for t in ours)
+    assert all(not t.acks_on_failure_or_timeout for t in ours)

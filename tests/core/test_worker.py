@@ -1,13 +1,25 @@
 """Real tasks through real RabbitMQ to a real worker, with effects seen in PostgreSQL."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+from contextlib import contextmanager
 from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from kombu import Connection
 
 from core.models import FailedTask, OutboxMessage
 from core.tasks import dead_letter_drill, outbox_sweep_task
-from tests.fixtures.worker import wait_for
+from tests.fixtures.worker import _purge, _test_database_url, wait_for
+from travel.celery import app as celery_app
 from travel.celery import dead_letter_queue
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
@@ -57,3 +69,88 @@ def drain_task_ids(broker_url: str, queue_name: str) -> list[str]:
         finally:
             queue.close()
     return ids
+
+
+# --- a worker killed with SIGKILL in the middle of a task ---------------------------------------
+
+@contextmanager
+def payments_worker(*, name: str, pool: str, log_path: Path, env: dict[str, str]):
+    """A worker on the payments queue (no purge: a redelivered message must survive its start);
+    yields its Popen; SIGKILL-proof clean-up."""
+    node = f"{name}-{os.getpid()}@{socket.gethostname()}"
+    with open(log_path, "a") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "travel", "worker", "-Q", "payments", "-P", pool, "-c", "1",
+             "--without-gossip", "--without-mingle", "-l", "info", "-n", node],
+            cwd=settings.BASE_DIR, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        assert wait_for(lambda: process.poll() is not None or celery_app.control.ping(destination=[node], timeout=0.5),
+                        timeout=60) and process.poll() is None, f"worker {node} did not start; see {log_path}"
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def sigkill_with_children(pid: int) -> None:
+    """SIGKILL a worker and its pool processes at once, as the OOM killer or a lost machine would."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for victim in [pid, *map(int, children)]:
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_a_worker_killed_mid_task_is_redelivered_and_the_effect_happens_once(
+        coins, payments_server, django_db_blocker, artifacts_dir):
+    from bookings.payments.models import Invoice
+    from bookings.payments.services import invoice_open
+
+    sandbox = payments_server.app
+    sandbox.reset()
+    sandbox.behaviour.latency_ms = 1500  # every processor call takes 1.5 s: room to kill mid-task
+    # the "another worker is submitting" guard lasts 4 × OUTSIDE_HTTP_TIMEOUT + 1 s (9 s here)
+    env = {"DATABASE_URL": _test_database_url(), "CONN_MAX_AGE": "0", "OUTSIDE_HTTP_TIMEOUT": "2",
+           "PAYMENT_API_URL": payments_server.url}
+    _purge(celery_app, ["payments"])
+    try:
+        with payments_worker(name="doomed", pool="prefork", env=env,
+                             log_path=artifacts_dir / "celery-killed-worker.log") as doomed:
+            # given an invoice whose submission a prefork worker (as the Procfile runs it) has started
+            with transaction.atomic():
+                invoice = invoice_open(reference="KILL-9-TEST", fiat_amount="100.00", fiat_currency="USD",
+                                       coin_code="BTC", crypto_amount=Decimal("0.00150000"), rate="66666.67")
+            # when the processor has created it (find, create, now reading it back: 3 calls) and
+            # the worker is SIGKILLed before it could record the processor's id
+            assert wait_for(lambda: sandbox.calls >= 3, timeout=30), "the submission never started"
+            sigkill_with_children(doomed.pid)
+            doomed.wait(timeout=10)
+        with sandbox.state_lock:
+            assert list(sandbox.by_order) == ["KILL-9-TEST"]  # the effect happened outside...
+        invoice.refresh_from_db()
+        assert invoice.processor_id == "" and invoice.submit_attempts == 1  # ...and we never heard of it
+
+        # then the unacknowledged message goes back to the queue, and once the killed worker's
+        # guard has expired another worker runs it again
+        assert wait_for(lambda: cache.get(f"payments:submitting:{invoice.pk}") is None, timeout=20)
+        with payments_worker(name="heir", pool="threads", env=env, log_path=artifacts_dir / "celery-heir-worker.log"):
+            assert wait_for(lambda: Invoice.objects.get(pk=invoice.pk).processor_id, timeout=30), \
+                "the killed task was never redelivered"
+        with sandbox.state_lock:
+            at_processor = dict(sandbox.by_order), len(sandbox.invoices)
+    finally:
+        sandbox.reset()
+
+    # and its effect happened exactly once: one invoice at the processor, adopted, not duplicated
+    invoice.refresh_from_db()
+    assert invoice.submit_attempts == 2  # it ran twice...
+    by_order, invoices_at_processor = at_processor
+    assert invoices_at_processor == 1  # ...and the processor holds one invoice
+    assert invoice.processor_id == by_order["KILL-9-TEST"]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RefuseNulBytes",  # a NUL in the URL is a 400 before any view or query sees it
+    "core.middleware.AnswerUnavailable",  # database down (or a fail-closed refusal): 503 + Retry-After
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +84,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# A connection that broke (the database restarted) is noticed at the next request and replaced:
+# the site recovers by itself. A database that does not answer costs at most DB_CONNECT_TIMEOUT.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Parallel test runs on one server (several developers, CI) need their own test database.
 if env("TEST_DATABASE_NAME", default=""):
@@ -90,35 +93,59 @@ if env("TEST_DATABASE_NAME", default=""):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if USES_POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (and price locks, hot availability) --------------------------------------------
+# Two aliases on the same Redis (docs/operations.md). "default" serves what the database or a
+# supplier can answer again (pages, supplier offers, rates, feeds): while Redis is down every read
+# is a miss and every write is dropped (django-redis IGNORE_EXCEPTIONS), so the site keeps
+# answering from PostgreSQL and the suppliers. "locks" serves what is only correct with Redis
+# (price locks): there Redis down is an error, and the caller refuses (fails closed). Short socket
+# timeouts: a dead Redis costs milliseconds (refused) or at most these seconds (unreachable).
 REDIS_URL = env("REDIS_URL", default="")
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="travel")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": 2,
-                "SOCKET_TIMEOUT": 2,
-            },
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "travel-embedded",
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-        }
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+
+
+def _redis_cache(*, ignore_exceptions: bool) -> dict:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "IGNORE_EXCEPTIONS": ignore_exceptions,
+        },
     }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+if REDIS_URL:
+    CACHES = {
+        "default": _redis_cache(ignore_exceptions=True),
+        "locks": _redis_cache(ignore_exceptions=False),
+    }
+    # Not a traceback per cache call while Redis is down (thousands a minute): /readyz names the
+    # outage, and the price locks and the hot availability cache log their own refusals.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
+else:
+    # One in-process store under both names (same LOCATION), as with one Redis.
+    _embedded_cache = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "travel-embedded",
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+    }
+    CACHES = {"default": _embedded_cache, "locks": dict(_embedded_cache)}
+
+# Sessions live in PostgreSQL only: sign-in and every signed-in page keep working while Redis is
+# down, and a Redis that comes back with old data can never revive a session signed out meanwhile.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Public pages: seconds a web process keeps an anonymous page in memory before asking the cache
 # again (0 = off). Saves the Redis round trip on hot pages; adds at most this much staleness.
 PAGE_MICROCACHE_SECONDS = env.float("PAGE_MICROCACHE_SECONDS", default=0)
@@ -138,6 +165,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# RabbitMQ closes the channel of a consumer that holds a message unacknowledged longer than its
+# consumer_timeout (30 min by default) and redelivers everything the channel held. With late
+# acknowledgement a message is held while its task runs and, for a retry, until its countdown
+# is due: so time limits and retry delays stay well under it (tests/core/test_dead_letters.py).
+RABBITMQ_CONSUMER_TIMEOUT_SECONDS = env.int("RABBITMQ_CONSUMER_TIMEOUT_SECONDS", default=1800)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)  # SoftTimeLimitExceeded
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)  # the process is killed
+# Workers and beat write a heartbeat every HEARTBEAT_SECONDS (core/heartbeat.py); /readyz says
+# "not ready" when the newest one of either is older than HEARTBEAT_STALE_SECONDS.
+HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=15.0)
+HEARTBEAT_STALE_SECONDS = env.float("HEARTBEAT_STALE_SECONDS", default=90.0)
 # The database scheduler copies these into django-celery-beat's tables at start; staff can then
 # see and tune them in the admin. Apps add their own periodic work here or in a data migration.
 CELERY_BEAT_SCHEDULE = {
