@@ -1,6 +1,8 @@
 """Parsing what travellers send at checkout into typed values, with clear messages."""
 from django import forms
+from django.core.exceptions import ValidationError
 
+from bookings.guests import MAX_NAME, MAX_REQUESTS, PHONE_HELP, GuestDetails, guest_name, phone_e164
 from bookings.selectors import stay_choice
 from inventory.stays import MAX_GUESTS_PER_ROOM, MAX_ROOMS
 
@@ -42,6 +44,51 @@ class PayWithForm(forms.Form):
 class PlaceForm(forms.Form):
     lock_id = forms.CharField(max_length=64)
     idempotency_key = forms.CharField(max_length=100)
+
+
+class GuestsForm(forms.Form):
+    """Who is travelling, on the "Book now" step. The other guests' names come as repeated
+    ``other_name`` fields (one input per guest after the lead)."""
+
+    lead_name = forms.CharField(max_length=MAX_NAME, label="Full name",
+                                error_messages={"required": "Enter the lead guest's full name."})
+    lead_email = forms.EmailField(max_length=254, label="Email", error_messages={
+        "required": "Enter the lead guest's email address.",
+        "invalid": "Enter a valid email address, e.g. ana@example.com."})
+    lead_phone = forms.CharField(max_length=40, label="Phone", error_messages={"required": PHONE_HELP})
+    arrival_time = forms.TimeField(required=False, label="Arrival time (optional)",
+                                   error_messages={"invalid": "Enter the arrival time as HH:MM."})
+    special_requests = forms.CharField(max_length=MAX_REQUESTS, required=False, label="Special requests (optional)",
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, others: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.others = others  # how many name inputs to show after the lead
+
+    def clean_lead_name(self):
+        return guest_name(self.cleaned_data["lead_name"])
+
+    def clean_lead_phone(self):
+        return phone_e164(self.cleaned_data["lead_phone"])
+
+    def clean(self):
+        data = super().clean()
+        names = self.data.getlist("other_name") if hasattr(self.data, "getlist") else []
+        try:
+            data["other_names"] = tuple(guest_name(name) for name in names)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return data
+
+    def other_name_values(self) -> list[str]:
+        given = self.data.getlist("other_name") if self.is_bound and hasattr(self.data, "getlist") else []
+        return (list(given) + [""] * self.others)[: max(self.others, len(given))]
+
+    def details(self) -> GuestDetails:
+        d = self.cleaned_data
+        return GuestDetails(lead_name=d["lead_name"], lead_email=d["lead_email"], lead_phone=d["lead_phone"],
+                            other_names=d["other_names"], arrival_time=d.get("arrival_time"),
+                            special_requests=(d.get("special_requests") or "").strip())
 
 
 class CancelForm(forms.Form):

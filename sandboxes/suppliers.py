@@ -18,7 +18,7 @@ API (all JSON):
   GET  /activities?city=&date=&participants=
   GET  /offers/<offer_id>                 the offer with its current price
   POST /bookings {offer_id, reference, traveller}   idempotent on reference
-  GET  /bookings/<supplier_ref>
+  GET  /bookings/<supplier_ref>                     the booking, with the traveller it was sent
 """
 import hashlib
 import random
@@ -254,4 +254,4 @@ def booking_status(request):
 def _booking_view(booking: dict) -> dict:
     status = "confirmed" if time.time() >= booking["confirm_at"] else "pending"
     return {"supplier_ref": booking["supplier_ref"], "reference": booking["reference"],
-            "offer_id": booking["offer_id"], "status": status}
+            "offer_id": booking["offer_id"], "status": status, "traveller": booking["traveller"]}

@@ -33,8 +33,14 @@ def supplier_confirmation_enqueue(*, booking: Booking) -> None:
 
 
 def _traveller(booking: Booking) -> dict:
+    """Who the supplier should expect: the lead guest (the account for bookings placed before
+    guests were collected) and every guest's name."""
     user = booking.user
-    return {"name": user.get_full_name() or user.username, "email": user.email, "guests": booking.guests}
+    name = booking.lead_name or user.get_full_name() or user.username
+    return {"name": name, "email": booking.lead_email or user.email, "phone": booking.lead_phone,
+            "guests": booking.guests, "guest_names": [name, *(g.name for g in booking.other_guests.all())],
+            "arrival_time": booking.arrival_time.strftime("%H:%M") if booking.arrival_time else "",
+            "special_requests": booking.special_requests}
 
 
 def booking_supplier_confirm(*, reference: str) -> str:
