@@ -49,7 +49,7 @@ class GuestInline(ReadOnlyRecordsMixin, admin.TabularInline):
 
     model = BookingGuest
     extra = 0
-    fields = ("position", "name")
+    fields = ("position", "name", "date_of_birth", "document_number")
     readonly_fields = fields
     verbose_name = "other guest"
 

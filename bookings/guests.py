@@ -6,7 +6,7 @@ itself (a readable phone number, non-empty names) live here so that the form and
 the same thing; the count of guests is checked against the booking when it is recorded.
 """
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -17,21 +17,57 @@ PHONE_HELP = "Enter the phone number with its country code, e.g. +44 20 7946 095
 
 
 @dataclass(frozen=True)
+class Person:
+    """One traveller. Flights also need the date of birth, and the document number when the
+    supplier's offer asks for it (``document_required``)."""
+
+    name: str
+    date_of_birth: date | None = None
+    document_number: str = ""
+
+
+@dataclass(frozen=True)
 class GuestDetails:
     lead_name: str
     lead_email: str
     lead_phone: str  # E.164
-    other_names: tuple[str, ...] = field(default_factory=tuple)
+    others: tuple[Person, ...] = field(default_factory=tuple)
     arrival_time: time | None = None
     special_requests: str = ""
+    lead_date_of_birth: date | None = None
+    lead_document_number: str = ""
 
     @property
     def count(self) -> int:
-        return 1 + len(self.other_names)
+        return 1 + len(self.others)
 
     @property
-    def names(self) -> list[str]:
-        return [self.lead_name, *self.other_names]
+    def people(self) -> list[Person]:
+        return [Person(self.lead_name, self.lead_date_of_birth, self.lead_document_number), *self.others]
+
+
+def passenger_problem(*, people: list[Person], document_required: bool, today: date) -> str:
+    """What a flight's passengers lack (every date of birth, in the past; a document number when
+    the supplier asks), or "" when they are complete."""
+    for n, person in enumerate(people, start=1):
+        if person.date_of_birth is None:
+            return f"Enter the date of birth of passenger {n} ({person.name}): the airline needs it."
+        if person.date_of_birth >= today or person.date_of_birth.year < 1900:
+            return f"The date of birth of passenger {n} ({person.name}) cannot be in the future."
+        if document_required and not person.document_number:
+            return f"Enter the passport or ID number of passenger {n} ({person.name}): this airline asks for it."
+    return ""
+
+
+def document_number(value: str) -> str:
+    """A passport or ID number: letters and digits (spaces and dashes dropped), 5 to 20 of them."""
+    text = "".join(ch for ch in str(value or "").upper() if ch not in " -")
+    if not text:
+        return ""
+    if not (5 <= len(text) <= 20 and text.isascii() and text.isalnum()):
+        raise ValidationError("Enter the document number as printed: 5 to 20 letters and digits.",
+                              code="document_number")
+    return text
 
 
 def phone_e164(value: str) -> str:

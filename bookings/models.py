@@ -69,6 +69,8 @@ class Booking(models.Model):
     lead_name = models.CharField(max_length=150, blank=True)
     lead_email = models.EmailField(max_length=254, blank=True)
     lead_phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +442079460958.")
+    lead_date_of_birth = models.DateField(null=True, blank=True, help_text="Flights: every passenger's.")
+    lead_document_number = models.CharField(max_length=30, blank=True, help_text="Flights, when the supplier asks.")
     arrival_time = models.TimeField(null=True, blank=True, help_text="Expected arrival, hotel's local time.")
     special_requests = models.TextField(blank=True, max_length=1000)
 
@@ -97,6 +99,8 @@ class BookingGuest(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="other_guests")
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=150)
+    date_of_birth = models.DateField(null=True, blank=True, help_text="Flights: every passenger's.")
+    document_number = models.CharField(max_length=30, blank=True, help_text="Flights, when the supplier asks.")
 
     class Meta:
         ordering = ["booking", "position"]

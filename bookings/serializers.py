@@ -7,7 +7,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookings.guests import MAX_NAME, MAX_REQUESTS, PHONE_HELP, GuestDetails, guest_name, phone_e164
+from bookings.guests import (
+    MAX_NAME,
+    MAX_REQUESTS,
+    PHONE_HELP,
+    GuestDetails,
+    Person,
+    document_number,
+    guest_name,
+    phone_e164,
+)
 from bookings.models import Booking
 from bookings.selectors import booking_timeline, payment_instructions, stay_choice
 from bookings.timeline import event_phrase
@@ -84,11 +93,54 @@ class LeadGuest(serializers.Serializer):
     phone = serializers.CharField(max_length=40, help_text="With the country code, e.g. +44 20 7946 0958.",
                                   error_messages={"required": PHONE_HELP, "blank": PHONE_HELP})
 
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None,
+                                          help_text="Flights: every passenger's (YYYY-MM-DD).",
+                                          error_messages={"invalid": "Enter the date of birth as YYYY-MM-DD."})
+    document_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                            help_text="Flights whose offer has document_required: passport or ID.")
+
     def validate_name(self, value):
         return _django_checked(guest_name, value)
 
     def validate_phone(self, value):
         return _django_checked(phone_e164, value)
+
+    def validate_document_number(self, value):
+        return _django_checked(document_number, value)
+
+
+class OtherGuest(serializers.Serializer):
+    name = serializers.CharField(max_length=MAX_NAME, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None,
+                                          error_messages={"invalid": "Enter the date of birth as YYYY-MM-DD."})
+    document_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+    def validate_name(self, value):
+        return _django_checked(guest_name, value)
+
+    def validate_document_number(self, value):
+        return _django_checked(document_number, value)
+
+
+@extend_schema_field({"oneOf": [{"type": "string", "description": "The guest's full name."},
+                                {"$ref": "#/components/schemas/OtherGuest"}]})
+class OtherGuestField(serializers.Field):
+    """An other guest: their name, or (flights) {name, date_of_birth, document_number}."""
+
+    default_error_messages = {"invalid": "Give each other guest as a name, or as {{name, date_of_birth, "
+                                         "document_number}}."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = {"name": data}
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        person = OtherGuest(data=data)
+        person.is_valid(raise_exception=True)
+        return Person(**person.validated_data)
+
+    def to_representation(self, value):
+        return value
 
 
 class GuestsRequest(serializers.Serializer):
@@ -96,17 +148,14 @@ class GuestsRequest(serializers.Serializer):
 
     lead = LeadGuest(error_messages={"required": "Give the lead guest's name, email and phone."})
     others = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_NAME, allow_blank=True), default=list,
-        max_length=MAX_ROOMS * MAX_GUESTS_PER_ROOM,
-        help_text="The other guests' full names: as many as the booking has guests, less the lead.")
+        child=OtherGuestField(), default=list, max_length=MAX_ROOMS * MAX_GUESTS_PER_ROOM,
+        help_text="The other guests: as many as the booking has guests, less the lead; each a full name, or "
+                  "for flights {name, date_of_birth, document_number}.")
     arrival_time = serializers.TimeField(required=False, allow_null=True, default=None,
                                          help_text="Expected arrival, the hotel's local time (HH:MM).",
                                          error_messages={"invalid": "Enter the arrival time as HH:MM."})
     special_requests = serializers.CharField(max_length=MAX_REQUESTS, allow_blank=True, default="",
                                              help_text="Passed to the hotel; not guaranteed.")
-
-    def validate_others(self, value):
-        return [_django_checked(guest_name, name) for name in value]
 
 
 class PlaceRequest(serializers.Serializer):
@@ -116,8 +165,10 @@ class PlaceRequest(serializers.Serializer):
 
     def guest_details(self) -> GuestDetails:
         d = self.validated_data["guests"]
-        return GuestDetails(lead_name=d["lead"]["name"], lead_email=d["lead"]["email"], lead_phone=d["lead"]["phone"],
-                            other_names=tuple(d["others"]), arrival_time=d["arrival_time"],
+        lead = d["lead"]
+        return GuestDetails(lead_name=lead["name"], lead_email=lead["email"], lead_phone=lead["phone"],
+                            lead_date_of_birth=lead["date_of_birth"], lead_document_number=lead["document_number"],
+                            others=tuple(d["others"]), arrival_time=d["arrival_time"],
                             special_requests=d["special_requests"].strip())
 
 
@@ -163,11 +214,22 @@ class LeadGuestOut(serializers.Serializer):
 class GuestsOut(serializers.Serializer):
     lead = LeadGuestOut(source="*")
     others = serializers.SerializerMethodField()
+    passengers = serializers.SerializerMethodField()
     arrival_time = serializers.TimeField(allow_null=True, format="%H:%M")
     special_requests = serializers.CharField()
 
     def get_others(self, booking: Booking) -> list[str]:
         return [guest.name for guest in booking.other_guests.all()]
+
+    @extend_schema_field(OtherGuest(many=True))
+    def get_passengers(self, booking: Booking) -> list[dict]:
+        """Flights: every passenger (the lead first) with date of birth and document number."""
+        if booking.kind != Booking.Kind.FLIGHT:
+            return []
+        people = [(booking.lead_name, booking.lead_date_of_birth, booking.lead_document_number)] + [
+            (g.name, g.date_of_birth, g.document_number) for g in booking.other_guests.all()]
+        return [{"name": name, "date_of_birth": born.isoformat() if born else None, "document_number": doc}
+                for name, born, doc in people]
 
 
 class BookingSerializer(serializers.Serializer):

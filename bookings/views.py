@@ -138,7 +138,8 @@ def _guest_count(lock) -> int | None:
 def _locked_page(request, *, lock, form: GuestsForm, idempotency_key: str, status: int = 200, problem: str = ""):
     return render(request, "bookings/locked.html", {
         "lock": lock, "idempotency_key": idempotency_key, "form": form, "guest_count": _guest_count(lock),
-        "other_names": form.other_name_values(), "problem": problem,
+        "other_rows": form.other_rows(), "problem": problem, "is_flight": lock.kind == "flight",
+        "document_required": bool((lock.offer.get("details") or {}).get("document_required")),
     }, status=status)
 
 

@@ -17,7 +17,8 @@ API (all JSON):
   GET  /flights?origin=&destination=&date=&passengers=
   GET  /activities?city=&date=&participants=
   GET  /offers/<offer_id>                 the offer with its current price
-  POST /bookings {offer_id, reference, traveller}   idempotent on reference
+  POST /bookings {offer_id, reference, traveller}   idempotent on reference; a flight's
+                                                    traveller.passengers, when sent, are checked
   GET  /bookings/<supplier_ref>                     the booking, with the traveller it was sent
 """
 import hashlib
@@ -129,7 +130,7 @@ def flight_offer(origin: str, destination: str, day: date, passengers: int, n: i
                     "destination": _place(destination), "depart_at": depart.isoformat(timespec="minutes"),
                     "arrive_at": (depart + timedelta(minutes=minutes)).isoformat(timespec="minutes"),
                     "duration_minutes": minutes, "stops": stops, "passengers": passengers,
-                    "per_person": _money(fare)},
+                    "per_person": _money(fare), "document_required": n % 2 == 1},
     }
 
 
@@ -228,6 +229,9 @@ def create_booking(request):
         return Response(409, {"error": "the supplier refused the booking: sold out"})
     if not (traveller.get("name") or traveller.get("email")):
         return Response(422, {"error": "traveller name or email is required"})
+    missing = _passenger_problem(offer_from_id(offer_id), traveller.get("passengers"))
+    if missing:
+        return Response(422, {"error": missing})
     latency = int(extra.get("book_latency_ms", 0))
     if latency and extra.get("book_blocking"):
         time.sleep(latency / 1000)
@@ -240,6 +244,21 @@ def create_booking(request):
             _by_reference[reference] = supplier_ref
         booking = _bookings[_by_reference[reference]]
     return Response(201, _booking_view(booking))
+
+
+def _passenger_problem(offer: dict, passengers) -> str:
+    """A flight's passengers, when sent, each need a name and a date of birth, and a document
+    number when the offer says ``document_required``."""
+    if offer["kind"] != "flight" or passengers is None:
+        return ""
+    if not isinstance(passengers, list) or len(passengers) != offer["details"]["passengers"]:
+        return f"this flight is for {offer['details']['passengers']} passenger(s)"
+    for person in passengers:
+        if not (isinstance(person, dict) and person.get("name") and person.get("date_of_birth")):
+            return "every passenger needs a name and a date of birth"
+        if offer["details"].get("document_required") and not person.get("document_number"):
+            return "this airline needs every passenger's document number"
+    return ""
 
 
 @app.route("GET", r"/bookings/(?P<supplier_ref>[^/]+)")

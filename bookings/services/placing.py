@@ -156,8 +156,9 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
     booking.payment_expires_at = getattr(invoice, "expires_at", None) or timezone.now() + PAYMENT_WINDOW
     booking.save()
     if guests is not None:
-        guests_record(booking=booking, guests=guests, expected=expected_guests(
-            kind=lock.kind, stay=lock.stay, offer_details=lock.offer.get("details") or {}))
+        details = lock.offer.get("details") or {}
+        guests_record(booking=booking, guests=guests, document_required=bool(details.get("document_required")),
+                      expected=expected_guests(kind=lock.kind, stay=lock.stay, offer_details=details))
     if lock.kind != Booking.Kind.STAY:
         SupplierHold.objects.create(
             booking=booking, kind=lock.kind, offer_id=lock.offer["offer_id"], supplier=lock.offer.get("supplier", ""),

@@ -11,7 +11,7 @@ from django.test import Client
 from icalendar import Calendar
 
 from bookings.emails.kinds import EmailKind
-from bookings.guests import GuestDetails
+from bookings.guests import GuestDetails, Person
 from bookings.models import Booking, SentEmail
 from bookings.services.emails import booking_email_send
 from bookings.services.guests import guests_record
@@ -22,7 +22,7 @@ from tests.bookings.conftest import confirmed_stay, guests_body, stay_booking
 pytestmark = pytest.mark.django_db
 
 GUESTS = GuestDetails(lead_name="Ana Traveller", lead_email="ana@example.com", lead_phone="+442079460958",
-                      other_names=("Ben Traveller",))
+                      others=(Person("Ben Traveller"),))
 
 
 def _with_guests(booking: Booking) -> Booking:

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from bookings.guests import GuestDetails
+from bookings.guests import GuestDetails, Person
 from bookings.models import Booking, BookingGuest
 from bookings.services.guests import guests_record
 from bookings.services.supplier import booking_supplier_confirm
@@ -48,7 +48,7 @@ def test_the_api_records_the_guests_and_shows_them_back(api, room):
     shown = api.get(f"/api/bookings/{placed.json()['reference']}/").json()["guests"]
     assert shown == {"lead": {"name": "Ana Traveller", "email": "ana@example.com", "phone": "+14155550134"},
                      "others": ["Ben Lee", "Chloé Ngũ"], "arrival_time": "21:30",
-                     "special_requests": "A quiet room, please."}
+                     "special_requests": "A quiet room, please.", "passengers": []}
     booking = Booking.objects.get()
     assert booking.guests == 3 and booking.other_guests.count() == 2
 
@@ -63,7 +63,9 @@ def test_the_api_records_the_guests_and_shows_them_back(api, room):
     ({"lead": {"name": "   ", "email": "ana@example.com", "phone": "+442079460958"}}, "guests.lead.name",
      "full name"),
     ({"lead": {"email": "ana@example.com", "phone": "+442079460958"}}, "guests.lead.name", "full name"),
-    ({"others": ["  "]}, "guests.others", "Enter each guest's full name"),
+    ({"others": ["  "]}, "guests.others.0.name", "Enter each guest's full name"),
+    ({"others": [42]}, "guests.others.0", "Give each other guest as a name"),
+    ({"lead": {**guests_body()["lead"], "document_number": "AB"}}, "guests.lead.document_number", "5 to 20"),
     ({"arrival_time": "half past nine"}, "guests.arrival_time", "HH:MM"),
     ({"special_requests": "x" * 1001}, "guests.special_requests", "1000"),
 ])
@@ -135,7 +137,7 @@ def test_the_supplier_is_sent_every_guest_name(traveller, hotel_offer, suppliers
     booking = supplier_booking(user=traveller, offer=hotel_offer)
     guests_record(booking=booking, guests=GuestDetails(
         lead_name="Ana Traveller", lead_email="ana@example.com", lead_phone="+442079460958",
-        other_names=("Ben Traveller",), special_requests="Late check-in"), expected=2)
+        others=(Person("Ben Traveller"),), special_requests="Late check-in"), expected=2)
 
     assert booking_supplier_confirm(reference=booking.reference) == "confirmed"
 
@@ -150,7 +152,7 @@ def test_hotel_staff_see_the_guests_of_their_hotel_only(client, traveller, room)
     booking = stay_booking(user=traveller, room_type=room[0], rate_plan=room[1])
     guests_record(booking=booking, guests=GuestDetails(
         lead_name="Ana Traveller", lead_email="ana@example.com", lead_phone="+442079460958",
-        other_names=("Ben Traveller",)), expected=2)
+        others=(Person("Ben Traveller"),)), expected=2)
     perms = Permission.objects.filter(content_type__app_label="bookings",
                                       codename__in=["view_booking", "view_bookingguest", "view_bookingevent"])
     ours, theirs = UserFactory(username="ours", is_staff=True), UserFactory(username="theirs", is_staff=True)
@@ -166,3 +168,91 @@ def test_hotel_staff_see_the_guests_of_their_hotel_only(client, traveller, room)
     client.force_login(theirs)
     response = client.get(page, follow=True)
     assert "Ana Traveller" not in response.content.decode()
+
+
+def _flight_lock(api, *, document_required: bool):
+    from suppliers import search_offers
+    from tests.suppliers.helpers import hotel_criteria
+
+    offers = search_offers(kind="flight", origin="BKK", destination="DPS", date=hotel_criteria()["check_in"],
+                           passengers=2).offers
+    offer = next(o for o in offers if bool(o.details.get("document_required")) is document_required)
+    lock = api.post("/api/bookings/locks/", {"kind": "flight", "offer_id": offer.id, "coin": "BTC"},
+                    content_type="application/json")
+    assert lock.status_code == 201, lock.content
+    return lock.json()["lock_id"]
+
+
+def _passengers(*, documents: bool, born="1990-04-02"):
+    body = guests_body(2)
+    extra = {"date_of_birth": born, **({"document_number": "X1234567"} if documents else {})}
+    body["lead"].update(extra)
+    body["others"] = [{"name": "Ben Traveller", **extra, **({"document_number": "Y7654321"} if documents else {})}]
+    return body
+
+
+@pytest.mark.parametrize("guests, message", [
+    (guests_body(2), "Enter the date of birth of passenger 1 (Ana Traveller)"),
+    (_passengers(documents=False), "Enter the passport or ID number of passenger 1"),
+    (_passengers(documents=True, born="2999-01-01"), "cannot be in the future"),
+])
+def test_a_flight_needs_each_passengers_birth_date_and_the_document_the_airline_asks_for(
+        api, coins, suppliers_sandbox, guests, message):
+    lock_id = _flight_lock(api, document_required=True)
+
+    refused = _place(api, lock_id, guests)
+
+    assert refused.status_code == 400 and message in refused.json()["detail"], refused.json()
+    assert not Booking.objects.exists()
+    assert _place(api, lock_id, _passengers(documents=True), key="g-2").status_code == 201
+
+
+def test_flight_passengers_reach_the_supplier(api, coins, suppliers_sandbox):
+    from bookings.services.lifecycle import booking_on_payment
+
+    placed = _place(api, _flight_lock(api, document_required=True), _passengers(documents=True))
+    assert placed.status_code == 201, placed.content
+    reference = placed.json()["reference"]
+    assert api.get(f"/api/bookings/{reference}/").json()["guests"]["passengers"] == [
+        {"name": "Ana Traveller", "date_of_birth": "1990-04-02", "document_number": "X1234567"},
+        {"name": "Ben Traveller", "date_of_birth": "1990-04-02", "document_number": "Y7654321"}]
+    booking_on_payment(topic="payment.settled", payload={"reference": reference}, message_id=1)
+
+    assert booking_supplier_confirm(reference=reference) == "confirmed"
+
+    supplier_ref = Booking.objects.get(reference=reference).supplier_hold.supplier_ref
+    seen = httpx.get(f"{suppliers_sandbox.url}/bookings/{supplier_ref}").json()["traveller"]
+    assert [(p["name"], p["date_of_birth"], p["document_number"]) for p in seen["passengers"]] == [
+        ("Ana Traveller", "1990-04-02", "X1234567"), ("Ben Traveller", "1990-04-02", "Y7654321")]
+
+
+def test_a_flight_without_a_document_the_airline_asks_for_is_refused_by_the_sandbox(suppliers_sandbox):
+    from suppliers import search_offers, supplier_book
+    from suppliers.errors import SupplierError
+    from tests.suppliers.helpers import hotel_criteria
+
+    offer = next(o for o in search_offers(kind="flight", origin="BKK", destination="DPS",
+                                          date=hotel_criteria()["check_in"], passengers=1).offers
+                 if o.details.get("document_required"))
+    with pytest.raises(SupplierError):
+        supplier_book(kind="flight", offer_id=offer.id, reference="LTNODOC", traveller={
+            "name": "Ana", "passengers": [{"name": "Ana", "date_of_birth": "1990-04-02"}]})
+
+
+def test_the_book_now_page_asks_flight_passengers_for_birth_dates_and_documents(api, coins, suppliers_sandbox):
+    lock_id = _flight_lock(api, document_required=True)
+    html = api.get(f"/book/locked/{lock_id}/").content.decode()
+    assert "Lead passenger: date of birth" in html and "Passenger 2: passport or ID number" in html
+
+    form = {"lock_id": lock_id, "idempotency_key": "k1", "lead_name": "Ana Traveller",
+            "lead_email": "ana@example.com", "lead_phone": "+44 20 7946 0958", "lead_date_of_birth": "1990-04-02",
+            "lead_document_number": "x123-4567", "other_name": "Ben Traveller",
+            "other_date_of_birth": "1992-12-24", "other_document_number": ""}
+    refused = api.post("/book/place/", form)
+    assert refused.status_code == 400 and "passport or ID number of passenger 2" in refused.content.decode()
+
+    placed = api.post("/book/place/", {**form, "other_document_number": "Y7654321"})
+    assert placed.status_code == 302
+    booking = Booking.objects.get()
+    assert booking.lead_document_number == "X1234567"
+    assert booking.other_guests.get().date_of_birth.isoformat() == "1992-12-24"
