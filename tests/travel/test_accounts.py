@@ -143,3 +143,21 @@ def test_an_email_change_link_is_for_its_own_account_only_and_cannot_be_forged(c
     eve.refresh_from_db()
     mai.refresh_from_db()
     assert (mai.email, eve.email) == ("mai@example.com", "eve@example.com")
+
+
+@pytest.mark.django_db
+def test_a_new_account_gets_its_email_address_when_the_emailed_link_is_opened(client, mailoutbox):
+    sign_up(client)
+    user = get_user_model().objects.get(username="mai")
+    assert user.email == ""  # not verified yet: password resets cannot reach it
+    client.post("/accounts/password/reset/", {"email": "mai@example.com"})
+    [message] = mailoutbox
+    assert message.to == ["mai@example.com"] and message.subject == "Confirm your email address"
+
+    page = client.get(_path(_link(message)), follow=True)
+
+    assert "Your email address is now mai@example.com" in page.content.decode()
+    user.refresh_from_db()
+    assert user.email == "mai@example.com" and len(mailoutbox) == 1  # nobody to tell of an old address
+    client.post("/accounts/password/reset/", {"email": "mai@example.com"})
+    assert "Reset your Lotus Trails password" in mailoutbox[-1].subject

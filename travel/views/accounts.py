@@ -2,9 +2,12 @@
 changing the email address through a signed link sent to the new address. Sign in, sign out,
 password change and password reset are Django's own views (travel/urls.py) with our templates.
 
-A new email address takes effect only when its owner opens the link we send to it (valid
-``EMAIL_CHANGE_MAX_AGE``), from the same account, and the old address is told of the change:
-so nobody can move an account to an address they do not read, or silently take it over.
+An email address becomes the account's only when its owner opens the link we send to it (valid
+``EMAIL_CHANGE_MAX_AGE``), signed in to the same account: at sign-up (until then the account has
+no address, so password resets go only to verified addresses) and on every change (the old
+address is told). So nobody can tie an account to an address they do not read, or silently take
+one over. An account with no verified address still browses and books, as on the big travel
+sites: each booking's emails go to the lead guest's address given at checkout.
 """
 from django import forms
 from django.conf import settings
@@ -74,8 +77,13 @@ def signup(request):
         next_url = ""
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = form.save(commit=False)
+        user.email = ""  # until its owner opens the link
+        user.save()
+        _send_email_change_link(user, form.cleaned_data["email"])
         login(request, user)
+        messages.success(request, f"Welcome! We sent a link to {form.cleaned_data['email']}: open it to confirm "
+                                  "your email address.")
         return redirect(next_url or "home")
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
@@ -121,7 +129,7 @@ def email_change_confirm(request, token):
 def _send_email_change_link(user, new_email: str) -> None:
     token = signing.dumps({"u": user.pk, "e": new_email, "old": user.email or ""}, salt=EMAIL_CHANGE_SALT)
     link = settings.SITE_URL.rstrip("/") + reverse("email_change_confirm", args=[token])
-    send_mail(subject="Confirm your new email address",
+    send_mail(subject="Confirm your email address" if not user.email else "Confirm your new email address",
               message=f"Open this link, signed in as {user.get_username()}, to use {new_email} for your Lotus "
                       f"Trails account (valid for 2 days):\n\n{link}\n\nIf you did not ask for this, ignore this "
                       "email: nothing changes.\n",
