@@ -139,6 +139,11 @@ def _summary(latencies: list[float], errors: dict, seconds: float) -> dict:
             "mean_ms": round(statistics.fmean(ms), 1)}
 
 
+# Who is travelling on every booking (all locks are for 2 guests).
+GUESTS = {"lead": {"name": "Bench Traveller", "email": "bench@example.com", "phone": "+44 20 7946 0958"},
+          "others": ["Second Traveller"]}
+
+
 def _run(base: str, clients: list[dict], work: dict[int, list[str]], path_: str, expect: int) -> dict:
     """Every client sends its requests one after another; all clients at once."""
     import httpx
@@ -153,7 +158,8 @@ def _run(base: str, clients: list[dict], work: dict[int, list[str]], path_: str,
             barrier.wait(timeout=60)
             for lock_id in work[client["user_id"]]:
                 started = time.perf_counter()
-                response = http.post(path_, json={"lock_id": lock_id}, headers={"Idempotency-Key": uuid.uuid4().hex})
+                response = http.post(path_, json={"lock_id": lock_id, "guests": GUESTS},
+                                     headers={"Idempotency-Key": uuid.uuid4().hex})
                 elapsed = time.perf_counter() - started
                 with lock:
                     if response.status_code == expect:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from bookings.errors import NoShowRefused
-from bookings.models import Booking, BookingEvent, ReviewItem, SupplierHold
+from bookings.models import Booking, BookingEvent, BookingGuest, ReviewItem, SentEmail, SupplierHold
 from bookings.selectors import booking_timeline
 from bookings.services.lifecycle import booking_mark_no_show
 from bookings.services.review import review_cancel_refund, review_resolve, review_retry
@@ -43,6 +43,24 @@ class EventInline(ReadOnlyRecordsMixin, admin.TabularInline):
     readonly_fields = fields
 
 
+class GuestInline(ReadOnlyRecordsMixin, admin.TabularInline):
+    """The other guests (the lead guest's name, email, phone, arrival time and requests are on the
+    booking itself)."""
+
+    model = BookingGuest
+    extra = 0
+    fields = ("position", "name", "date_of_birth", "document_number")
+    readonly_fields = fields
+    verbose_name = "other guest"
+
+
+class SentEmailInline(ReadOnlyRecordsMixin, admin.TabularInline):
+    model = SentEmail
+    extra = 0
+    fields = ("kind", "subject", "recipients", "sent_at")
+    readonly_fields = fields
+
+
 class SupplierHoldInline(WrittenByServicesMixin, admin.StackedInline):
     model = SupplierHold
     extra = 0
@@ -54,10 +72,11 @@ class SupplierHoldInline(WrittenByServicesMixin, admin.StackedInline):
 @admin.register(Booking)
 class BookingAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     property_path = "property"
-    list_display = ("reference", "title", "kind", "status", "total", "currency", "check_in", "created_at")
+    list_display = ("reference", "title", "lead_name", "guests", "kind", "status", "total", "currency", "check_in",
+                    "created_at")
     list_filter = ("status", "kind")
-    search_fields = ("reference", "title", "user__username", "user__email")
-    inlines = [SupplierHoldInline, EventInline]
+    search_fields = ("reference", "title", "lead_name", "lead_email", "user__username", "user__email")
+    inlines = [GuestInline, SupplierHoldInline, EventInline, SentEmailInline]
     change_form_template = "bookings/admin/booking_change_form.html"
     actions = ["mark_no_show"]
 

@@ -2,7 +2,9 @@
 
     POST /api/bookings/locks/            {kind: "stay", room_type, rate_plan, check_in, check_out,
                                           rooms, guests, coin, points} or {kind, offer_id, coin, points}
-    POST /api/bookings/                  {lock_id}  + header Idempotency-Key   -> 201 (200 on replay)
+    POST /api/bookings/                  {lock_id, guests: {lead: {name, email, phone}, others: [names],
+                                          arrival_time, special_requests}} + header Idempotency-Key
+                                          -> 201 (200 on replay)
     GET  /api/bookings/                  the traveller's bookings
     GET  /api/bookings/<reference>/      one booking with its timeline
     POST /api/bookings/<reference>/cancel/ {method: "crypto"|"credit"}
@@ -81,7 +83,8 @@ class BookingListCreate(APIView):
         body = s.PlaceRequest(data=request.data)
         body.is_valid(raise_exception=True)
         placement = booking_place(user=request.user, lock_id=body.validated_data["lock_id"],
-                                  idempotency_key=request.headers.get("Idempotency-Key", ""), source="api")
+                                  idempotency_key=request.headers.get("Idempotency-Key", ""), source="api",
+                                  guests=body.guest_details())
         return Response(s.BookingSerializer(placement.booking).data, status=201 if placement.created else 200)
 
 

@@ -9,6 +9,7 @@ def seed() -> None:
         return
     perms = Permission.objects.filter(
         content_type__app_label="bookings",
-        codename__in=["view_booking", "view_bookingevent", "view_reviewitem", "change_reviewitem", "mark_no_show"],
+        codename__in=["view_booking", "view_bookingevent", "view_bookingguest", "view_sentemail", "view_reviewitem",
+                      "change_reviewitem", "mark_no_show"],
     )
     group.permissions.add(*perms)

@@ -64,6 +64,16 @@ class Booking(models.Model):
     redemption_code = models.CharField(max_length=20, blank=True)
     points_redeemed = models.PositiveIntegerField(default=0)
 
+    # Who is travelling (bookings.guests): the lead guest is the contact; the other guests'
+    # names are BookingGuest rows. Empty on bookings placed before guests were collected.
+    lead_name = models.CharField(max_length=150, blank=True)
+    lead_email = models.EmailField(max_length=254, blank=True)
+    lead_phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +442079460958.")
+    lead_date_of_birth = models.DateField(null=True, blank=True, help_text="Flights: every passenger's.")
+    lead_document_number = models.CharField(max_length=30, blank=True, help_text="Flights, when the supplier asks.")
+    arrival_time = models.TimeField(null=True, blank=True, help_text="Expected arrival, hotel's local time.")
+    special_requests = models.TextField(blank=True, max_length=1000)
+
     idempotency_key = models.CharField(max_length=100)
     request_fingerprint = models.CharField(max_length=64)
     payment_expires_at = models.DateTimeField(null=True, blank=True)
@@ -81,6 +91,41 @@ class Booking(models.Model):
     @builtins.property
     def is_supplier(self) -> bool:
         return self.kind != self.Kind.STAY
+
+
+class BookingGuest(models.Model):
+    """A guest travelling with the lead guest (position 1, 2, ...; the lead is on the booking)."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="other_guests")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=150)
+    date_of_birth = models.DateField(null=True, blank=True, help_text="Flights: every passenger's.")
+    document_number = models.CharField(max_length=30, blank=True, help_text="Flights, when the supplier asks.")
+
+    class Meta:
+        ordering = ["booking", "position"]
+        constraints = [models.UniqueConstraint(fields=["booking", "position"], name="bookingguest_one_per_position"),
+                       models.CheckConstraint(condition=~models.Q(name=""), name="bookingguest_name_not_empty")]
+
+    def __str__(self):
+        return self.name
+
+
+class SentEmail(models.Model):
+    """One email of one kind sent for a booking: the unique pair is what makes sending once."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="sent_emails")
+    kind = models.CharField(max_length=30)
+    recipients = models.CharField(max_length=600)
+    subject = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["booking", "kind"], name="sentemail_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.booking_id} {self.kind}"
 
 
 class PlacementKey(models.Model):

@@ -46,6 +46,14 @@ def stay_choice(*, room_type_id: int, rate_plan_id: int | None, check_in, check_
     return StayChoice(room_type=room_type, rate_plan=rate_plan, rate_plans=plans, stay=stay)
 
 
+def guest_defaults(*, user) -> dict:
+    """The lead guest prefilled from the account: its name and email, and the phone the
+    traveller gave on their last booking."""
+    last_phone = (Booking.objects.filter(user=user).exclude(lead_phone="").order_by("-created_at")
+                  .values_list("lead_phone", flat=True).first())
+    return {"lead_name": user.get_full_name() or "", "lead_email": user.email or "", "lead_phone": last_phone or ""}
+
+
 def booking_timeline(*, booking: Booking) -> list[BookingEvent]:
     return list(BookingEvent.objects.filter(booking=booking).select_related("actor").order_by("created_at", "id"))
 

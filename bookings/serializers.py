@@ -7,8 +7,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bookings.guests import (
+    MAX_NAME,
+    MAX_REQUESTS,
+    PHONE_HELP,
+    GuestDetails,
+    Person,
+    document_number,
+    guest_name,
+    phone_e164,
+)
 from bookings.models import Booking
 from bookings.selectors import booking_timeline, payment_instructions, stay_choice
+from bookings.timeline import event_phrase
 from inventory.stays import MAX_GUESTS_PER_ROOM, MAX_ROOMS
 
 MAX_POINTS = 10_000_000
@@ -65,9 +76,100 @@ def price_lock_request(data) -> serializers.Serializer:
     return (StayLockRequest if kind == "stay" else OfferLockRequest)(data=data)
 
 
+def _django_checked(check, value):
+    try:
+        return check(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages[0]) from exc
+
+
+class LeadGuest(serializers.Serializer):
+    name = serializers.CharField(max_length=MAX_NAME, help_text="Full name, as on their ID.",
+                                 error_messages={"required": "Enter the lead guest's full name.",
+                                                 "blank": "Enter the lead guest's full name."})
+    email = serializers.EmailField(max_length=254, error_messages={
+        "required": "Enter the lead guest's email address.", "blank": "Enter the lead guest's email address.",
+        "invalid": "Enter a valid email address, e.g. ana@example.com."})
+    phone = serializers.CharField(max_length=40, help_text="With the country code, e.g. +44 20 7946 0958.",
+                                  error_messages={"required": PHONE_HELP, "blank": PHONE_HELP})
+
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None,
+                                          help_text="Flights: every passenger's (YYYY-MM-DD).",
+                                          error_messages={"invalid": "Enter the date of birth as YYYY-MM-DD."})
+    document_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                            help_text="Flights whose offer has document_required: passport or ID.")
+
+    def validate_name(self, value):
+        return _django_checked(guest_name, value)
+
+    def validate_phone(self, value):
+        return _django_checked(phone_e164, value)
+
+    def validate_document_number(self, value):
+        return _django_checked(document_number, value)
+
+
+class OtherGuest(serializers.Serializer):
+    name = serializers.CharField(max_length=MAX_NAME, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None,
+                                          error_messages={"invalid": "Enter the date of birth as YYYY-MM-DD."})
+    document_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+    def validate_name(self, value):
+        return _django_checked(guest_name, value)
+
+    def validate_document_number(self, value):
+        return _django_checked(document_number, value)
+
+
+@extend_schema_field({"oneOf": [{"type": "string", "description": "The guest's full name."},
+                                {"$ref": "#/components/schemas/OtherGuest"}]})
+class OtherGuestField(serializers.Field):
+    """An other guest: their name, or (flights) {name, date_of_birth, document_number}."""
+
+    default_error_messages = {"invalid": "Give each other guest as a name, or as {{name, date_of_birth, "
+                                         "document_number}}."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = {"name": data}
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        person = OtherGuest(data=data)
+        person.is_valid(raise_exception=True)
+        return Person(**person.validated_data)
+
+    def to_representation(self, value):
+        return value
+
+
+class GuestsRequest(serializers.Serializer):
+    """Who is travelling: the lead guest (the contact) and every other guest's name."""
+
+    lead = LeadGuest(error_messages={"required": "Give the lead guest's name, email and phone."})
+    others = serializers.ListField(
+        child=OtherGuestField(), default=list, max_length=MAX_ROOMS * MAX_GUESTS_PER_ROOM,
+        help_text="The other guests: as many as the booking has guests, less the lead; each a full name, or "
+                  "for flights {name, date_of_birth, document_number}.")
+    arrival_time = serializers.TimeField(required=False, allow_null=True, default=None,
+                                         help_text="Expected arrival, the hotel's local time (HH:MM).",
+                                         error_messages={"invalid": "Enter the arrival time as HH:MM."})
+    special_requests = serializers.CharField(max_length=MAX_REQUESTS, allow_blank=True, default="",
+                                             help_text="Passed to the hotel; not guaranteed.")
+
+
 class PlaceRequest(serializers.Serializer):
     lock_id = serializers.CharField(max_length=64, help_text="The lock_id of a price lock you made.",
                                     error_messages={"required": "Send the lock_id of a price lock."})
+    guests = GuestsRequest(error_messages={"required": "Say who is travelling (guests.lead, guests.others)."})
+
+    def guest_details(self) -> GuestDetails:
+        d = self.validated_data["guests"]
+        lead = d["lead"]
+        return GuestDetails(lead_name=lead["name"], lead_email=lead["email"], lead_phone=lead["phone"],
+                            lead_date_of_birth=lead["date_of_birth"], lead_document_number=lead["document_number"],
+                            others=tuple(d["others"]), arrival_time=d["arrival_time"],
+                            special_requests=d["special_requests"].strip())
 
 
 class CancelRequest(serializers.Serializer):
@@ -103,6 +205,33 @@ class PaymentSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="The invoice's status; empty until it exists.")
 
 
+class LeadGuestOut(serializers.Serializer):
+    name = serializers.CharField(source="lead_name")
+    email = serializers.CharField(source="lead_email")
+    phone = serializers.CharField(source="lead_phone")
+
+
+class GuestsOut(serializers.Serializer):
+    lead = LeadGuestOut(source="*")
+    others = serializers.SerializerMethodField()
+    passengers = serializers.SerializerMethodField()
+    arrival_time = serializers.TimeField(allow_null=True, format="%H:%M")
+    special_requests = serializers.CharField()
+
+    def get_others(self, booking: Booking) -> list[str]:
+        return [guest.name for guest in booking.other_guests.all()]
+
+    @extend_schema_field(OtherGuest(many=True))
+    def get_passengers(self, booking: Booking) -> list[dict]:
+        """Flights: every passenger (the lead first) with date of birth and document number."""
+        if booking.kind != Booking.Kind.FLIGHT:
+            return []
+        people = [(booking.lead_name, booking.lead_date_of_birth, booking.lead_document_number)] + [
+            (g.name, g.date_of_birth, g.document_number) for g in booking.other_guests.all()]
+        return [{"name": name, "date_of_birth": born.isoformat() if born else None, "document_number": doc}
+                for name, born, doc in people]
+
+
 class BookingSerializer(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.ChoiceField(choices=Booking.Status.choices)
@@ -114,6 +243,8 @@ class BookingSerializer(serializers.Serializer):
     currency = serializers.CharField()
     points_redeemed = serializers.IntegerField()
     created_at = serializers.DateTimeField()
+    guests = GuestsOut(source="*", help_text="Who is travelling (empty names on bookings placed before "
+                                              "guests were collected).")
     payment = serializers.SerializerMethodField()
 
     @extend_schema_field(PaymentSerializer)
@@ -123,10 +254,14 @@ class BookingSerializer(serializers.Serializer):
 
 class BookingEventSerializer(serializers.Serializer):
     action = serializers.CharField(help_text="A dotted name, e.g. booking.placed.")
+    summary = serializers.SerializerMethodField(help_text="What happened, in words, e.g. \"Payment received\".")
     at = serializers.DateTimeField(source="created_at")
     by = serializers.CharField(source="actor_label")
     status = serializers.CharField(source="status_to")
     data = serializers.JSONField()
+
+    def get_summary(self, event) -> str:
+        return event_phrase(event.action)
 
 
 class BookingDetailSerializer(BookingSerializer):

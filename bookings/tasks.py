@@ -90,3 +90,26 @@ def requeue_stuck() -> int:
     from bookings.services.recovery import bookings_requeue_stuck
 
     return len(bookings_requeue_stuck())
+
+
+@shared_task(name="bookings.send_email", base=ReliableTask, bind=True, max_retries=5)
+def send_email(self, *, reference, kind):
+    """One email to the traveller (queued by the booking's services), sent once."""
+    from bookings.services.emails import booking_email_send
+
+    try:
+        return booking_email_send(reference=reference, kind=kind)
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+
+
+@shared_task(name="bookings.email_on_event", base=ReliableTask, bind=True, max_retries=5)
+def email_on_event(self, *, message_id, topic, key, payload):
+    """booking.placed / confirmed / expired / cancelled: the traveller's email for it, sent once."""
+    from bookings.emails.kinds import TOPIC_KINDS
+    from bookings.services.emails import booking_email_send
+
+    try:
+        return booking_email_send(reference=payload.get("reference") or key, kind=TOPIC_KINDS[topic])
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries))

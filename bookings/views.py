@@ -14,15 +14,24 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings.errors import LOCK_ERROR_STATUS, LimitReached
-from bookings.forms import CancelForm, OfferForm, PayWithForm, PlaceForm, StayForm, first_error
+from bookings.forms import CancelForm, GuestsForm, OfferForm, PayWithForm, PlaceForm, StayForm, first_error
+from bookings.guests import expected_guests
 from bookings.locks import LockGone, lock_peek
 from bookings.models import Booking
 from bookings.redemption import redemption_provider
-from bookings.selectors import booking_of, booking_timeline, bookings_of, pay_url, payment_instructions
+from bookings.selectors import (
+    booking_of,
+    booking_timeline,
+    bookings_of,
+    guest_defaults,
+    pay_url,
+    payment_instructions,
+)
 from bookings.services.lifecycle import booking_cancel, cancellation_terms
 from bookings.services.placing import IdempotencyConflict, booking_place
 from bookings.services.quoting import POINTS_PROVIDER, price_lock_offer, price_lock_stay
 from bookings.states import ACTIVE
+from bookings.timeline import traveller_timeline
 from core.throttles import PlacementThrottle, PriceLockThrottle, throttled_page
 from inventory.errors import Busy, InventoryError
 from inventory.selectors import stay_quote
@@ -125,6 +134,18 @@ def lock_offer(request):
     return redirect("bookings:locked", lock_id=lock.id)
 
 
+def _guest_count(lock) -> int | None:
+    return expected_guests(kind=lock.kind, stay=lock.stay, offer_details=lock.offer.get("details") or {})
+
+
+def _locked_page(request, *, lock, form: GuestsForm, idempotency_key: str, status: int = 200, problem: str = ""):
+    return render(request, "bookings/locked.html", {
+        "lock": lock, "idempotency_key": idempotency_key, "form": form, "guest_count": _guest_count(lock),
+        "other_rows": form.other_rows(), "problem": problem, "is_flight": lock.kind == "flight",
+        "document_required": bool((lock.offer.get("details") or {}).get("document_required")),
+    }, status=status)
+
+
 @login_required
 @require_GET
 def locked(request, lock_id):
@@ -132,7 +153,8 @@ def locked(request, lock_id):
         lock = lock_peek(lock_id=lock_id, user_id=request.user.pk)
     except LockGone as gone:
         return _gone(request, gone)
-    return render(request, "bookings/locked.html", {"lock": lock, "idempotency_key": uuid.uuid4().hex})
+    form = GuestsForm(initial=guest_defaults(user=request.user), others=max(0, (_guest_count(lock) or 1) - 1))
+    return _locked_page(request, lock=lock, form=form, idempotency_key=uuid.uuid4().hex)
 
 
 def _gone(request, gone: LockGone):
@@ -148,9 +170,17 @@ def place(request):
     if not form.is_valid():
         return _problem(request, status=400, title="We cannot place this booking",
                         message="The booking form is incomplete; lock the price again.", link="/")
+    lock_id, key = form.cleaned_data["lock_id"], form.cleaned_data["idempotency_key"]
     try:
-        placement = booking_place(user=request.user, lock_id=form.cleaned_data["lock_id"],
-                                  idempotency_key=form.cleaned_data["idempotency_key"])
+        lock = lock_peek(lock_id=lock_id, user_id=request.user.pk)
+    except LockGone:  # a second click (booking_place answers with the booking it placed) or a gone lock
+        lock = None
+    guests = GuestsForm(request.POST, others=max(0, (_guest_count(lock) or 1) - 1) if lock else 0)
+    if lock is not None and not guests.is_valid():
+        return _locked_page(request, lock=lock, form=guests, idempotency_key=key, status=400)
+    try:
+        placement = booking_place(user=request.user, lock_id=lock_id, idempotency_key=key,
+                                  guests=guests.details() if lock is not None else None)
     except LockGone as gone:
         return _gone(request, gone)
     except IdempotencyConflict as exc:
@@ -164,6 +194,9 @@ def place(request):
         return _problem(request, status=409, title="We cannot place this booking", message=exc.message,
                         link="/bookings/", link_text="My bookings")
     except ValidationError as exc:
+        if exc.code == "guests":  # the lock is back (the placement rolled back): correct and retry
+            return _locked_page(request, lock=lock, form=guests, idempotency_key=key, status=400,
+                                problem=exc.messages[0])
         return _problem(request, status=400, title="We cannot place this booking", message=exc.messages[0], link="/")
     except OperationalError:  # a lock or connection timeout: nothing was written, the lock is back
         return _busy(request)
@@ -190,7 +223,8 @@ def booking_detail(request, reference):
         raise Http404("No such booking.")
     refund_due, terms = cancellation_terms(booking)
     return render(request, "bookings/detail.html", {
-        "booking": booking, "timeline": booking_timeline(booking=booking),
+        "booking": booking, "timeline": traveller_timeline(booking_timeline(booking=booking)),
+        "other_guests": list(booking.other_guests.all()),
         "payment": payment_instructions(booking=booking), "cancellable": booking.status in ACTIVE,
         "refund_due": refund_due, "terms": terms, "cancel_form": CancelForm(),
     })

@@ -17,8 +17,9 @@ API (all JSON):
   GET  /flights?origin=&destination=&date=&passengers=
   GET  /activities?city=&date=&participants=
   GET  /offers/<offer_id>                 the offer with its current price
-  POST /bookings {offer_id, reference, traveller}   idempotent on reference
-  GET  /bookings/<supplier_ref>
+  POST /bookings {offer_id, reference, traveller}   idempotent on reference; a flight's
+                                                    traveller.passengers, when sent, are checked
+  GET  /bookings/<supplier_ref>                     the booking, with the traveller it was sent
 """
 import hashlib
 import random
@@ -129,7 +130,7 @@ def flight_offer(origin: str, destination: str, day: date, passengers: int, n: i
                     "destination": _place(destination), "depart_at": depart.isoformat(timespec="minutes"),
                     "arrive_at": (depart + timedelta(minutes=minutes)).isoformat(timespec="minutes"),
                     "duration_minutes": minutes, "stops": stops, "passengers": passengers,
-                    "per_person": _money(fare)},
+                    "per_person": _money(fare), "document_required": n % 2 == 1},
     }
 
 
@@ -228,6 +229,9 @@ def create_booking(request):
         return Response(409, {"error": "the supplier refused the booking: sold out"})
     if not (traveller.get("name") or traveller.get("email")):
         return Response(422, {"error": "traveller name or email is required"})
+    missing = _passenger_problem(offer_from_id(offer_id), traveller.get("passengers"))
+    if missing:
+        return Response(422, {"error": missing})
     latency = int(extra.get("book_latency_ms", 0))
     if latency and extra.get("book_blocking"):
         time.sleep(latency / 1000)
@@ -242,6 +246,21 @@ def create_booking(request):
     return Response(201, _booking_view(booking))
 
 
+def _passenger_problem(offer: dict, passengers) -> str:
+    """A flight's passengers, when sent, each need a name and a date of birth, and a document
+    number when the offer says ``document_required``."""
+    if offer["kind"] != "flight" or passengers is None:
+        return ""
+    if not isinstance(passengers, list) or len(passengers) != offer["details"]["passengers"]:
+        return f"this flight is for {offer['details']['passengers']} passenger(s)"
+    for person in passengers:
+        if not (isinstance(person, dict) and person.get("name") and person.get("date_of_birth")):
+            return "every passenger needs a name and a date of birth"
+        if offer["details"].get("document_required") and not person.get("document_number"):
+            return "this airline needs every passenger's document number"
+    return ""
+
+
 @app.route("GET", r"/bookings/(?P<supplier_ref>[^/]+)")
 def booking_status(request):
     with _bookings_lock:
@@ -254,4 +273,4 @@ def booking_status(request):
 def _booking_view(booking: dict) -> dict:
     status = "confirmed" if time.time() >= booking["confirm_at"] else "pending"
     return {"supplier_ref": booking["supplier_ref"], "reference": booking["reference"],
-            "offer_id": booking["offer_id"], "status": status}
+            "offer_id": booking["offer_id"], "status": status, "traveller": booking["traveller"]}

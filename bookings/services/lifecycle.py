@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bookings import events
+from bookings.emails.kinds import EmailKind
 from bookings.errors import NoShowRefused, NotCancellable
 from bookings.models import Booking, BookingEvent, ReviewItem, SupplierHold
 from bookings.publishing import (
@@ -22,6 +23,7 @@ from bookings.publishing import (
     publish_no_show,
     publish_stay_completed,
 )
+from bookings.services.emails import booking_email_queue
 from bookings.services.review import review_open
 from bookings.states import ACTIVE
 from catalogue.models import zone_today
@@ -68,8 +70,11 @@ def booking_on_payment(*, topic: str, payload: dict, message_id: int | None = No
             return "failed"
         if topic == "payment.refunded" and booking.status in (S.CANCELLED, S.EXPIRED, S.FAILED):
             events.transition(booking=booking, to=S.REFUNDED, action=action, actor=events.PAYMENTS, data=data)
+            booking_email_queue(booking=booking, kind=EmailKind.REFUNDED)
             return "refunded"
         events.record(booking=booking, action=action, actor=events.PAYMENTS, data=data)
+        if topic == "payment.partial" and booking.status == S.PENDING:
+            booking_email_queue(booking=booking, kind=EmailKind.PAYMENT_PARTIAL)
         return "recorded"
 
 
@@ -82,6 +87,7 @@ def _paid(*, booking: Booking, action: str, data: dict) -> str:
             return "paid after end: review"
         return "already paid"
     events.transition(booking=booking, to=S.PAYMENT_CONFIRMED, action=action, actor=events.PAYMENTS, data=data)
+    booking_email_queue(booking=booking, kind=EmailKind.PAYMENT_RECEIVED)
     if booking.is_supplier:
         from bookings.services.supplier import supplier_confirmation_enqueue
 

@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from bookings import events
 from bookings.limits import check_placement
+from bookings.guests import GuestDetails, expected_guests
 from bookings.locks import PriceLock, lock_consume, lock_restore
 from bookings.models import Booking, PlacementKey, SupplierHold
 from bookings.publishing import publish_placed
 from bookings.redemption import redemption_provider
+from bookings.services.guests import guests_record
 from catalogue.models import RoomType
 from core.errors import ConflictError
 from core.money import money
@@ -67,8 +69,10 @@ def validate_idempotency_key(key: str) -> str:
     return key
 
 
-def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "web") -> Placement:
+def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "web",
+                  guests: GuestDetails | None = None) -> Placement:
     """Place the booking a price lock describes; the same key returns the same booking.
+    ``guests`` (who is travelling) is recorded with it; the site and the API always send it.
 
     Raises LockGone (410), IdempotencyConflict (409), InventoryError (409) or ValidationError (400).
     """
@@ -88,7 +92,8 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
             lock = lock_consume(lock_id=str(lock_id), user_id=user.pk)
             consumed.append(lock)
             check_placement(user=user, lock=lock)  # the per-traveller caps (bookings/limits.py)
-            booking, invoice = _place(user=user, lock=lock, key=key, fingerprint=fingerprint, source=source)
+            booking, invoice = _place(user=user, lock=lock, key=key, fingerprint=fingerprint, source=source,
+                                      guests=guests)
             claim.booking = booking
             claim.save(update_fields=["booking"])
             if settings.BOOKINGS_SUBMIT_INVOICE_INLINE:
@@ -115,7 +120,7 @@ def _replay(*, user, key: str, fingerprint: str) -> Placement | None:
     return Placement(booking=claim.booking, created=False)
 
 
-def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str):
+def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, guests: GuestDetails | None = None):
     from bookings.payments.errors import PaymentError
     from bookings.payments.services import invoice_open
 
@@ -152,6 +157,10 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str):
         raise ValidationError(exc.message, code=exc.code) from exc
     booking.payment_expires_at = getattr(invoice, "expires_at", None) or timezone.now() + PAYMENT_WINDOW
     booking.save()
+    if guests is not None:
+        details = lock.offer.get("details") or {}
+        guests_record(booking=booking, guests=guests, document_required=bool(details.get("document_required")),
+                      expected=expected_guests(kind=lock.kind, stay=lock.stay, offer_details=details))
     if lock.kind != Booking.Kind.STAY:
         SupplierHold.objects.create(
             booking=booking, kind=lock.kind, offer_id=lock.offer["offer_id"], supplier=lock.offer.get("supplier", ""),

@@ -33,8 +33,25 @@ def supplier_confirmation_enqueue(*, booking: Booking) -> None:
 
 
 def _traveller(booking: Booking) -> dict:
+    """Who the supplier should expect: the lead guest (the account for bookings placed before
+    guests were collected) and every guest's name."""
     user = booking.user
-    return {"name": user.get_full_name() or user.username, "email": user.email, "guests": booking.guests}
+    name = booking.lead_name or user.get_full_name() or user.username
+    return {"name": name, "email": booking.lead_email or user.email, "phone": booking.lead_phone,
+            "guests": booking.guests, "guest_names": [name, *(g.name for g in booking.other_guests.all())],
+            "arrival_time": booking.arrival_time.strftime("%H:%M") if booking.arrival_time else "",
+            "special_requests": booking.special_requests, **_passengers(booking, name)}
+
+
+def _passengers(booking: Booking, lead_name: str) -> dict:
+    """Flights: every passenger with date of birth and document number (none for other kinds, or
+    for a flight booked before they were collected)."""
+    if booking.kind != Booking.Kind.FLIGHT or booking.lead_date_of_birth is None:
+        return {}
+    people = [(lead_name, booking.lead_date_of_birth, booking.lead_document_number)] + [
+        (g.name, g.date_of_birth, g.document_number) for g in booking.other_guests.all()]
+    return {"passengers": [{"name": n, "date_of_birth": born.isoformat() if born else "", "document_number": doc}
+                           for n, born, doc in people]}
 
 
 def booking_supplier_confirm(*, reference: str) -> str:

@@ -11,6 +11,7 @@ from bookings.models import Booking, ReviewItem
 from core.models import FailedTask
 from inventory.models import RoomNight
 from tests.bookings import chain
+from tests.bookings.conftest import guests_body
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_sandboxes")]
@@ -34,7 +35,7 @@ def _place_offer(api, supplier_app):
     lock = api.post("/api/bookings/locks/", {"kind": "hotel", "offer_id": offer.id, "coin": "BTC"},
                     content_type="application/json")
     assert lock.status_code == 201, lock.content
-    placed = api.post("/api/bookings/", {"lock_id": lock.json()["lock_id"]}, content_type="application/json",
+    placed = api.post("/api/bookings/", {"lock_id": lock.json()["lock_id"], "guests": guests_body()}, content_type="application/json",
                       headers={"Idempotency-Key": "offer-1"})
     assert placed.status_code == 201, placed.content
     return placed.json()
@@ -47,7 +48,7 @@ def _place_stay(api, room, key="stay-1"):
         "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 2, "guests": 2, "coin": "BTC",
     }, content_type="application/json")
     assert lock.status_code == 201, lock.content
-    placed = api.post("/api/bookings/", {"lock_id": lock.json()["lock_id"]}, content_type="application/json",
+    placed = api.post("/api/bookings/", {"lock_id": lock.json()["lock_id"], "guests": guests_body()}, content_type="application/json",
                       headers={"Idempotency-Key": key})
     assert placed.status_code == 201, placed.content
     return placed.json()

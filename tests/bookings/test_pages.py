@@ -17,6 +17,10 @@ def _query(room, plan=1, nights=2):
             "check_out": (check_in + timedelta(days=nights)).isoformat(), "rooms": 1, "guests": 2}
 
 
+GUESTS = {"lead_name": "Ana Traveller", "lead_email": "ana@example.com", "lead_phone": "+44 20 7946 0958",
+          "other_name": "Ben Traveller"}
+
+
 def _hidden(html, name):
     return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
 
@@ -34,20 +38,21 @@ def test_checkout_lock_and_book_without_javascript(client, traveller, room):
     assert "10 min left" in html and "ETH" in html
 
     placed = client.post("/book/place/", {"lock_id": _hidden(html, "lock_id"),
-                                          "idempotency_key": _hidden(html, "idempotency_key")})
+                                          "idempotency_key": _hidden(html, "idempotency_key"), **GUESTS})
     booking = Booking.objects.get()
     assert placed.status_code == 302 and placed["Location"] == f"/pay/{booking.reference}/"
     assert booking.coin_code == "ETH" and booking.status == Booking.Status.PENDING
 
     # the same form submitted twice (double click) is the same booking
     again = client.post("/book/place/", {"lock_id": _hidden(html, "lock_id"),
-                                         "idempotency_key": _hidden(html, "idempotency_key")})
+                                         "idempotency_key": _hidden(html, "idempotency_key"), **GUESTS})
     assert again["Location"] == f"/pay/{booking.reference}/" and Booking.objects.count() == 1
 
     mine = client.get("/bookings/").content.decode()
     assert booking.reference in mine and "Awaiting payment" in mine
     detail = client.get(f"/bookings/{booking.reference}/").content.decode()
-    assert "booking.placed" in detail and "Cancel this booking" in detail
+    assert "Booking received: waiting for your payment" in detail and "booking.placed</strong>" not in detail
+    assert "Ana Traveller" in detail and "Ben Traveller" in detail and "Cancel this booking" in detail
 
 
 def test_checkout_needs_sign_in(client, room):
@@ -83,7 +88,7 @@ def test_an_expired_lock_page_is_a_410_with_a_requote_link(client, traveller, ro
 def test_cancel_from_my_bookings(client, traveller, room):
     client.force_login(traveller)
     locked = client.post("/book/lock/", {**_query(room), "coin": "BTC"}, follow=True).content.decode()
-    client.post("/book/place/", {"lock_id": _hidden(locked, "lock_id"), "idempotency_key": "k1"})
+    client.post("/book/place/", {"lock_id": _hidden(locked, "lock_id"), "idempotency_key": "k1", **GUESTS})
     booking = Booking.objects.get()
     response = client.post(f"/bookings/{booking.reference}/cancel/", {}, follow=True)
     assert response.status_code == 200 and "Cancelled" in response.content.decode()

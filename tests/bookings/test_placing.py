@@ -11,6 +11,7 @@ from django.utils import timezone
 from bookings.models import Booking, PlacementKey
 from core.models import OutboxMessage
 from inventory.models import RoomNight
+from tests.bookings.conftest import guests_body
 from tests.concurrency import row_locked, run_concurrently
 from tests.factories import UserFactory
 
@@ -30,7 +31,7 @@ def _lock(client, room, **kw):
 
 
 def _place(client, lock_id, key="key-1"):
-    return client.post("/api/bookings/", {"lock_id": lock_id}, content_type="application/json",
+    return client.post("/api/bookings/", {"lock_id": lock_id, "guests": guests_body()}, content_type="application/json",
                        headers={"Idempotency-Key": key})
 
 
@@ -118,7 +119,7 @@ def test_sold_out_is_a_409_and_the_lock_survives(api, room):
 
 
 @pytest.mark.parametrize("body, header, message", [
-    ({"lock_id": "x" * 32}, "", "Idempotency-Key header is required"),
+    ({"lock_id": "x" * 32, "guests": guests_body()}, "", "Idempotency-Key header is required"),
     ({}, "k", "lock_id"),
 ])
 def test_bad_requests_are_400_with_a_message(api, body, header, message):

@@ -11,7 +11,7 @@ from bookings.services.lifecycle import booking_on_payment
 from bookings.services.recovery import bookings_requeue_stuck
 from core.models import OutboxMessage
 from core.outbox import outbox_sweep
-from tests.bookings.conftest import supplier_booking
+from tests.bookings.conftest import guests_body, supplier_booking
 from tests.core.broker import broker_unreachable
 from tests.fixtures.worker import wait_for
 
@@ -27,7 +27,7 @@ def _lock_stay(api, room):
 
 
 def _place(api, lock_id, key):
-    return api.post("/api/bookings/", {"lock_id": lock_id}, content_type="application/json",
+    return api.post("/api/bookings/", {"lock_id": lock_id, "guests": guests_body()}, content_type="application/json",
                     headers={"Idempotency-Key": key})
 
 

@@ -10,6 +10,7 @@ from bookings.models import Booking
 from core.models import OutboxMessage
 from rewards.selectors import balance_of
 from rewards.services.adjustments import balance_adjust
+from tests.bookings.conftest import guests_body
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def _lock(api, room, points_):
 def test_points_lower_the_amount_due_and_are_reserved_in_the_placement(api, room, points, traveller):
     lock = _lock(api, room, 3000).json()
     assert (lock["subtotal"], lock["discount"], lock["total"]) == ("230.00", "30.00", "200.00")
-    placed = api.post("/api/bookings/", {"lock_id": lock["lock_id"]}, content_type="application/json",
+    placed = api.post("/api/bookings/", {"lock_id": lock["lock_id"], "guests": guests_body()}, content_type="application/json",
                       headers={"Idempotency-Key": "p1"})
     assert placed.status_code == 201 and placed.json()["total"] == "200.00"
     assert balance_of(user=traveller).available == 2000 and balance_of(user=traveller).held == 3000
@@ -52,12 +53,12 @@ def test_points_lower_the_amount_due_and_are_reserved_in_the_placement(api, room
 def test_a_refused_redemption_places_nothing_and_keeps_the_lock(api, room, points, traveller, staff):
     lock = _lock(api, room, 3000).json()
     credit(traveller, -4900, staff)  # spent elsewhere since the lock
-    refused = api.post("/api/bookings/", {"lock_id": lock["lock_id"]}, content_type="application/json",
+    refused = api.post("/api/bookings/", {"lock_id": lock["lock_id"], "guests": guests_body()}, content_type="application/json",
                        headers={"Idempotency-Key": "p1"})
     assert refused.status_code == 400 and "points" in refused.json()["detail"]
     assert not Booking.objects.exists() and balance_of(user=traveller).available == 100
     credit(traveller, 4900, staff)
-    assert api.post("/api/bookings/", {"lock_id": lock["lock_id"]}, content_type="application/json",
+    assert api.post("/api/bookings/", {"lock_id": lock["lock_id"], "guests": guests_body()}, content_type="application/json",
                     headers={"Idempotency-Key": "p1"}).status_code == 201
 
 

@@ -56,7 +56,7 @@ def test_the_schema_describes_each_request_body(schema):
     assert schema["components"]["schemas"]["PriceLockRequest"]["discriminator"]["propertyName"] == "kind"
     assert {"room_type", "check_in", "check_out", "coin"} <= _properties(schema, "StayLockRequest")
     assert {"kind", "offer_id", "coin"} <= _properties(schema, "OfferLockRequest")
-    assert body("/api/bookings/") == "PlaceRequest" and _properties(schema, "PlaceRequest") == {"lock_id"}
+    assert body("/api/bookings/") == "PlaceRequest" and _properties(schema, "PlaceRequest") == {"lock_id", "guests"}
     assert body("/api/bookings/{reference}/cancel/") == "CancelRequest"
     assert set(paths["/api/bookings/locks/"]["post"]["responses"]) == {"201", "400", "403", "409", "410", "429", "503"}
 

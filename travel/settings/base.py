@@ -406,7 +406,23 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Outgoing email (travellers' booking emails, staff notices). The console by default (the embedded
+# mode prints them); EMAIL_URL configures any backend in one variable (smtp://user:pass@host:587,
+# smtp+tls://..., smtp+ssl://..., filemail:///var/mail/travel, consolemail://), or EMAIL_HOST and
+# its companions configure SMTP; EMAIL_BACKEND names any other (a provider's Django backend).
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_HOST = env("EMAIL_HOST", default="")
+    EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                        else "django.core.mail.backends.console.EmailBackend")
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587 if env.bool("EMAIL_USE_TLS", default=False) else 25)
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="bookings@travel.example")
 
 REST_FRAMEWORK = {

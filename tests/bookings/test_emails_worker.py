@@ -1,0 +1,99 @@
+"""Booking emails through the real path: the outbox hands booking.* topics and the lifecycle's
+queued sends to RabbitMQ, a real Celery worker sends them (to a file backend this test reads),
+and a redelivered message sends nothing again."""
+import email
+from datetime import datetime, timedelta
+from email import policy
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar
+
+from bookings.models import Booking, SentEmail
+from core.models import OutboxMessage
+from tests.bookings import chain
+from tests.bookings.conftest import guests_body
+from tests.fixtures.worker import queues_drained, wait_for, worker_process
+
+pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_sandboxes")]
+
+
+@pytest.fixture
+def mail_dir(tmp_path, monkeypatch):
+    """Where the worker's file backend writes (set before the worker starts: it reads EMAIL_URL)."""
+    path = tmp_path / "mail"
+    path.mkdir()
+    monkeypatch.setenv("EMAIL_URL", f"filemail:///{path}")
+    return path
+
+
+@pytest.fixture
+def mail_worker(mail_dir, django_db_setup, django_db_blocker, artifacts_dir):
+    with worker_process(queues=list(settings.TASK_QUEUES), purge=("dead-letter",), name="mail",
+                        log_path=artifacts_dir / "celery-worker-mail.log", django_db_blocker=django_db_blocker) as app:
+        yield app
+
+
+def sent(mail_dir) -> list[email.message.EmailMessage]:
+    """Every message the worker's file backend wrote (one file per connection, 79 dashes apart)."""
+    messages = []
+    for path in sorted(mail_dir.iterdir()):
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if chunk.strip():
+                messages.append(email.message_from_bytes(chunk, policy=policy.default))
+    return messages
+
+
+def subjects(mail_dir) -> list[str]:
+    return sorted(str(m["subject"]) for m in sent(mail_dir))
+
+
+def _text(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_the_traveller_is_told_each_step_once_even_when_a_message_comes_twice(mail_worker, mail_dir, api, room):
+    # given a traveller who books two nights for two guests
+    check_in = timezone.localdate() + timedelta(days=10)
+    lock = api.post("/api/bookings/locks/", {
+        "kind": "stay", "room_type": room[0].pk, "rate_plan": room[1].pk, "check_in": check_in.isoformat(),
+        "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2, "coin": "BTC",
+    }, content_type="application/json").json()
+    placed = api.post("/api/bookings/", {"lock_id": lock["lock_id"], "guests": guests_body(2)},
+                      content_type="application/json", headers={"Idempotency-Key": "mail-1"})
+    assert placed.status_code == 201, placed.content
+    reference = placed.json()["reference"]
+
+    # then "booking received" arrives, with the link to pay
+    assert wait_for(lambda: len(sent(mail_dir)) >= 1), "no booking-received email"
+    [received] = sent(mail_dir)
+    assert received["to"] == "ana@example.com, traveller@example.com"
+    assert f"Reference: {reference}" in _text(received) and f"/pay/{reference}/?t=" in _text(received)
+
+    # when they pay, they hear "payment received" and get the voucher with its calendar file
+    chain.pay(reference)
+    assert wait_for(lambda: len(sent(mail_dir)) >= 3, timeout=40), subjects(mail_dir)
+    assert subjects(mail_dir) == sorted([f"Booking {reference} received: complete your payment",
+                                         f"Payment received for booking {reference}",
+                                         f"Booking {reference} confirmed: your voucher"])
+    voucher = next(m for m in sent(mail_dir) if "voucher" in str(m["subject"]))
+    [attachment] = list(voucher.iter_attachments())
+    event = Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
+    booking = Booking.objects.select_related("property__destination").get(reference=reference)
+    zone = ZoneInfo(booking.property.destination.timezone)
+    assert event.decoded("dtstart") == datetime.combine(check_in, booking.property.check_in_time, tzinfo=zone)
+    assert event.decoded("dtend") == datetime.combine(check_in + timedelta(days=2), booking.property.check_out_time,
+                                                      tzinfo=zone)
+
+    # when the broker delivers the same messages again (at-least-once delivery)
+    confirmed = OutboxMessage.objects.get(topic="booking.confirmed", key=reference)
+    mail_worker.tasks["bookings.email_on_event"].apply_async(kwargs={
+        "message_id": confirmed.pk, "topic": confirmed.topic, "key": confirmed.key, "payload": confirmed.payload})
+    queued = OutboxMessage.objects.get(topic="task:bookings.send_email", key=reference)
+    mail_worker.tasks["bookings.send_email"].apply_async(kwargs=queued.payload["kwargs"])
+    assert wait_for(lambda: queues_drained(mail_worker, settings.TASK_QUEUES), timeout=30)
+
+    # then nothing is sent twice
+    assert len(sent(mail_dir)) == 3 and SentEmail.objects.filter(booking__reference=reference).count() == 3
