@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookings import events
-from bookings.limits import check_placement
 from bookings.guests import GuestDetails, expected_guests
+from bookings.limits import check_placement
 from bookings.locks import PriceLock, lock_consume, lock_restore
 from bookings.models import Booking, PlacementKey, SupplierHold
 from bookings.publishing import publish_placed
