@@ -36,7 +36,9 @@ def test_bookings_are_accepted_while_the_broker_is_down_and_their_work_runs_once
     gate = TcpGate(urlsplit(settings.CELERY_BROKER_URL).port or 5672)
     broker_via_gate = _through(gate, settings.CELERY_BROKER_URL)
     with site_server(env={"DATABASE_URL": database_url, "CELERY_BROKER_URL": broker_via_gate,
-                          "CACHE_KEY_PREFIX": "ops-broker", "SUPPLIER_API_URL": suppliers_server.url},
+                          "CACHE_KEY_PREFIX": "ops-broker", "SUPPLIER_API_URL": suppliers_server.url,
+                              # one traveller books them all, unpaid: above the default cap of 3
+                              "BOOKINGS_MAX_PENDING": str(BOOKINGS + 1)},
                      log_path=artifacts_dir / "ops-site-broker.log") as site, \
             httpx.Client(base_url=site, timeout=60) as browser:
         assert sign_in(browser, username=traveller.username, password=PASSWORD).status_code == 302
