@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("bookings.payments.urls")),
     path("", include("rewards.urls")),
     path("", include("channels.urls")),
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("robots.txt", pages.robots_txt, name="robots"),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),

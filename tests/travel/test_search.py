@@ -169,7 +169,7 @@ def test_an_unknown_or_odd_destination_answers_a_page_never_a_500(client, suppli
     html = response.content.decode()
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in html
-    assert "0 of our hotels" in html
+    assert "0 hotels we sell directly" in html
 
 
 def test_sorting_by_stars_puts_five_star_hotels_first(client, bali, suppliers_sandbox):
