@@ -118,7 +118,7 @@ def test_pagination_shows_ten_per_page_and_keeps_the_query(client, bali, supplie
     ({"check_out": "not-a-date"}, "Enter the check-out date as YYYY-MM-DD."),
     ({"check_out": (timezone.localdate() + timedelta(days=5)).isoformat()}, "Check-out must be after check-in."),
     ({"guests": "500"}, "Ensure this value is less than or equal to 72."),
-    ({"guests": "9", "rooms": "1"}, "Choose between 1 and 8 guests for 1 room(s)."),
+    ({"guests": "9", "rooms": "1"}, "9 guests need at least 2 rooms: a room sleeps at most 8."),
     ({"rooms": "0"}, "Ensure this value is greater than or equal to 1."),
     ({"price_min": "300", "price_max": "100"}, "The maximum price must not be below the minimum."),
 ])
