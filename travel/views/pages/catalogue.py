@@ -144,6 +144,7 @@ def hotel(request, slug):
             "stay": stay,
             "any_bookable": any(o.quote.bookable for o in offers),
             "few_left": FEW_ROOMS_LEFT,
+            "hotel_zone": local_zone(prop.local_now()),
             "fit_message": fit,
             "fit_rooms": rooms_to_ask,
             "fit_query": _stay_query(replace(stay, rooms=rooms_to_ask)) if rooms_to_ask else "",
@@ -151,6 +152,14 @@ def hotel(request, slug):
         })
 
     return cached_page(request, f"hotel:{slug}", build)
+
+
+def local_zone(now) -> dict:
+    """The hotel's clock for its page: check-in and check-out times are on it."""
+    minutes = int(now.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return {"offset": f"UTC{sign}{hours:02d}:{rest:02d}", "name": str(now.tzinfo).replace("_", " ")}
 
 
 def _moved_hotel(request, slug):
