@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from inventory.stays import today_somewhere
-from travel import selectors
+from travel import location, selectors
 from travel.occupancy import fit_message
 from travel.seo import Crumb, PageMeta, clip, jsonld
 from travel.views.pages.cache import cached_page
@@ -61,7 +61,7 @@ def destination(request, slug):
             crumbs=crumbs,
             noindex=bool(request.GET),
         )
-        cards = [{"hotel": h, "from_price": from_prices.get(h.pk)} for h in hotels]
+        cards = [{"hotel": h, "from_price": from_prices.get(h.pk), "distance": centre_distance(h)} for h in hotels]
         return render(request, "travel/destination.html", {
             "meta": meta,
             "destination": place,
@@ -145,6 +145,8 @@ def hotel(request, slug):
             "any_bookable": any(o.quote.bookable for o in offers),
             "few_left": FEW_ROOMS_LEFT,
             "hotel_zone": local_zone(prop.local_now()),
+            "location": hotel_plan(prop),
+            "plan_grid": range(75, 600, 75),
             "fit_message": fit,
             "fit_rooms": rooms_to_ask,
             "fit_query": _stay_query(replace(stay, rooms=rooms_to_ask)) if rooms_to_ask else "",
@@ -152,6 +154,19 @@ def hotel(request, slug):
         })
 
     return cached_page(request, f"hotel:{slug}", build)
+
+
+def centre_distance(prop) -> str:
+    """'3.9 km': how far the hotel is from its destination's centre."""
+    centre = prop.destination
+    return location.distance_label(location.distance_km(float(prop.latitude), float(prop.longitude),
+                                                        float(centre.latitude), float(centre.longitude)))
+
+
+def hotel_plan(prop) -> location.Plan:
+    centre = prop.destination
+    return location.plan(lat=float(prop.latitude), lng=float(prop.longitude),
+                         centre_lat=float(centre.latitude), centre_lng=float(centre.longitude))
 
 
 def local_zone(now) -> dict:
