@@ -23,7 +23,7 @@ def distance_label(km: float) -> str:
     """'350 m', '2.4 km', '18 km': as precise as a traveller needs."""
     if km < 1:
         return f"{max(round(km * 1000, -1), 10):.0f} m"
-    return f"{km:.1f} km" if km < 10 else f"{km:.0f} km"
+    return f"{km:.1f} km" if km < 10 else f"{km:,.0f} km"
 
 
 @dataclass(frozen=True)
