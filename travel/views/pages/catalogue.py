@@ -14,7 +14,7 @@ from travel.views.pages.cache import cached_page
 from travel.views.pages.stay_form import StayForm, stay_from_query
 
 HOME = Crumb("Home", "/")
-FEW_ROOMS_LEFT = 3  # "only N left" below this many rooms for the whole stay
+FEW_ROOMS_LEFT = 3  # "only N left" at or below this many rooms for the whole stay
 
 
 def _stay_query(stay) -> str:
