@@ -173,3 +173,31 @@ def test_hotel_and_destination_pages_show_the_distance_to_the_centre(client, wor
     assert f'<strong id="distance">{label}</strong> north-west of the centre of Lombok' in page
     assert "<svg" in page and "tile" not in page.lower()
     assert f"<span data-distance>{label} from the centre</span>" in listing
+
+
+def test_every_demo_hotel_and_room_type_has_its_own_committed_pictures(settings):
+    from catalogue.demo import DESTINATIONS, ROOM_TYPES
+    from catalogue.demo_art import HOTEL_SCENES, hotel_photo_path, hotel_svg, room_photo_path
+
+    static = settings.BASE_DIR / "static"
+    slugs = [f"saffron-lotus-{hotel[0]}" for place in DESTINATIONS for hotel in place["hotels"]]
+    paths = [static / hotel_photo_path(slug, scene) for slug in slugs for scene in HOTEL_SCENES]
+    paths += [static / room_photo_path(code) for code, *_ in ROOM_TYPES]
+
+    assert all(path.is_file() for path in paths), [str(p) for p in paths if not p.is_file()]
+    exteriors = {(static / hotel_photo_path(slug, "exterior")).read_text() for slug in slugs}
+    assert len(exteriors) == len(slugs)  # no two hotels share a picture
+    assert (static / hotel_photo_path(slugs[0], "pool")).read_text() == hotel_svg(slugs[0], "Saffron Lotus "
+                                                                                  + DESTINATIONS[0]["hotels"][0][1], "pool")
+
+
+def test_room_pictures_have_their_size_and_load_lazily_and_the_hotel_json_ld_lists_its_photos(client, world):
+    world.suite.image_url = "/static/img/rooms/suite.svg"
+    world.suite.save()
+
+    html = client.get("/hotels/saffron-test/").content.decode()
+
+    assert ('<img class="room-photo" src="/static/img/rooms/suite.svg" alt="Suite at Saffron Test Lombok" '
+            'width="400" height="240" loading="lazy" decoding="async">') in html
+    assert 'src="/static/img/hotels/photo-1.svg" alt="View 1" width="800" height="480" fetchpriority="high">' in html
+    assert '"image":["http' in html and "/static/img/hotels/photo-2.svg" in html
