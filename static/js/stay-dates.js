@@ -17,6 +17,14 @@
     checkIn.addEventListener("change", function () { keepOrder(true); });
     keepOrder(false);
   });
+  /* A UTC time also shown on the traveller's own clock, in their locale's format:
+     "30 Nov, 19:16 UTC · 1 Dec, 02:16 your time". */
+  document.querySelectorAll("time[data-your-time]").forEach(function (el) {
+    var when = new Date(el.getAttribute("datetime"));
+    if (isNaN(when) || when.getTimezoneOffset() === 0) return;
+    var shown = when.toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    el.insertAdjacentText("afterend", " · " + shown + " your time");
+  });
   /* The search filters fold away on a phone; the summary still says how many are on. */
   if (window.matchMedia("(max-width: 640px)").matches) {
     document.querySelectorAll("details.filters[open]").forEach(function (d) { d.open = false; });

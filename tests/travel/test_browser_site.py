@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking
+from bookings.payments.models import Invoice
 from tests.factories import UserFactory
 from tests.travel.site_fixtures import build_world
 
@@ -140,3 +141,19 @@ def test_a_display_currency_converts_prices_and_the_booking_stays_in_usd(browser
     booking = Booking.objects.get(reference=pay.rstrip("/").split("/")[-1])
     assert booking.currency == "USD" and f"{booking.total:,.2f}" == usd_total
     assert booking.check_in == timezone.localdate() + timedelta(days=5)
+
+
+def test_the_payment_deadline_is_also_shown_on_the_travellers_clock(chromium, live_server, site):
+    context = chromium.new_context(viewport=DESKTOP, timezone_id="Asia/Bangkok", locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        sign_in(page, live_server.url)
+        book_to_payment(page, live_server.url, stay_path(site))
+        expires = page.inner_text("#expires")
+    finally:
+        context.close()
+    invoice_time = Invoice.objects.get().expires_at  # what the page shows in UTC
+
+    bangkok = (invoice_time + timedelta(hours=7)).strftime("%H:%M")
+    assert f"{bangkok} your time" in expires and "UTC" in expires
