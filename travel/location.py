@@ -1,6 +1,7 @@
-"""Where a hotel is, drawn without anybody's map tiles: the distance to its destination's centre
-(haversine, on a sphere of the Earth's mean radius) and a small plan that places the hotel
-relative to that centre (an equirectangular projection: true enough across a city)."""
+"""Where a hotel is and what time it is there, without anybody's map tiles: the distance to its
+destination's centre (haversine, on a sphere of the Earth's mean radius), a small plan that
+places the hotel relative to that centre (an equirectangular projection: true enough across a
+city), and the hotel's clock."""
 import math
 from dataclasses import dataclass
 
@@ -64,3 +65,24 @@ def plan(*, lat: float, lng: float, centre_lat: float, centre_lng: float) -> Pla
     return Plan(centre_x=cx, centre_y=cy, hotel_x=round(cx + east * px_per_km, 1),
                 hotel_y=round(cy - north * px_per_km, 1), ring_radius=round(ring_km * px_per_km, 1),
                 ring_km=ring_km, distance=distance_label(km), bearing=_bearing(east, north))
+
+
+def hotel_distance(prop) -> str:
+    """'3.9 km': how far a catalogue ``Property`` is from its destination's centre."""
+    centre = prop.destination
+    return distance_label(distance_km(float(prop.latitude), float(prop.longitude),
+                                      float(centre.latitude), float(centre.longitude)))
+
+
+def hotel_plan(prop) -> Plan:
+    centre = prop.destination
+    return plan(lat=float(prop.latitude), lng=float(prop.longitude),
+                centre_lat=float(centre.latitude), centre_lng=float(centre.longitude))
+
+
+def clock(now) -> dict:
+    """A place's clock as a page names it: {'offset': 'UTC+07:00', 'name': 'Asia/Bangkok'}."""
+    minutes = int(now.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return {"offset": f"UTC{sign}{hours:02d}:{rest:02d}", "name": str(now.tzinfo).replace("_", " ")}

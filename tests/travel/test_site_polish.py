@@ -201,3 +201,18 @@ def test_room_pictures_have_their_size_and_load_lazily_and_the_hotel_json_ld_lis
             'width="400" height="240" loading="lazy" decoding="async">') in html
     assert 'src="/static/img/hotels/photo-1.svg" alt="View 1" width="800" height="480" fetchpriority="high">' in html
     assert '"image":["http' in html and "/static/img/hotels/photo-2.svg" in html
+
+
+def test_fewer_guests_than_rooms_are_told_one_per_room(client, world):
+    html = client.get("/hotels/saffron-test/", world.stay_query(guests=1, rooms=3)).content.decode()
+
+    assert "3 rooms need at least 3 guests: one per room." in html
+
+
+def test_the_hotel_page_names_the_hotels_clock(client, world):
+    world.destination.timezone = "Asia/Makassar"  # Lombok: UTC+8
+    world.destination.save()
+
+    html = client.get("/hotels/saffron-test/").content.decode()
+
+    assert '<dd id="hotel-time">UTC+08:00 (Asia/Makassar)</dd>' in html

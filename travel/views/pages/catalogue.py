@@ -61,7 +61,7 @@ def destination(request, slug):
             crumbs=crumbs,
             noindex=bool(request.GET),
         )
-        cards = [{"hotel": h, "from_price": from_prices.get(h.pk), "distance": centre_distance(h)} for h in hotels]
+        cards = [{"hotel": h, "from_price": from_prices.get(h.pk), "distance": location.hotel_distance(h)} for h in hotels]
         return render(request, "travel/destination.html", {
             "meta": meta,
             "destination": place,
@@ -144,8 +144,8 @@ def hotel(request, slug):
             "stay": stay,
             "any_bookable": any(o.quote.bookable for o in offers),
             "few_left": FEW_ROOMS_LEFT,
-            "hotel_zone": local_zone(prop.local_now()),
-            "location": hotel_plan(prop),
+            "hotel_zone": location.clock(prop.local_now()),
+            "location": location.hotel_plan(prop),
             "plan_grid": range(75, 600, 75),
             "fit_message": fit,
             "fit_rooms": rooms_to_ask,
@@ -154,27 +154,6 @@ def hotel(request, slug):
         })
 
     return cached_page(request, f"hotel:{slug}", build)
-
-
-def centre_distance(prop) -> str:
-    """'3.9 km': how far the hotel is from its destination's centre."""
-    centre = prop.destination
-    return location.distance_label(location.distance_km(float(prop.latitude), float(prop.longitude),
-                                                        float(centre.latitude), float(centre.longitude)))
-
-
-def hotel_plan(prop) -> location.Plan:
-    centre = prop.destination
-    return location.plan(lat=float(prop.latitude), lng=float(prop.longitude),
-                         centre_lat=float(centre.latitude), centre_lng=float(centre.longitude))
-
-
-def local_zone(now) -> dict:
-    """The hotel's clock for its page: check-in and check-out times are on it."""
-    minutes = int(now.utcoffset().total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return {"offset": f"UTC{sign}{hours:02d}:{rest:02d}", "name": str(now.tzinfo).replace("_", " ")}
 
 
 def _moved_hotel(request, slug):
