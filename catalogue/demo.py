@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
+from catalogue.demo_art import HOTEL_SCENES, hotel_photo_path, room_photo_path
 from catalogue.models import Amenity, Destination, Property, PropertyPhoto, RoomType
 
 CHAIN = "Saffron Lotus Hotels"
@@ -76,6 +77,8 @@ DESTINATIONS = [
         ],
     },
 ]
+
+SCENE_ALT = {"exterior": "the hotel from the street", "pool": "the pool terrace", "room": "a guest room"}
 
 # code, name, max occupancy, bed, size (m²), rooms of this type per hotel
 ROOM_TYPES = [
@@ -151,11 +154,11 @@ def _seed_property(destination: Destination, hotel: tuple, amenities: dict) -> P
         },
     )
     prop.amenities.set([amenities[c] for c in amenity_codes])
-    for position in range(3):
+    for position, scene in enumerate(HOTEL_SCENES):
         PropertyPhoto.objects.update_or_create(
             property=prop,
             position=position,
-            defaults={"url": f"/static/img/hotels/photo-{position + 1}.svg", "alt": f"{name}, view {position + 1}"},
+            defaults={"url": "/static/" + hotel_photo_path(prop.slug, scene), "alt": f"{name}: {SCENE_ALT[scene]}"},
         )
     return prop
 
@@ -171,6 +174,7 @@ def _seed_room_types(prop: Property) -> None:
                 "bed": bed,
                 "size_sqm": size,
                 "description": f"{name}: {bed}, {size} m², for up to {occupancy} guests.",
+                "image_url": "/static/" + room_photo_path(code),
             },
         )
 

@@ -189,6 +189,7 @@ class RoomType(models.Model):
     max_occupancy = models.PositiveSmallIntegerField(default=2)
     bed = models.CharField(max_length=60, blank=True)
     size_sqm = models.PositiveSmallIntegerField(null=True, blank=True)
+    image_url = models.CharField(max_length=300, blank=True, help_text="An absolute URL or a path under /static/.")
 
     class Meta:
         db_table = "travel_roomtype"  # kept from before the catalogue had its own app

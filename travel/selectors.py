@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 
-from catalogue.models import Destination, Property, PropertySlugRedirect, RoomType
+from catalogue.models import Amenity, Destination, Property, PropertySlugRedirect, RoomType
 from core.money import money
 from inventory.models import Rate, RatePlan
-from inventory.selectors import StayQuote, stay_quote, stay_quotes
+from inventory.selectors import StayQuote, availability_by_night, stay_quote, stay_quotes
 from inventory.stays import Stay
 
 FROM_PRICE_DAYS = 60
@@ -54,6 +54,17 @@ def hotel_get(*, slug: str) -> Property | None:
 def hotel_slug_moved_to(*, old_slug: str) -> Property | None:
     moved = PropertySlugRedirect.objects.select_related("property").filter(old_slug=old_slug).first()
     return moved.property if moved else None
+
+
+def amenity_names() -> dict[str, str]:
+    """Amenity code -> the name travellers read ("free-wifi" -> "Free Wi-Fi")."""
+    return dict(Amenity.objects.values_list("code", "name"))
+
+
+def largest_room_in_destination(*, destination: Destination) -> int | None:
+    """How many guests the largest room of any active hotel in ``destination`` sleeps."""
+    return RoomType.objects.filter(property__destination=destination, property__is_active=True).aggregate(
+        largest=Max("max_occupancy"))["largest"]
 
 
 def sitemap_hotels() -> QuerySet[Property]:
@@ -126,6 +137,14 @@ def hotel_offers(*, prop: Property, stay: Stay) -> list[RoomOffer]:
         room.property = prop  # the quote reads the hotel's taxes and fees: no query per room
     quotes = stay_quotes(pairs=pairs, stay=stay)
     return [RoomOffer(room_type=room, rate_plan=plan, quote=quote) for (room, plan), quote in zip(pairs, quotes, strict=True)]
+
+
+def rooms_left_by_room_type(*, room_types: list[RoomType], stay: Stay) -> dict[int, int]:
+    """Rooms still sellable for every night of ``stay``, per room type: the fewest over its
+    nights, from inventory's live availability (the hot cache, else PostgreSQL)."""
+    dates = stay.dates()
+    nights = availability_by_night(room_type_ids=[rt.pk for rt in room_types], dates=dates)
+    return {rt.pk: min(nights.get((rt.pk, d), 0) for d in dates) for rt in room_types}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from travel import sitemaps
 from travel.feeds import views as feeds
 from travel.views import accounts, health, pages
 from travel.views import search as search_views
+from travel.views.currency import choose_currency
 
 handler404 = "travel.views.pages.page_not_found"
 handler500 = "travel.views.pages.server_error"
@@ -39,6 +40,8 @@ urlpatterns = [
     path("", include("bookings.payments.urls")),
     path("", include("rewards.urls")),
     path("", include("channels.urls")),
+    path("favicon.ico", pages.favicon, name="favicon"),
+    path("currency/", choose_currency, name="choose-currency"),
     path("robots.txt", pages.robots_txt, name="robots"),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),

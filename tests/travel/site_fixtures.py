@@ -30,7 +30,8 @@ class World:
 def build_world(*, slug="saffron-test", destination_slug="lombok", name="Saffron Test Lombok",
                 destination_name="Lombok") -> World:
     destination = DestinationFactory(name=destination_name, slug=destination_slug, country="Indonesia", country_code="ID",
-                                     summary="Quiet beaches and Mount Rinjani, a short hop from Bali.")
+                                     summary="Quiet beaches and Mount Rinjani, a short hop from Bali.",
+                                     latitude=Decimal("-8.583000"), longitude=Decimal("116.116000"))  # Mataram
     hotel = PropertyFactory(
         destination=destination, name=name, slug=slug, star_rating=5,
         summary=f"{name}: a 5-star beach hotel with a pool and a spa.",

@@ -118,7 +118,7 @@ def test_pagination_shows_ten_per_page_and_keeps_the_query(client, bali, supplie
     ({"check_out": "not-a-date"}, "Enter the check-out date as YYYY-MM-DD."),
     ({"check_out": (timezone.localdate() + timedelta(days=5)).isoformat()}, "Check-out must be after check-in."),
     ({"guests": "500"}, "Ensure this value is less than or equal to 72."),
-    ({"guests": "9", "rooms": "1"}, "Choose between 1 and 8 guests for 1 room(s)."),
+    ({"guests": "9", "rooms": "1"}, "9 guests need at least 2 rooms: a room sleeps at most 8."),
     ({"rooms": "0"}, "Ensure this value is greater than or equal to 1."),
     ({"price_min": "300", "price_max": "100"}, "The maximum price must not be below the minimum."),
 ])
@@ -169,7 +169,7 @@ def test_an_unknown_or_odd_destination_answers_a_page_never_a_500(client, suppli
     html = response.content.decode()
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in html
-    assert "0 of our hotels" in html
+    assert "0 hotels we sell directly" in html
 
 
 def test_sorting_by_stars_puts_five_star_hotels_first(client, bali, suppliers_sandbox):

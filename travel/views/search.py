@@ -9,7 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from catalogue.models import Amenity
-from inventory.stays import BOOKING_HORIZON_DAYS, MAX_ROOMS, Stay, today_somewhere
+from inventory.stays import BOOKING_HORIZON_DAYS, MAX_ROOMS, today_somewhere
+from travel import selectors
+from travel.occupancy import fit_message, stay_or_error
 from travel.search import (
     ACTIVITY_SORTS,
     FLIGHT_SORTS,
@@ -52,17 +54,24 @@ class HotelSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amenities"].choices = list(Amenity.objects.values_list("code", "name"))
+        earliest, _latest = today_somewhere()  # the calendar offers no day already past everywhere
+        self.fields["check_in"].widget.attrs["min"] = earliest.isoformat()
+        self.fields["check_out"].widget.attrs["min"] = (earliest + timedelta(days=1)).isoformat()
+
+    def active_filters(self) -> int:
+        """How many filters narrow the results (a price bound, stars, amenities): the folded
+        filter panel says so, so a traveller on a phone knows the list is filtered."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        bounds = sum(data.get(name) is not None for name in ("price_min", "price_max"))
+        return bounds + len(data.get("stars") or ()) + len(data.get("amenities") or ())
 
     def clean(self):
         data = _with_defaults(super().clean(), self)
         if {"check_in", "check_out", "guests", "rooms"} <= set(data):
             place = find_destination(data["destination"]) if data.get("destination") else None
-            try:
-                data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"],
-                                    guests=data["guests"],
-                                    today=place.local_today() if place else None)  # the destination's date
-            except ValidationError as exc:
-                raise ValidationError(exc.messages) from None
+            data["stay"] = stay_or_error(data["check_in"], data["check_out"], rooms=data["rooms"],
+                                         guests=data["guests"],
+                                         today=place.local_today() if place else None)  # the destination's date
         low, high = data.get("price_min"), data.get("price_max")
         if low is not None and high is not None and low > high:
             self.add_error("price_max", "The maximum price must not be below the minimum.")
@@ -134,10 +143,15 @@ def search(request):
         price_max=data.get("price_max"), stars=tuple(int(s) for s in data["stars"]),
         amenities=tuple(data["amenities"]), sort=data.get("sort") or "price",
     )
+    place_name = found.destination.name if found.destination else data["destination"]
+    fit, _rooms = fit_message(
+        stay=data["stay"], where=f"in {place_name}",
+        capacity=selectors.largest_room_in_destination(destination=found.destination) if found.destination else None,
+    )
     return render(request, "travel/search/hotels.html", {
         "form": form, "found": found, "stay": data["stay"], "page": _page(request, found.results),
-        "query": _query_without_page(request),
-        "place_name": found.destination.name if found.destination else data["destination"],
+        "query": _query_without_page(request), "place_name": place_name, "fit_message": fit,
+        "amenity_names": selectors.amenity_names(),
     })
 
 

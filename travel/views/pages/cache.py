@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+from travel.currency import chosen_currency
+
 PAGE_CACHE_SECONDS = 120
 MICROCACHE_ENTRIES = 256
 
@@ -46,7 +48,7 @@ def _local_set(key: str, stored: tuple, seconds: float) -> None:
 def cached_page(request: HttpRequest, key: str, build: Callable[[], HttpResponse]) -> HttpResponse:
     if not cacheable(request):
         return build()
-    cache_key = f"page:{key}"
+    cache_key = f"page:{key}:{chosen_currency(request)}"  # prices also shown in the chosen currency
     micro = getattr(settings, "PAGE_MICROCACHE_SECONDS", 0)
     stored = _local_get(cache_key) if micro else None
     if stored is None:

@@ -1,16 +1,20 @@
 """Home, destination, deals and hotel pages."""
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from travel import selectors
+from inventory.stays import today_somewhere
+from travel import location, selectors
+from travel.occupancy import fit_message
 from travel.seo import Crumb, PageMeta, clip, jsonld
 from travel.views.pages.cache import cached_page
 from travel.views.pages.stay_form import StayForm, stay_from_query
 
 HOME = Crumb("Home", "/")
+FEW_ROOMS_LEFT = 3  # "only N left" at or below this many rooms for the whole stay
 
 
 def _stay_query(stay) -> str:
@@ -32,7 +36,7 @@ def home(request):
         return render(request, "travel/home.html", {
             "meta": meta,
             "destinations": destinations,
-            "form": StayForm(initial={"guests": 2, "rooms": 1}),
+            "form": StayForm(initial={"guests": 2, "rooms": 1}, today=today_somewhere()[0]),  # no day past everywhere
             "structured_data": [jsonld.website()],
         })
 
@@ -57,7 +61,7 @@ def destination(request, slug):
             crumbs=crumbs,
             noindex=bool(request.GET),
         )
-        cards = [{"hotel": h, "from_price": from_prices.get(h.pk)} for h in hotels]
+        cards = [{"hotel": h, "from_price": from_prices.get(h.pk), "distance": location.hotel_distance(h)} for h in hotels]
         return render(request, "travel/destination.html", {
             "meta": meta,
             "destination": place,
@@ -122,11 +126,15 @@ def hotel(request, slug):
             crumbs=crumbs,
             noindex=bool(request.GET),
         )
+        room_types = list(prop.room_types.all())
+        rooms_left = selectors.rooms_left_by_room_type(room_types=room_types, stay=stay) if stay else {}
         rooms = [
-            {"room": room, "from_price": from_prices.get(room.pk),
+            {"room": room, "from_price": from_prices.get(room.pk), "rooms_left": rooms_left.get(room.pk),
              "offers": [o for o in offers if o.room_type.pk == room.pk]}
-            for room in prop.room_types.all()
+            for room in room_types
         ]
+        fit, rooms_to_ask = fit_message(stay=stay, capacity=max((r.max_occupancy for r in room_types), default=None),
+                                        where="here") if stay else ("", None)
         return render(request, "travel/hotel.html", {
             "meta": meta,
             "hotel": prop,
@@ -135,6 +143,13 @@ def hotel(request, slug):
             "form": form,
             "stay": stay,
             "any_bookable": any(o.quote.bookable for o in offers),
+            "few_left": FEW_ROOMS_LEFT,
+            "hotel_zone": location.clock(prop.local_now()),
+            "location": location.hotel_plan(prop),
+            "plan_grid": range(75, 600, 75),
+            "fit_message": fit,
+            "fit_rooms": rooms_to_ask,
+            "fit_query": _stay_query(replace(stay, rooms=rooms_to_ask)) if rooms_to_ask else "",
             "structured_data": [jsonld.breadcrumb_list(crumbs), jsonld.hotel(prop=prop, offers=offers, stay=stay)],
         })
 

@@ -5,7 +5,7 @@ from django.views.decorators.cache import cache_control
 
 from travel.seo import absolute_url
 
-DISALLOWED = ("/search/", "/book/", "/pay/", "/admin/", "/accounts/", "/bookings/", "/rewards/")
+DISALLOWED = ("/search/", "/book/", "/pay/", "/admin/", "/accounts/", "/bookings/", "/rewards/", "/currency/")
 
 
 @cache_control(max_age=86400, public=True)

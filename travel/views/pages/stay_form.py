@@ -4,12 +4,12 @@ Bad input never raises: the page shows the form again with a message a traveller
 The rules themselves (dates order, horizon, rooms, guests) are inventory's ``Stay``, checked
 against ``today``: the hotel's (or destination's) own date when the page is about one place.
 """
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from inventory.stays import MAX_GUESTS_PER_ROOM, MAX_ROOMS, Stay
+from travel.occupancy import stay_or_error
 
 STAY_FIELDS = ("check_in", "check_out", "guests", "rooms")
 
@@ -36,15 +36,17 @@ class StayForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
 
+    @property
+    def first_check_out(self) -> date | None:
+        """The earliest check-out the calendar offers: one night after today."""
+        return self.today + timedelta(days=1) if self.today else None
+
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
-        try:
-            data["stay"] = Stay(data["check_in"], data["check_out"], rooms=data["rooms"],
-                                guests=data["guests"], today=self.today)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
+        data["stay"] = stay_or_error(data["check_in"], data["check_out"], rooms=data["rooms"],
+                                     guests=data["guests"], today=self.today)
         return data
 
 
