@@ -115,3 +115,15 @@ class BookingFactory(factory.django.DjangoModelFactory):
     crypto_amount = Decimal("0.0015625")
     idempotency_key = factory.Sequence(lambda n: f"factory-{n}")
     request_fingerprint = "factory"
+
+
+def guests_body(count: int = 2, **lead) -> dict:
+    """Who is travelling, as the booking API takes it: a lead guest and ``count - 1`` others."""
+    return {"lead": {"name": "Ana Traveller", "email": "ana@example.com", "phone": "+44 20 7946 0958", **lead},
+            "others": [f"Guest {n} Traveller" for n in range(2, count + 1)]}
+
+
+def guest_form_fields(count: int = 2) -> dict:
+    """Who is travelling, as the "Book now" form takes it (one ``other_name`` per other guest)."""
+    return {"lead_name": "Ana Traveller", "lead_email": "ana@example.com", "lead_phone": "+44 20 7946 0958",
+            "other_name": [f"Guest {n} Traveller" for n in range(2, count + 1)]}

@@ -11,7 +11,7 @@ from bookings import limits
 from bookings.models import Booking, PlacementKey
 from inventory.models import RoomNight
 from tests.concurrency import run_concurrently
-from tests.factories import RoomTypeFactory, sellable_room_type
+from tests.factories import RoomTypeFactory, guests_body, sellable_room_type
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,8 @@ def lock(client, room, **kw):
     return client.post("/api/bookings/locks/", stay(room, **kw), content_type="application/json")
 
 
-def place(client, lock_id, key):
-    return client.post("/api/bookings/", {"lock_id": lock_id}, content_type="application/json",
+def place(client, lock_id, key, guests=2):
+    return client.post("/api/bookings/", {"lock_id": lock_id, "guests": guests_body(guests)}, content_type="application/json",
                        headers={"Idempotency-Key": key})
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from core.throttles import ClientRateThrottle
-from tests.factories import UserFactory
+from tests.factories import UserFactory, guests_body
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +54,10 @@ def test_price_locks_past_the_rate_are_a_429_with_retry_after(api, room, rates):
 def test_placements_past_the_rate_are_a_429_and_reading_is_not_held_back(api, room, rates):
     rates(placement="2/min")
     for n in range(2):  # an unknown lock: 410, but counted
-        assert api.post("/api/bookings/", {"lock_id": "0" * 32}, content_type="application/json",
+        assert api.post("/api/bookings/", {"lock_id": "0" * 32, "guests": guests_body()}, content_type="application/json",
                         headers={"Idempotency-Key": f"k{n}"}).status_code == 410
 
-    assert_throttled(api.post("/api/bookings/", {"lock_id": "0" * 32}, content_type="application/json",
+    assert_throttled(api.post("/api/bookings/", {"lock_id": "0" * 32, "guests": guests_body()}, content_type="application/json",
                               headers={"Idempotency-Key": "k3"}))
     assert api.get("/api/bookings/").status_code == 200
 

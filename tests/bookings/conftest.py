@@ -156,8 +156,3 @@ def clean_sandboxes():
     for app in (processor, rates, suppliers):
         app.reset()
 
-
-def guests_body(count: int = 2, **lead) -> dict:
-    """Who is travelling, as the booking API takes it: a lead guest and ``count - 1`` others."""
-    return {"lead": {"name": "Ana Traveller", "email": "ana@example.com", "phone": "+44 20 7946 0958", **lead},
-            "others": [f"Guest {n} Traveller" for n in range(2, count + 1)]}

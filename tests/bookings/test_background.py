@@ -11,8 +11,7 @@ from bookings.models import Booking, ReviewItem
 from core.models import FailedTask
 from inventory.models import RoomNight
 from tests.bookings import chain
-from tests.bookings.conftest import guests_body
-from tests.factories import UserFactory
+from tests.factories import UserFactory, guests_body
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_sandboxes")]
 

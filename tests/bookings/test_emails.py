@@ -17,7 +17,8 @@ from bookings.services.emails import booking_email_send
 from bookings.services.guests import guests_record
 from bookings.services.lifecycle import booking_on_payment
 from core.models import OutboxMessage
-from tests.bookings.conftest import confirmed_stay, guests_body, stay_booking
+from tests.bookings.conftest import confirmed_stay, stay_booking
+from tests.factories import guests_body
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from icalendar import Calendar
 from bookings.models import Booking, SentEmail
 from core.models import OutboxMessage
 from tests.bookings import chain
-from tests.bookings.conftest import guests_body
+from tests.factories import guests_body
 from tests.fixtures.worker import queues_drained, wait_for, worker_process
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_sandboxes")]

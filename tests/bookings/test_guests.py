@@ -13,8 +13,8 @@ from bookings.services.guests import guests_record
 from bookings.services.supplier import booking_supplier_confirm
 from core.models import OutboxMessage
 from inventory.models import RoomNight
-from tests.bookings.conftest import guests_body, stay_booking, supplier_booking
-from tests.factories import UserFactory
+from tests.bookings.conftest import stay_booking, supplier_booking
+from tests.factories import UserFactory, guests_body
 
 pytestmark = pytest.mark.django_db
 

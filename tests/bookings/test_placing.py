@@ -11,9 +11,8 @@ from django.utils import timezone
 from bookings.models import Booking, PlacementKey
 from core.models import OutboxMessage
 from inventory.models import RoomNight
-from tests.bookings.conftest import guests_body
 from tests.concurrency import row_locked, run_concurrently
-from tests.factories import UserFactory
+from tests.factories import UserFactory, guests_body
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from bookings.services.lifecycle import booking_on_payment
 from bookings.services.recovery import bookings_requeue_stuck
 from core.models import OutboxMessage
 from core.outbox import outbox_sweep
-from tests.bookings.conftest import guests_body, supplier_booking
+from tests.bookings.conftest import supplier_booking
 from tests.core.broker import broker_unreachable
+from tests.factories import guests_body
 from tests.fixtures.worker import wait_for
 
 

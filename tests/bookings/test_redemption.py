@@ -10,8 +10,7 @@ from bookings.models import Booking
 from core.models import OutboxMessage
 from rewards.selectors import balance_of
 from rewards.services.adjustments import balance_adjust
-from tests.bookings.conftest import guests_body
-from tests.factories import UserFactory
+from tests.factories import UserFactory, guests_body
 
 pytestmark = pytest.mark.django_db
 

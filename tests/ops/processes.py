@@ -18,6 +18,8 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
+from tests.factories import guest_form_fields
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
@@ -204,7 +206,8 @@ def lock_price(client, stay) -> dict:
     locked = post_form(client, "/book/lock/", {**stay, "coin": "BTC"})
     assert locked.status_code == 302, locked.text[:500]
     page = client.get(locked.headers["location"]).text
-    return {"lock_id": hidden_value(page, "lock_id"), "idempotency_key": hidden_value(page, "idempotency_key")}
+    return {"lock_id": hidden_value(page, "lock_id"), "idempotency_key": hidden_value(page, "idempotency_key"),
+            **guest_form_fields(stay["guests"])}
 
 
 class TcpGate:
