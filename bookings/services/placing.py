@@ -24,6 +24,7 @@ from bookings.publishing import publish_placed
 from bookings.redemption import redemption_provider
 from catalogue.models import RoomType
 from core.errors import ConflictError
+from core.logging import bind_booking
 from core.money import money
 from inventory.models import RatePlan
 from inventory.services import inventory_reserve
@@ -123,6 +124,7 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str):
         coin_code=lock.coin_code, coin_rate=lock.coin_rate, crypto_amount=lock.crypto_amount,
         idempotency_key=key, request_fingerprint=fingerprint,
     )
+    bind_booking(booking.reference)
     if lock.kind == Booking.Kind.STAY:
         stay, room_type, rate_plan = _stay_of(lock)
         booking.property_id = room_type.property_id
