@@ -17,6 +17,9 @@ import uuid
 import structlog
 import structlog.tracebacks
 
+# The message header a task's log context travels in (core.task_base), and the key of an outbox
+# task row that keeps it until the row is handed over (core.outbox).
+LOG_CONTEXT_HEADER = "log_context"
 # The context that travels with a task: what a web request (or a parent task) bound.
 PROPAGATED_KEYS = ("request_id", "booking_reference", "user_id")
 # An upstream X-Request-ID is kept when it looks like an id (a proxy's UUID, a trace id), never

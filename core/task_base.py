@@ -10,14 +10,16 @@ reference) in a message header, and binds it while it runs, so its log lines can
 to the request (``core.logging``). This holds for any task, whichever base class it has.
 """
 import logging
+import time
 
 import structlog
 from celery import Task
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
-from core.logging import propagated_context
+from core.logging import LOG_CONTEXT_HEADER, propagated_context
 
 logger = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 
 class ReliableTask(Task):
@@ -41,13 +43,11 @@ class ReliableTask(Task):
         """Hook for a task's own reaction to giving up. Runs after the FailedTask is recorded."""
 
 
-LOG_CONTEXT_HEADER = "log_context"
-
-
 @before_task_publish.connect(dispatch_uid="core.task_base.carry_log_context")
 def carry_log_context(headers=None, **kwargs):
     """Put the current log context in the message: it is the context of the web request (or task)
-    that queued it, also for outbox rows handed over in that request's after-commit hooks."""
+    that queued it, also for outbox rows handed over in that request's after-commit hooks. A
+    context already there (an outbox row's own, when the sweep hands it over later) is kept."""
     if headers is not None and LOG_CONTEXT_HEADER not in headers:
         headers[LOG_CONTEXT_HEADER] = propagated_context()
 
@@ -59,9 +59,15 @@ def bind_log_context(task_id=None, task=None, **kwargs):
     structlog.contextvars.clear_contextvars()
     carried = getattr(task.request, LOG_CONTEXT_HEADER, None) or {}
     structlog.contextvars.bind_contextvars(**carried, task_id=task_id, task=task.name)
+    task.request.started_at = time.monotonic()
+    log.info("task_started")
 
 
 @task_postrun.connect(dispatch_uid="core.task_base.clear_log_context")
-def clear_log_context(task=None, **kwargs):
-    if task is not None and not task.request.is_eager:
-        structlog.contextvars.clear_contextvars()
+def clear_log_context(task=None, state=None, **kwargs):
+    if task is None or task.request.is_eager:
+        return
+    started = getattr(task.request, "started_at", None)
+    log.info("task_finished", state=state,
+             duration_ms=round((time.monotonic() - started) * 1000) if started else None)
+    structlog.contextvars.clear_contextvars()
