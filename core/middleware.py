@@ -50,8 +50,9 @@ class RequestId:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = request_id_from(request.headers.get(self.HEADER))
-        request.META["HTTP_X_REQUEST_ID"] = request_id  # what django-structlog reads
+        # META, not request.headers: that is cached on first use, and django-structlog must read ours
+        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        request.META["HTTP_X_REQUEST_ID"] = request_id
         request.request_id = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)

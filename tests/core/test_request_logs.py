@@ -53,13 +53,15 @@ def test_an_ill_formed_or_missing_request_id_is_replaced_by_a_new_one(client, db
     assert re.fullmatch(r"[0-9a-f]{32}", first) and first != second
 
 
-def test_the_request_id_is_on_every_log_line_of_the_request_and_gone_after_it(client, db, caplog):
+@pytest.mark.parametrize("sent", [REQUEST_ID, None])
+def test_the_request_id_is_on_every_log_line_of_the_request_and_gone_after_it(client, db, caplog, sent):
     caplog.set_level("INFO")
 
-    client.get("/robots.txt", headers={"X-Request-ID": REQUEST_ID})
+    answered = client.get("/robots.txt", headers={"X-Request-ID": sent} if sent else {})["X-Request-ID"]
 
-    finished = [r for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event") == "request_finished"]
-    assert finished and finished[0].msg["request_id"] == REQUEST_ID and finished[0].msg["code"] == 200
+    logged = [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event", "").startswith("request_")]
+    assert [m["event"] for m in logged] == ["request_started", "request_finished"]
+    assert all(m["request_id"] == answered for m in logged) and answered == (sent or answered)
     assert structlog.contextvars.get_contextvars() == {}  # nothing leaks into the next request
 
 
