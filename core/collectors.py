@@ -50,7 +50,7 @@ def queue_depths():
 
 def _ready_counts(names):
     with current_app.connection_for_write(connect_timeout=BROKER_TIMEOUT_S) as conn:
-        conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_S)
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT_S)
         for name in names:
             channel = conn.channel()
             try:

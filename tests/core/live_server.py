@@ -50,7 +50,7 @@ def _wait_until_up(base: str, process, log_path) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited; see {log_path}")
         try:
-            httpx.get(f"{base}/robots.txt", timeout=2)
+            httpx.get(f"{base}/live-server-probe", timeout=2)  # any answer (a 404) will do
             return
         except httpx.TransportError:
             time.sleep(0.2)
