@@ -42,7 +42,7 @@ def test_no_request_the_schema_allows_or_forbids_gets_a_server_error(tmp_path, d
              "--max-examples", str(EXAMPLES_PER_OPERATION),
              "--seed", "13", "--workers", "1", "--request-timeout", "20", "--no-color", "--warnings", "off",
              "--report", "ndjson", "--report-dir", str(tmp_path / "report")],
-            capture_output=True, text=True, timeout=TIME_BUDGET_S,
+            capture_output=True, text=True, timeout=TIME_BUDGET_S, cwd=tmp_path,  # its cache goes there
         )
 
     (tmp_path / "schemathesis.txt").write_text(run.stdout + run.stderr)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from channels.models import DirtyMark
 from core.models import FailedTask, OutboxMessage
 from inventory.models import RoomNight
 from tests.bookings.conftest import api, coins, room, traveller  # noqa: F401
@@ -170,3 +171,15 @@ def test_under_gunicorn_the_page_adds_up_every_worker_process(tmp_path, django_d
     found = samples(page.text)
     assert value(found, "travel_http_requests_total", view="robots", method="GET", status="200") == before + 30
     assert len(list(metrics_dir.glob("counter_*.db"))) >= 2, "the requests were served by one process only"
+
+
+def test_open_dirty_marks_are_counted_by_channel(scraper, coins):  # noqa: F811
+    from tests.core.test_admin_boundaries import channel_rows
+    from tests.factories import sellable_room_type
+
+    room_type, flexible, _saver = sellable_room_type()
+    channel_rows(name="Zeta", prop=room_type.property, room=room_type, plan=flexible, day=timezone.localdate())
+
+    assert value(scrape(scraper), "travel_channel_dirty_marks", channel="zeta-ota") == 1
+    DirtyMark.objects.update(cleared_at=timezone.now())
+    assert value(scrape(scraper), "travel_channel_dirty_marks", channel="zeta-ota") == 0
