@@ -8,8 +8,10 @@ class BookingsConfig(AppConfig):
     def ready(self):
         from bookings import tasks  # noqa: F401  (registers the subscriber tasks in every process)
         from bookings.emails.kinds import TOPIC_KINDS
+        from bookings.metrics import bookings_by_state
         from bookings.payments.access import register_reference_owner
         from bookings.selectors import booking_traveller_id
+        from core.metrics import register_collector
         from core.outbox import subscribe
 
         # payments' invoice news moves the booking along (bookings.services.lifecycle).
@@ -21,3 +23,5 @@ class BookingsConfig(AppConfig):
 
         # The payment page of a booking opens for its traveller (bookings.payments.access).
         register_reference_owner(booking_traveller_id)
+
+        register_collector("bookings.by_state", bookings_by_state)

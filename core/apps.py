@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Platform internals"
+
+    def ready(self):
+        from core import collectors, task_base  # noqa: F401  (task_base: log context travels with tasks)
+
+        collectors.register()

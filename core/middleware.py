@@ -7,13 +7,17 @@ in the path or the query string, raw or %00-encoded, is a 400 here, in one place
 A dependency down: see ``AnswerUnavailable`` below and docs/operations.md.
 """
 import logging
+import time
 from urllib.parse import unquote_to_bytes
 
+import structlog
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 
+from core import metrics
 from core.errors import Unavailable
+from core.logging import request_id_from
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +87,65 @@ def unavailable_response(request, *, message: str, code: str, retry_after: int) 
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- request ids and request metrics ---------------------------------------------------------
+
+class RequestId:
+    """Give every request an id, bind it to the log context, and answer it in ``X-Request-ID``.
+
+    A caller's (a proxy's) ``X-Request-ID`` is kept when well formed, so one id follows a request
+    across machines; otherwise a new one is made (``core.logging.request_id_from``). The id is
+    bound for every log line of the request and travels with the tasks it queues
+    (``core.task_base``); django-structlog's ``RequestMiddleware``, further down, logs the request
+    under it.
+    """
+
+    HEADER = "X-Request-ID"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # META, not request.headers: that is cached on first use, and django-structlog must read ours
+        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        request.META["HTTP_X_REQUEST_ID"] = request_id
+        request.request_id = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            structlog.contextvars.clear_contextvars()
+        response[self.HEADER] = request_id
+        return response
+
+
+class CountRequests:
+    """Count each answered request by view (its URL name) and status, and time it (``/metrics``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        view = view_label(request)
+        metrics.HTTP_REQUESTS.labels(view=view, method=method_label(request), status=str(response.status_code)).inc()
+        metrics.HTTP_REQUEST_SECONDS.labels(view=view).observe(time.perf_counter() - started)
+        return response
+
+
+KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
+def method_label(request) -> str:
+    return request.method if request.method in KNOWN_METHODS else "other"
+
+
+def view_label(request) -> str:
+    """The URL name of the view that answered (bounded: never the raw path), or ``unmatched``."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "unmatched"
+    return match.view_name or match.route or "unnamed"

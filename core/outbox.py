@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.logging import LOG_CONTEXT_HEADER, propagated_context
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ def enqueue_after_commit(*, task: str, kwargs: dict, key: str = "", args: list |
     payload = {"kwargs": dict(kwargs), "options": {k: v for k, v in options.items() if v is not None}}
     if args:  # only re-driven dead letters carry positional arguments
         payload["args"] = list(args)
+    if log_context := propagated_context():  # the request's id, also when the sweep sends it later
+        payload["log_context"] = log_context
     return _record(topic=TASK_PREFIX + task, key=key, payload=payload)
 
 
@@ -134,11 +137,18 @@ def _hand_over(message: OutboxMessage) -> None:
         task_name = message.topic.removeprefix(TASK_PREFIX)
         options = message.payload.get("options") or {}
         current_app.tasks[task_name].apply_async(args=message.payload.get("args") or (),
-                                     kwargs=message.payload.get("kwargs") or {}, **options)
+                                     kwargs=message.payload.get("kwargs") or {},
+                                     headers=_log_headers(message), **options)
         return
     kwargs = {"message_id": message.pk, "topic": message.topic, "key": message.key, "payload": message.payload}
     for task_name in subscribers_of(message.topic):
         current_app.tasks[task_name].apply_async(kwargs=kwargs)
+
+
+def _log_headers(message: OutboxMessage) -> dict | None:
+    """The log context the row was written under (the sweep hands it over outside that request)."""
+    context = message.payload.get("log_context")
+    return {LOG_CONTEXT_HEADER: context} if context else None
 
 
 def _note_error(*, message_id: int, error: str) -> None:

@@ -14,6 +14,10 @@ export PAYMENT_API_URL=${PAYMENT_API_URL:-http://127.0.0.1:8102}
 export RATES_API_URL=${RATES_API_URL:-http://127.0.0.1:8103}
 export OTA_API_URL=${OTA_API_URL:-http://127.0.0.1:8104}
 export OTA_WEBHOOK_URL_BASE=${OTA_WEBHOOK_URL_BASE:-$SITE_URL/channels/webhooks}
+# Metrics (docs/observability.md): every process (web workers, Celery workers) counts into files
+# here and /metrics adds them up; emptied at each start, as prometheus-client's multiprocess mode needs.
+export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$PWD/.metrics}
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 dbname=${DATABASE_URL##*/}
 createdb -h 127.0.0.1 -U postgres "$dbname" 2>/dev/null || true

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 
+from core import metrics
 from suppliers.errors import SupplierError, SupplierRateLimited, SupplierUnavailable
 
 COUNTERS = ("hits", "misses", "supplier_calls", "coalesced", "errors")
@@ -128,6 +129,7 @@ def _counter_key(kind: str, name: str) -> str:
 
 
 def bump(kind: str, name: str) -> None:
+    metrics.SUPPLIER_CACHE.labels(kind=kind, event=name).inc()
     key = _counter_key(kind, name)
     try:
         cache.incr(key)

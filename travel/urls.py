@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.metrics_page import metrics_page
 from travel import sitemaps
 from travel.feeds import views as feeds
 from travel.views import accounts, health, pages
@@ -49,6 +50,7 @@ urlpatterns = [
     path("feeds/google/ari/<int:property_id>/<slug:kind>.xml", feeds.property_feed, name="feed-property"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_page, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -27,6 +27,7 @@ from bookings.services.emails import booking_email_queue
 from bookings.services.review import review_open
 from bookings.states import ACTIVE
 from catalogue.models import zone_today
+from core.logging import bind_booking
 from inventory.services import inventory_release
 from inventory.stays import today_somewhere
 
@@ -36,6 +37,7 @@ REFUND_METHODS = ("crypto", "credit")
 
 
 def _locked(reference: str) -> Booking | None:
+    bind_booking(reference)
     return Booking.objects.select_for_update().filter(reference=reference).first()
 
 

@@ -27,6 +27,7 @@ from bookings.redemption import redemption_provider
 from bookings.services.guests import guests_record
 from catalogue.models import RoomType
 from core.errors import ConflictError
+from core.logging import bind_booking
 from core.money import money
 from inventory.models import RatePlan
 from inventory.services import inventory_reserve
@@ -130,6 +131,7 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
         coin_code=lock.coin_code, coin_rate=lock.coin_rate, crypto_amount=lock.crypto_amount,
         idempotency_key=key, request_fingerprint=fingerprint,
     )
+    bind_booking(booking.reference)
     if lock.kind == Booking.Kind.STAY:
         stay, room_type, rate_plan = _stay_of(lock)
         booking.property_id = room_type.property_id

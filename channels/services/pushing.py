@@ -27,6 +27,7 @@ from channels.adapters import adapter_for
 from channels.adapters.base import ChannelError, PushResult
 from channels.availability import listing_updates
 from channels.models import Channel, DirtyMark, Listing, PendingChange, PushStep
+from core import metrics
 from core.outbox import enqueue_after_commit
 from inventory.models import RoomNight
 
@@ -190,6 +191,7 @@ def _sent(step: PushStep, *, dates: dict[int, list[date]], result: PushResult, s
         step.status = S.PARTIAL if result.refused else S.SENT
         step.calls, step.updates, step.finished_at = step.calls + result.calls, sent, now
         step.latency_ms = int((now - step.changed_at).total_seconds() * 1000)
+        metrics.channel_push_succeeded(channel=step.listing.channel.code, seconds=step.latency_ms / 1000)
         step.refused = [{"room_code": r.update.room_code, "rate_code": r.update.rate_code,
                          "start": r.update.start.isoformat(), "end": r.update.end.isoformat(),
                          "code": r.code, "message": r.message} for r in result.refused]

@@ -16,6 +16,7 @@ from django.db.models import CharField, Func, Value
 from django.utils import timezone
 
 from catalogue.models import RoomType
+from core import metrics
 from inventory import night_writes
 from inventory.changes import cache_after_commit, change_announce
 from inventory.errors import RestrictionViolated, SoldOut
@@ -28,6 +29,7 @@ from inventory.stays import Stay, validate_stay
 __all__ = ["inventory_release", "inventory_reserve", "stats"]
 
 
+@metrics.refusals_counted(metrics.INVENTORY_RESERVE_REFUSALS)
 def inventory_reserve(*, room_type: RoomType, stay: Stay, source: str, reference: str = "") -> Hold:
     """Hold ``stay.rooms`` rooms of ``room_type`` for every night of ``stay``, or raise
     SoldOut / RestrictionViolated / Busy (after retries), or ValidationError for bad input."""

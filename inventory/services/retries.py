@@ -11,6 +11,7 @@ import time
 
 from django.db import OperationalError, connection
 
+from core import metrics
 from inventory.errors import Busy
 
 MAX_ATTEMPTS = 4
@@ -38,6 +39,7 @@ def with_retries(attempt):
             # "Full jitter": a random wait up to an exponentially growing cap.
             time.sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**number)))
         stats.add("retries")
+        metrics.INVENTORY_RETRIES.inc()
     raise Busy("These rooms are in high demand right now; please try again in a moment.")
 
 

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestId",  # an id per request, in the logs and the X-Request-ID answer
+    "core.middleware.CountRequests",  # requests by view and status for /metrics
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RefuseNulBytes",  # a NUL in the URL is a 400 before any view or query sees it
     "core.middleware.AnswerUnavailable",  # database down (or a fail-closed refusal): 503 + Retry-After
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",  # request_started / request_finished log lines
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
@@ -452,11 +455,27 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Logs and metrics (docs/observability.md) ---------------------------------------------------
+# Structured logs (structlog): each line carries the request id, the booking reference where there
+# is one, and in a worker the task; "console" is readable, "json" one object per line (production).
+LOG_FORMAT = env("LOG_FORMAT", default="console")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "console": {"()": "core.logging.console_formatter"},
+        "json": {"()": "core.logging.json_formatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
+# Workers log through the same handlers (not Celery's own format).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# django-structlog logs each request (request_started / request_finished) under the id that
+# core.middleware.RequestId chose (a well-formed X-Request-ID from upstream, or a new one).
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# /metrics: a scraper shows this bearer token, or scrapes from one of these networks (CIDR, by
+# the connection's own address). Neither set: the page does not exist.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])

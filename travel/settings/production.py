@@ -13,6 +13,7 @@ from .base import (
     CHANNEL_APIS,
     CHANNELS_ENABLED,
     DATABASES,
+    LOGGING,
     OTA_API_URL,
     PAYMENT_API_KEY,
     PAYMENT_API_URL,
@@ -85,3 +86,7 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 # Anonymous public pages stay in each web process's memory this long before asking Redis again.
 PAGE_MICROCACHE_SECONDS = env.float("PAGE_MICROCACHE_SECONDS", default=2)
+
+# One JSON object per log line, for the log shipper (docs/observability.md).
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = {**LOGGING, "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}}}

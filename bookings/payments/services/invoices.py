@@ -20,6 +20,7 @@ from bookings.payments.adapters import processor
 from bookings.payments.errors import AmountInvalid, PaymentError, ProcessorNotFound, ProcessorUnavailable
 from bookings.payments.models import ChainPayment, Invoice
 from bookings.payments.selectors import coin_amount, coin_for_checkout
+from core import metrics
 from core.outbox import enqueue_after_commit, outbox_publish, queued_keys
 
 logger = logging.getLogger(__name__)
@@ -247,6 +248,7 @@ def _derive(invoice: Invoice, *, now, remote_status: str) -> None:
         exception = Exc.PAID_OVER if invoice.excess_amount > 0 else exception
     if status == Status.SETTLED and invoice.settled_at is None:
         invoice.settled_at = now
+        transaction.on_commit(metrics.PAYMENTS_SETTLED.inc, robust=True)
     invoice.status, invoice.exception = status, exception
 
 
