@@ -349,7 +349,7 @@ def main() -> None:
         start_site_and_workers(processes, lines, site_port)
         webhooks_to_site(env["OTA_API_URL"], site)
         print(f"stack up in {time.monotonic() - started:.0f} s ({len(processes.started)} processes; logs {work}); "
-              f"locust: {args.users} travellers for {args.seconds} s", flush=True)
+              f"locust: {args.users} users for {args.seconds} s", flush=True)
         prefix = run_locust(site, args, data_path, outcome_path, env)
         outcome = json.loads(outcome_path.read_text())
         drained_in = drain(outcome, args.drain_seconds)
