@@ -55,7 +55,7 @@ def test_one_beat_sends_and_the_other_takes_over(django_db_blocker, tmp_path, pu
         # given two beats, as two machines running the same Procfile
         first = _start_beat(start, first_log, env, "core.beat:SingleBeatScheduler")
         assert wait_for(lambda: _sends(first_log), timeout=20), first_log.read_text()
-        _start_beat(start, second_log, env, "core.beat:SingleBeatScheduler")
+        second = _start_beat(start, second_log, env, "core.beat:SingleBeatScheduler")
 
         # when both run for a while
         time.sleep(5 * INTERVAL)
@@ -75,6 +75,21 @@ def test_one_beat_sends_and_the_other_takes_over(django_db_blocker, tmp_path, pu
         took_over_after = time.monotonic() - killed_at
         assert took_over_after <= LOCK_TTL + INTERVAL + 1.5, took_over_after
         assert lines_with(second_log, "took the beat lock")
+
+        # and a beat stopped cleanly hands the lock back at once (no wait for the TTL)
+        assert _lock_holder()
+        second.terminate()
+        second.wait(timeout=20)
+        assert not _lock_holder()
+
+
+def _lock_holder():
+    import redis
+    from django.conf import settings
+
+    from core.beat import lock_key
+
+    return redis.Redis.from_url(settings.REDIS_URL).get(lock_key())
 
 
 def test_two_plain_database_schedulers_send_everything_twice(django_db_blocker, tmp_path, purge_push_queue):
