@@ -330,7 +330,11 @@ def main() -> None:
     site = f"http://127.0.0.1:{site_port}"
     env = {**os.environ, **services, "SITE_URL": site, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost",
            "PAYMENT_SANDBOX_CONTROLS": "1", "CHANNEL_SANDBOX_CONTROLS": "1", "CHANNEL_POLL_SECONDS": "10",
-           "LOG_LEVEL": "WARNING", "OTA_WEBHOOK_URL_BASE": f"{site}/channels/webhooks"}
+           "LOG_LEVEL": "WARNING", "OTA_WEBHOOK_URL_BASE": f"{site}/channels/webhooks",
+           # A simulated traveller books far more often than a person, every one from 127.0.0.1:
+           # the per-client throttles and per-traveller holding caps (docs/security.md) are off here.
+           "THROTTLE_API_RATE": "", "THROTTLE_PRICE_LOCK_RATE": "", "THROTTLE_PLACEMENT_RATE": "",
+           "BOOKINGS_MAX_PENDING": "0", "BOOKINGS_MAX_PENDING_ROOM_NIGHTS": "0", "BOOKINGS_MAX_LIVE_LOCKS": "0"}
     processes = Processes(env)
     started = time.monotonic()
     try:

@@ -21,18 +21,6 @@ _servers: dict[str, LoopbackServer] = {}
 _lock = threading.Lock()
 
 
-def sandbox_url(name: str) -> str:
-    if not getattr(settings, "SANDBOXES_IN_PROCESS", True):
-        raise ImproperlyConfigured(f"the {name} sandbox is never started in-process here: set its API URL")
-    with _lock:
-        if name not in _servers:
-            app = import_module(f"sandboxes.{name}").app
-            server = LoopbackServer(app)
-            server.start()
-            _servers[name] = server
-        return _servers[name].url
-
-
 def missing_outside_urls() -> list[str]:
     """The URL settings left empty, each of which would start a sandbox in this process."""
     missing = [name for name in ("SUPPLIER_API_URL", "PAYMENT_API_URL", "RATES_API_URL") if not getattr(settings, name)]
@@ -53,3 +41,16 @@ def refuse_per_process_sandboxes(process: str) -> None:
             f"{'is' if len(missing) == 1 else 'are'} not set: each process would start sandboxes of its own "
             "and see a different outside world. Set them (scripts/up.sh starts the sandboxes and sets them), "
             "or SANDBOXES_PER_PROCESS=1 for a process that is alone on purpose.")
+
+
+def sandbox_url(name: str) -> str:
+    if not getattr(settings, "SANDBOXES_IN_PROCESS", True):
+        raise ImproperlyConfigured(f"the {name} sandbox is never started in-process here: set its API URL")
+    with _lock:
+        if name not in _servers:
+            app = import_module(f"sandboxes.{name}").app
+            server = LoopbackServer(app)
+            server.start()
+            _servers[name] = server
+        return _servers[name].url
+
