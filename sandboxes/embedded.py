@@ -53,4 +53,3 @@ def sandbox_url(name: str) -> str:
             server.start()
             _servers[name] = server
         return _servers[name].url
-
