@@ -557,7 +557,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     data = _list_hotels(days=60)
-    stack = Stack({**os.environ, "LOG_LEVEL": "WARNING", "CHANNEL_POLL_SECONDS": str(args.poll_seconds)})
+    # Only the OTA is called here: the supplier, processor and rates sandboxes are never reached.
+    stack = Stack({**os.environ, "LOG_LEVEL": "WARNING", "CHANNEL_POLL_SECONDS": str(args.poll_seconds),
+                   "SANDBOXES_PER_PROCESS": "1"})
     try:
         ota_url = _start_sandbox(stack, args.latency_ms)
         stack.env["OTA_API_URL"] = ota_url

@@ -136,7 +136,8 @@ def _start(argv: list[str], log_dir: Path, name: str, env: dict) -> subprocess.P
 
 
 def _child_env() -> dict:
-    return {**os.environ, "LOG_LEVEL": "WARNING"}
+    # Only the OTA is called here: the supplier, processor and rates sandboxes are never reached.
+    return {**os.environ, "LOG_LEVEL": "WARNING", "SANDBOXES_PER_PROCESS": "1"}
 
 
 def _start_sandbox(log_dir: Path) -> subprocess.Popen:

@@ -37,9 +37,11 @@ ota_server, ota_sandbox = sandbox_fixtures("ota", "OTA_API_URL")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _sandboxes_for_worker_processes(payments_server, rates_server, ota_server):
+def _sandboxes_for_worker_processes(payments_server, rates_server, ota_server, suppliers_server):
     """A Celery worker started by the ``celery_worker`` fixture inherits this environment: it then
-    talks to the same processor and rates sandboxes as the tests (not to sandboxes of its own)."""
+    talks to the same processor and rates sandboxes as the tests (not to sandboxes of its own, which
+    a full-stack worker refuses to start: sandboxes/embedded.py)."""
+    os.environ.setdefault("SUPPLIER_API_URL", suppliers_server.url)
     os.environ.setdefault("PAYMENT_API_URL", payments_server.url)
     os.environ.setdefault("RATES_API_URL", rates_server.url)
     os.environ.setdefault("OTA_API_URL", ota_server.url)

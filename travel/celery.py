@@ -8,11 +8,14 @@ Every worker declares the dead-letter exchange and queue when it connects (``Dec
 whatever queues its ``-Q`` names: a queue's ``x-dead-letter-exchange`` that does not exist makes
 RabbitMQ drop the message silently, so a new broker must never depend on something else having
 declared them first.
+
+In the full-stack mode a worker or beat whose outside parties have no URL refuses to start
+(``refuse_per_process_sandboxes``): it would talk to sandboxes of its own, not the web's.
 """
 import logging
 import os
 
-from celery import Celery, bootsteps
+from celery import Celery, bootsteps, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
 
@@ -60,3 +63,24 @@ app.steps["consumer"].add(DeclareDeadLetter)
 from core.heartbeat import WorkerHeartbeat  # noqa: E402  (needs the app configured first)
 
 app.steps["worker"].add(WorkerHeartbeat)
+
+@signals.worker_init.connect
+def _worker_refuses_per_process_sandboxes(**kwargs):
+    _refuse_per_process_sandboxes("Celery worker")
+
+
+@signals.beat_init.connect
+def _beat_refuses_per_process_sandboxes(**kwargs):
+    _refuse_per_process_sandboxes("Celery beat")
+
+
+def _refuse_per_process_sandboxes(process: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from sandboxes.embedded import refuse_per_process_sandboxes
+
+    try:
+        refuse_per_process_sandboxes(process)
+    except ImproperlyConfigured as exc:  # Celery logs and ignores what a signal receiver raises
+        logger.critical("refusing to start: %s", exc)
+        raise SystemExit(f"ImproperlyConfigured: {exc}") from exc

@@ -99,6 +99,13 @@ USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql
 if USES_POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
+# A read replica for the catalogue (core/db_router.py): only when DATABASE_REPLICA_URL is set.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.CatalogueReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -167,7 +174,6 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # RabbitMQ closes the channel of a consumer that holds a message unacknowledged longer than its
 # consumer_timeout (30 min by default) and redelivers everything the channel held. With late
 # acknowledgement a message is held while its task runs and, for a retry, until its countdown
@@ -179,6 +185,14 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)  # the p
 # "not ready" when the newest one of either is older than HEARTBEAT_STALE_SECONDS.
 HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=15.0)
 HEARTBEAT_STALE_SECONDS = env.float("HEARTBEAT_STALE_SECONDS", default=90.0)
+# One beat at a time, however many machines run the Procfile: the database scheduler, ticking
+# only while it holds a Redis lock that it renews (core/beat.py). Another beat is a hot standby
+# and takes over within BEAT_LOCK_TTL_SECONDS of the holder's death.
+CELERY_BEAT_SCHEDULER = "core.beat:SingleBeatScheduler"
+BEAT_LOCK_TTL_SECONDS = env.float("BEAT_LOCK_TTL_SECONDS", default=30.0)
+# Record each send's last_run_at in the database at once, so that a standby taking over knows
+# what the last holder already sent (and does not send it again).
+CELERY_BEAT_SYNC_EVERY = 1
 # The database scheduler copies these into django-celery-beat's tables at start; staff can then
 # see and tune them in the admin. Apps add their own periodic work here or in a data migration.
 CELERY_BEAT_SCHEDULE = {
@@ -221,16 +235,20 @@ CELERY_TASK_QUEUES = [
 ] + [Queue(DEAD_LETTER_QUEUE, Exchange(DEAD_LETTER_EXCHANGE, type="fanout"), routing_key="#",
            queue_arguments=DEAD_LETTER_QUEUE_ARGUMENTS)]
 # Channel reservation requests: hash-sharded queues, one single-threaded consumer each
-# (inventory/routing.py; Procfile "shard0".."shard3" processes: keep them in step).
+# (inventory/routing.py; Procfile "shard0".."shard3" processes: keep them in step). Each shard
+# queue has RabbitMQ's single active consumer: a second consumer (the same Procfile on another
+# machine) is a hot standby that gets nothing until the active one goes, so the order per
+# room-night holds. Changing a queue's arguments is refused by RabbitMQ: docs/scaling.md says how
+# to move a deployed vhost over. Off only in the tests' negative control.
 INVENTORY_SHARDS = env.int("INVENTORY_SHARDS", default=4)
 INVENTORY_SHARD_QUEUES = tuple(f"inventory.shard.{n}" for n in range(INVENTORY_SHARDS))
+INVENTORY_SHARD_SINGLE_ACTIVE_CONSUMER = env.bool("INVENTORY_SHARD_SINGLE_ACTIVE_CONSUMER", default=True)
+INVENTORY_SHARD_QUEUE_ARGUMENTS = {"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE}
+if INVENTORY_SHARD_SINGLE_ACTIVE_CONSUMER:
+    INVENTORY_SHARD_QUEUE_ARGUMENTS["x-single-active-consumer"] = True
 CELERY_TASK_QUEUES += [
-    Queue(
-        name,
-        Exchange("inventory.shards", type="direct"),
-        routing_key=name,
-        queue_arguments={"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE},
-    )
+    Queue(name, Exchange("inventory.shards", type="direct"), routing_key=name,
+          queue_arguments=INVENTORY_SHARD_QUEUE_ARGUMENTS)
     for name in INVENTORY_SHARD_QUEUES
 ]
 # Task names start with the queue they belong on: "payments.confirm_invoice" → payments.
@@ -265,6 +283,13 @@ PAYMENT_RATE_CACHE_SECONDS = env.int("PAYMENT_RATE_CACHE_SECONDS", default=30)
 # Adapters whose URL is empty start the shipped sandbox in-process (sandboxes/embedded.py);
 # production turns this off and refuses to start without the real URLs.
 SANDBOXES_IN_PROCESS = True
+# In the full-stack mode (DATABASE_URL or CELERY_BROKER_URL set) every process would start a
+# sandbox of its own for an empty URL: the web would lock a price at one fake processor and the
+# worker confirm it at another. So there the web, worker and beat processes refuse to start
+# without SUPPLIER_API_URL, PAYMENT_API_URL, RATES_API_URL and OTA_API_URL (sandboxes/embedded.py),
+# unless SANDBOXES_PER_PROCESS=1 says the process is alone on purpose (a one-off benchmark).
+FULL_STACK = bool(env("DATABASE_URL", default="") or CELERY_BROKER_URL)
+SANDBOXES_PER_PROCESS = env.bool("SANDBOXES_PER_PROCESS", default=not FULL_STACK)
 PAYMENT_SANDBOX_CONTROLS = env.bool("PAYMENT_SANDBOX_CONTROLS", default=not PAYMENT_API_URL or DEBUG)
 OUTSIDE_HTTP_TIMEOUT = env.float("OUTSIDE_HTTP_TIMEOUT", default=5.0)
 # The OTAs (channels/adapters; docs/channel-apis.md). A channel's URL falls back to OTA_API_URL +

@@ -1,0 +1,389 @@
+"""Load test: a realistic mix against the multi-process stack of the Procfile, with locust.
+
+    .venv/bin/python -m bench.load_test [--users 30] [--seconds 60]   (PostgreSQL, Redis, RabbitMQ up)
+
+What runs, all on loopback, each a process of its own:
+- a fresh run of the shared services (scripts/fresh-stack.sh: a new database, vhost and Redis
+  database, dropped at the end unless ``--keep``), migrated and seeded with the demo data;
+- every line of the Procfile: the four sandboxes (supplier, crypto processor, rates, OTA), gunicorn
+  (3 sync workers), the Celery worker, the channel push and batch workers, the four inventory
+  shard consumers and beat (polled channels pulled every 10 s here), on free ports;
+- locust, headless (bench/load_locustfile.py), ``--users`` users for ``--seconds``: three in four
+  anonymous visitors browsing home, destination and hotel pages, searching and opening hotel
+  pages with dates; one in four signed-in travellers locking a price, booking and paying through
+  the sandbox processor; and one channel desk sending reservations through the sandbox OTA's
+  controls (which reach the site by webhook or by the next pull).
+
+Printed and written to bench/results/load_test.json with the machine and its load: throughput
+and latency percentiles per kind of request, errors; after the workers drain, the checks that
+matter: no night oversold (available below 0 or more rooms held than it has, from the inventory
+rows against the holds), no booking lost (every placement answered with a reference exists, every
+paid one is confirmed), no channel reservation lost (each one made at the OTA is recorded here).
+Exits 1 when a check fails. A run takes about 2-3 minutes.
+"""
+import argparse
+import csv
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.machine import write_results  # noqa: E402
+
+RUN_NAME = "load_test"
+SANDBOX_URLS = {"suppliers": "SUPPLIER_API_URL", "payments-sandbox": "PAYMENT_API_URL",
+                "rates-sandbox": "RATES_API_URL", "ota-sandbox": "OTA_API_URL"}
+WEBHOOK_CHANNELS = ("booking_com", "expedia", "agoda")
+TRAVELLERS = 60
+PERCENTILES = ("50%", "95%", "99%")
+
+
+# --- the stack: a fresh run of the services and the Procfile's processes ------------------------
+
+def fresh_services() -> dict[str, str]:
+    out = subprocess.run(["bash", "scripts/fresh-stack.sh", "create", RUN_NAME], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return dict(re.findall(r"^export (\w+)=(.*)$", out, flags=re.M))
+
+
+def drop_services(services: dict[str, str]) -> None:
+    subprocess.run(["bash", "scripts/fresh-stack.sh", "drop", RUN_NAME, services["FRESH_STACK_REDIS_DB"]],
+                   cwd=ROOT, check=False, capture_output=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line and not line.startswith("#"))
+
+
+def procfile_argv(command: str, port: int) -> list[str]:
+    """A Procfile command with this run's port, the venv's executables and quieter logs."""
+    command = command.replace("${PORT:-8000}", str(port)).replace("--access-logfile -", "")
+    command = re.sub(r"--port \d+", f"--port {port}", command).replace("-l info", "-l warning")
+    argv = shlex.split(command)
+    argv[0] = str(Path(sys.executable).parent / Path(argv[0]).name)
+    return argv
+
+
+class Processes:
+    """The run's processes, each logging to a file of its own; stopped in reverse order."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.logs = Path(tempfile.mkdtemp(prefix="load_test_"))
+        self.started: list[subprocess.Popen] = []
+
+    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
+        with open(self.logs / f"{name}.log", "wb") as log:
+            process = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.started.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in reversed(self.started):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def wait_http(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def start_sandboxes(processes: Processes, lines: dict[str, str]) -> dict[str, str]:
+    urls = {}
+    for name, variable in SANDBOX_URLS.items():
+        port = free_port()
+        processes.start(name, procfile_argv(lines[name], port))
+        urls[variable] = f"http://127.0.0.1:{port}"
+    for url in urls.values():
+        wait_http(f"{url}/_sandbox/stats", 30)
+    return urls
+
+
+def start_site_and_workers(processes: Processes, lines: dict[str, str], port: int) -> None:
+    from travel.celery import app
+
+    for name, command in lines.items():
+        if name not in SANDBOX_URLS:
+            processes.start(name, procfile_argv(command, port))
+    wait_http(f"http://127.0.0.1:{port}/healthz", 90)
+    workers = sum(1 for name, command in lines.items() if " worker " in command)
+    deadline = time.monotonic() + 90
+    while len(app.control.ping(timeout=1)) < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the workers did not all start; see {processes.logs}")
+
+
+# --- the world the travellers see ---------------------------------------------------------------
+
+def session_for(user) -> str:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def world(ota_url: str) -> dict:
+    """What locust needs: signed-in sessions, pages, bookable rooms and the channels' codes."""
+    import uuid
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from catalogue.models import Destination, Property, RoomType
+    from channels.models import Listing
+
+    User = get_user_model()
+    sessions = []
+    for n in range(TRAVELLERS):
+        user, _ = User.objects.get_or_create(username=f"load-traveller-{n}", defaults={"email": f"load{n}@example.com"})
+        sessions.append({"sessionid": session_for(user), "csrftoken": uuid.uuid4().hex})
+    rooms = [{"room_type": rt.pk, "rate_plan": rt.property.rate_plans.order_by("pk").first().pk}
+             for rt in RoomType.objects.select_related("property").order_by("pk")
+             if rt.property.rate_plans.exists()]
+    listings = []
+    for listing in Listing.objects.select_related("channel").prefetch_related("room_mappings", "rate_mappings"):
+        rate = listing.rate_mappings.first()
+        listings += [{"channel": listing.channel.code, "hotel_code": listing.hotel_code,
+                      "room_code": room.room_code, "rate_code": rate.rate_code}
+                     for room in listing.room_mappings.all() if rate]
+    return {
+        "today": timezone.localdate().isoformat(), "days_ahead": [7, 30], "pay_share": 0.7,
+        "sessions": sessions, "rooms": rooms, "listings": listings, "ota_url": ota_url, "coins": ["BTC", "USDT-TRC20"],
+        "hotels": list(Property.objects.values_list("slug", flat=True)),
+        "destinations": list(Destination.objects.values_list("slug", flat=True)),
+        "destination_names": list(Destination.objects.values_list("name", flat=True)),
+    }
+
+
+def webhooks_to_site(ota_url: str, site: str) -> None:
+    from django.conf import settings
+
+    for code in WEBHOOK_CHANNELS:
+        httpx.post(f"{ota_url}/_sandbox/webhooks", timeout=5, json={
+            "channel": code, "url": f"{site}/channels/webhooks/{code}/",
+            "secret": settings.CHANNEL_APIS[code]["webhook_secret"]}).raise_for_status()
+
+
+# --- locust -------------------------------------------------------------------------------------
+
+def run_locust(site: str, args, data_path: Path, outcome_path: Path, env: dict[str, str]) -> Path:
+    prefix = data_path.parent / "locust"
+    subprocess.run(
+        [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "load_locustfile.py"), "--headless",
+         "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.seconds}s", "--host", site,
+         "--csv", str(prefix), "--only-summary", "--stop-timeout", "20", "--loglevel", "WARNING"],
+        cwd=ROOT, env={**env, "LOAD_TEST_DATA": str(data_path), "LOAD_TEST_OUTCOME": str(outcome_path)},
+        stdout=open(data_path.parent / "locust.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        check=False, timeout=args.seconds + 120)
+    return prefix
+
+
+def request_stats(prefix: Path, seconds: float) -> dict:
+    kinds = {}
+    with open(f"{prefix}_stats.csv") as stats:
+        for row in csv.DictReader(stats):
+            count = int(row["Request Count"])
+            kinds[row["Name"]] = {
+                "requests": count, "failures": int(row["Failure Count"]),
+                "throughput_per_s": round(float(row["Requests/s"]), 2),
+                **{f"p{p.rstrip('%')}_ms": _number(row[p]) for p in PERCENTILES},
+                "max_ms": _number(row["Max Response Time"]),
+            }
+    errors = {}
+    with open(f"{prefix}_failures.csv") as failures:
+        for row in csv.DictReader(failures):
+            errors[f"{row['Name']}: {row['Error']}"] = int(row["Occurrences"])
+    return {"kinds": kinds, "errors": errors}
+
+
+def _number(value: str) -> float | None:
+    return None if value in ("", "N/A") else round(float(value), 1)
+
+
+# --- after the run: drain, then the checks -------------------------------------------------------
+
+def queue_depth() -> int:
+    from django.conf import settings
+
+    from travel.celery import app
+
+    depth = 0
+    for queue in (*settings.TASK_QUEUES, *settings.INVENTORY_SHARD_QUEUES):
+        with app.connection_for_write() as conn:  # a connection each: a missing queue closes the channel
+            try:
+                depth += conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+            except conn.channel_errors:
+                pass
+    return depth
+
+
+def unsettled(outcome: dict) -> dict:
+    from bookings.models import Booking
+    from channels.models import ChannelBooking
+
+    paid = set(outcome["paid"])
+    not_confirmed = sorted(Booking.objects.filter(reference__in=paid).exclude(
+        status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED]).values_list("reference", flat=True))
+    recorded = set(ChannelBooking.objects.values_list("channel__code", "reservation_id"))
+    unrecorded = [r for r in map(tuple, outcome["channel_reservations"]) if r not in recorded]
+    return {"paid_not_confirmed": not_confirmed, "channel_reservations_not_recorded": unrecorded}
+
+
+def drain(outcome: dict, seconds: float) -> float:
+    """Wait until the queues are empty and what was paid or reserved has landed (bounded)."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        left = unsettled(outcome)
+        if not queue_depth() and not any(left.values()):
+            break
+        time.sleep(1)
+    return round(time.monotonic() - started, 1)
+
+
+def checks(outcome: dict) -> dict:
+    from django.db.models import F, Q, Sum
+    from django.db.models.functions import Coalesce
+
+    from bookings.models import Booking
+    from inventory.models import Hold, RoomNight
+
+    nights = RoomNight.objects.annotate(held=Coalesce(
+        Sum("hold_nights__rooms", filter=Q(hold_nights__hold__status=Hold.Status.HELD)), 0))
+    oversold = nights.filter(Q(available__lt=0) | Q(held__gt=F("total")))
+    out_of_step = nights.exclude(held=F("total") - F("available"))
+    placed = set(outcome["placed"])
+    found = set(Booking.objects.filter(reference__in=placed).values_list("reference", flat=True))
+    paid_status = dict(Booking.objects.filter(reference__in=set(outcome["paid"])).values_list("reference", "status"))
+    left = unsettled(outcome)
+    return {
+        "oversold_nights": oversold.count(),
+        "nights_whose_holds_differ_from_total_minus_available": out_of_step.count(),
+        "bookings_placed": len(placed), "bookings_lost": len(placed - found),
+        "bookings_paid": len(outcome["paid"]),
+        "payments_not_taken_by_the_processor": len(outcome["payment_not_taken"]),
+        "paid_by_status": {s: list(paid_status.values()).count(s) for s in set(paid_status.values())},
+        "paid_not_confirmed": len(left["paid_not_confirmed"]),
+        "channel_reservations_made": len(outcome["channel_reservations"]),
+        "channel_reservations_lost": len(left["channel_reservations_not_recorded"]),
+        "lock_or_placement_refused": outcome["refused"], "throttled": outcome["throttled"],
+    }
+
+
+def passed(result: dict) -> bool:
+    return not (result["oversold_nights"] or result["bookings_lost"] or result["paid_not_confirmed"]
+                or result["channel_reservations_lost"])
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=30, help="concurrent users (at most 60 of them signed in)")
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--seconds", type=int, default=60, help="how long locust runs")
+    parser.add_argument("--drain-seconds", type=int, default=60)
+    parser.add_argument("--keep", action="store_true", help="keep the database, vhost and Redis db afterwards")
+    args = parser.parse_args()
+
+    uptime_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    services = fresh_services()
+    lines = procfile()
+    site_port = free_port()
+    site = f"http://127.0.0.1:{site_port}"
+    env = {**os.environ, **services, "SITE_URL": site, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+           "PAYMENT_SANDBOX_CONTROLS": "1", "CHANNEL_SANDBOX_CONTROLS": "1", "CHANNEL_POLL_SECONDS": "10",
+           "LOG_LEVEL": "WARNING", "OTA_WEBHOOK_URL_BASE": f"{site}/channels/webhooks",
+           # A simulated traveller books far more often than a person, every one from 127.0.0.1:
+           # the per-client throttles and per-traveller holding caps (docs/security.md) are off here.
+           "THROTTLE_API_RATE": "", "THROTTLE_PRICE_LOCK_RATE": "", "THROTTLE_PLACEMENT_RATE": "",
+           "BOOKINGS_MAX_PENDING": "0", "BOOKINGS_MAX_PENDING_ROOM_NIGHTS": "0", "BOOKINGS_MAX_LIVE_LOCKS": "0"}
+    processes = Processes(env)
+    started = time.monotonic()
+    try:
+        env.update(start_sandboxes(processes, lines))
+        os.environ.update(env)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
+        for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
+            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+        import django
+
+        django.setup()
+        work = Path(processes.logs)
+        data_path, outcome_path = work / "data.json", work / "outcome.json"
+        data_path.write_text(json.dumps(world(env["OTA_API_URL"])))
+        start_site_and_workers(processes, lines, site_port)
+        webhooks_to_site(env["OTA_API_URL"], site)
+        print(f"stack up in {time.monotonic() - started:.0f} s ({len(processes.started)} processes; logs {work}); "
+              f"locust: {args.users} users for {args.seconds} s", flush=True)
+        prefix = run_locust(site, args, data_path, outcome_path, env)
+        outcome = json.loads(outcome_path.read_text())
+        drained_in = drain(outcome, args.drain_seconds)
+        result = checks(outcome)
+        stats = request_stats(prefix, args.seconds)
+    finally:
+        processes.stop()
+        if not args.keep:
+            drop_services(services)
+
+    document = {
+        "question": "throughput, latency and errors of a realistic mix on the Procfile's multi-process stack, "
+                    "with zero oversold nights and zero lost bookings or channel reservations",
+        "setup": {"users": args.users, "seconds": args.seconds, "stack": sorted(lines), "web": "gunicorn sync x3",
+                  "channel_poll_seconds": 10, "uptime_before": uptime_before,
+                  "uptime_after": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()},
+        "requests": stats["kinds"], "errors": stats["errors"], "drained_in_s": drained_in, "checks": result,
+        "passed": passed(result),
+    }
+    path = write_results(RUN_NAME, document)
+    print(f"{'request':28} {'n':>6} {'fail':>5} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}")
+    for name, r in stats["kinds"].items():
+        print(f"{name:28} {r['requests']:6} {r['failures']:5} {r['throughput_per_s']:7} {r['p50_ms']!s:>7} "
+              f"{r['p95_ms']!s:>7} {r['p99_ms']!s:>7} {r['max_ms']!s:>7}")
+    for error, count in stats["errors"].items():
+        print(f"    {count} × {error}")
+    print(json.dumps(result, indent=2))
+    print(f"drained in {drained_in} s; {'PASSED' if document['passed'] else 'FAILED'}; wrote {path.relative_to(ROOT)}")
+    sys.exit(0 if document["passed"] else 1)
+
+
+if __name__ == "__main__":
+    main()
