@@ -50,7 +50,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "bench_channels_push"
+# Its own database, named after the stack's cache prefix (stacks share one PostgreSQL server);
+# the driver passes the name on to the worker processes it starts.
+BENCH_DB = os.environ.setdefault("CHANNELS_PUSH_BENCH_DB", "_".join(
+    ["bench_channels_push"] + ["".join(c if c.isalnum() else "_" for c in os.environ.get("CACHE_KEY_PREFIX", ""))]
+).rstrip("_").lower())
 LATENCY_RANGE_MS = [100, 300]
 BULK_POLL_S, BATCHED_POLL_S = 0.05, 1.0
 TARGETS = {"bulk_p95_s": 0.5, "batched_max_s": 31.0, "burst_calls_per_booking": 1.0}

@@ -9,6 +9,7 @@ import random
 from celery import shared_task
 
 from channels.adapters.base import ChannelError
+from channels.models import Listing
 from channels.selectors import ota_listing_ids
 from channels.services import (
     listing_pull,
@@ -17,7 +18,7 @@ from channels.services import (
     request_decided,
     revision_answer,
 )
-from channels.services.pushing import changes_record, listing_flush, listings_with_pending, step_send
+from channels.services.pushing import changes_record, listing_flush, listings_due, push_queue, step_send
 from channels.services.reconciling import listing_reconcile, listing_resync
 from core.outbox import enqueue_after_commit
 from core.task_base import ReliableTask
@@ -110,11 +111,13 @@ def push_step(*, step_id: int) -> str:
 
 @shared_task(base=ReliableTask, name="channels.flush_batched", max_retries=0)
 def flush_batched() -> int:
-    """Periodic (CHANNEL_PUSH_BATCH_SECONDS): the single-date channel's batch, and stragglers."""
-    listing_ids = listings_with_pending()
-    for listing_id in listing_ids:
-        enqueue_after_commit(task="channels.flush", kwargs={"listing_id": listing_id}, key=f"listing:{listing_id}")
-    return len(listing_ids)
+    """Periodic (every CHANNEL_PUSH_BATCH_TICK_SECONDS): the single-date channel's batches that are
+    due (shown within CHANNEL_PUSH_BATCH_SECONDS of their first change), and stragglers."""
+    listings = Listing.objects.filter(pk__in=listings_due()).select_related("channel")
+    for listing in listings:
+        enqueue_after_commit(task="channels.flush", kwargs={"listing_id": listing.pk}, key=f"listing:{listing.pk}",
+                             queue=push_queue(listing))
+    return len(listings)
 
 
 # --- reconciliation ----------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Availability going out through RabbitMQ and real workers, as in production: the outbox hands
-``inventory.changed`` to a worker, flushes wait out their coalescing window and retries their
-delays (real countdowns, which eager tasks skip). The worker reads its settings from the
-environment it starts with, so each test sets them there.
+``inventory.changed`` to a worker, a quiet listing's first change goes at once and the changes
+made while a push is in flight go with the next one; with a coalescing window set, flushes wait
+it out, and retries wait their delays (real countdowns, which eager tasks skip). The worker reads
+its settings from the environment it starts with, so each test sets them there.
 
 The single-date channel's batch is ``channels.flush_batched`` (beat is not running here: the tests
-queue it themselves, as the beat would every CHANNEL_PUSH_BATCH_SECONDS).
+queue it themselves, as the beat's tick would once the batch is due).
 """
 import threading
 import time
@@ -31,6 +32,7 @@ COALESCE_MS, RETRY_DELAYS = 3000, (0.5, 1.0, 1.5)  # a window a fresh worker can
 def worker_settings(monkeypatch):
     monkeypatch.setenv("CHANNEL_PUSH_COALESCE_MS", str(COALESCE_MS))
     monkeypatch.setenv("CHANNEL_PUSH_RETRY_DELAYS", ",".join(map(str, RETRY_DELAYS)))
+    monkeypatch.setenv("CHANNEL_PUSH_BATCH_SECONDS", "0")  # Agoda's batch is due at the next tick
 
 
 @pytest.fixture
@@ -43,7 +45,31 @@ def steps_done(listing) -> bool:
         listing=listing, status__in=[PushStep.Status.QUEUED, PushStep.Status.RETRYING]).exists()
 
 
-def test_a_burst_of_ten_bookings_is_one_call_per_bulk_channel_and_one_agoda_batch(worker, ota):
+def test_a_quiet_listings_first_change_goes_at_once_and_those_made_during_its_push_go_next_together(
+        celery_worker, ota):
+    # given: the default (no coalescing window) and a channel taking 1.5 s a call
+    hotel = list_hotel(total=3)
+    ota.configure(latency_range_ms=[1500, 1500])
+
+    # when: one booking, then four more while its push is on the way
+    reserve(hotel, days(10))
+    assert wait_for(lambda: all(PushStep.objects.filter(listing=hotel.listings[c]).exists() for c in BULK),
+                    timeout=10)
+    pushing_since = time.monotonic()
+    for i in range(1, 5):
+        reserve(hotel, days(10 + i))
+    assert time.monotonic() - pushing_since < 1.0
+
+    # then: the first went alone, without waiting for the others; those four went together next
+    assert wait_for(lambda: all(steps_done(hotel.listings[c]) for c in BULK), timeout=30)
+    for channel in BULK:
+        steps = PushStep.objects.filter(listing=hotel.listings[channel]).order_by("created_at")
+        assert [(len(s.dates[str(hotel.room_type.pk)]), s.calls) for s in steps] == [(1, 1), (4, 1)], channel
+        assert [shown(ota, channel, days(10 + i)) for i in range(5)] == [2] * 5, channel
+
+
+def test_with_a_coalescing_window_a_burst_of_ten_bookings_is_one_call_per_bulk_channel_and_one_agoda_batch(
+        worker, ota):
     # given: three rooms a night on five channels
     hotel = list_hotel(total=3)
     nights = [days(10 + i) for i in range(5)]
