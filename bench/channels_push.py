@@ -12,8 +12,8 @@ What runs, all on loopback, as separate processes:
 - the Celery workers of the Procfile (this file with ``--worker``: the project's worker, counting
   every channel answer and every 429 in Redis): default, channels, inventory, payments, suppliers
   (threads pool, 8 threads), ``channels.push`` (16 threads: the ``inventory.changed`` subscriber
-  and the bulk channels' pushes) and ``channels.batch`` (4 threads: the single-date channel's
-  batches), and celery beat (``channels.flush_batched`` every ``CHANNEL_PUSH_BATCH_TICK_SECONDS``);
+  and every push) and ``channels.batch`` (4 threads: pulls), and celery beat
+  (``channels.flush_batched`` every ``CHANNEL_PUSH_BATCH_TICK_SECONDS``);
 - this driver: ``seed_demo`` (12 hotels listed on the five OTAs), then a stream of bookings
   across the demo hotels (``inventory_reserve``, source "web", random hotel, room type, 5–40
   days ahead, 1–3 nights), then a burst of 10 bookings on one hotel within one second; and a
@@ -199,7 +199,7 @@ def _start_celery(log_dir: Path, concurrency: int) -> list[subprocess.Popen]:
     worker = _start([sys.executable, __file__, "--worker", "worker", "-Q", "default,channels,inventory,payments,suppliers",
                      "-P", "threads", "-c", str(concurrency), "--prefetch-multiplier", "1", "-n", f"{BENCH_DB}@%h",
                      "-l", "warning"], log_dir, "worker", {**_child_env(), WORKER_ROLE: "1"})
-    # The single-date channel's pushes on a worker of their own, as in the Procfile.
+    # Pulls, reconciliations and resyncs on a worker of their own, as in the Procfile.
     batch = _start([sys.executable, __file__, "--worker", "worker", "-Q", "channels.batch", "-P", "threads", "-c", "4",
                     "--prefetch-multiplier", "1", "-n", f"{BENCH_DB}-batch@%h", "-l", "warning"], log_dir,
                    "batch-worker", {**_child_env(), WORKER_ROLE: "1"})

@@ -9,7 +9,6 @@ import random
 from celery import shared_task
 
 from channels.adapters.base import ChannelError
-from channels.models import Listing
 from channels.selectors import ota_listing_ids
 from channels.services import (
     listing_pull,
@@ -18,7 +17,7 @@ from channels.services import (
     request_decided,
     revision_answer,
 )
-from channels.services.pushing import changes_record, listing_flush, listings_due, push_queue, step_send
+from channels.services.pushing import PUSH_QUEUE, changes_record, listing_flush, listings_due, step_send
 from channels.services.reconciling import listing_reconcile, listing_resync
 from core.outbox import enqueue_after_commit
 from core.task_base import ReliableTask
@@ -113,11 +112,11 @@ def push_step(*, step_id: int) -> str:
 def flush_batched() -> int:
     """Periodic (every CHANNEL_PUSH_BATCH_TICK_SECONDS): the single-date channel's batches that are
     due (shown within CHANNEL_PUSH_BATCH_SECONDS of their first change), and stragglers."""
-    listings = Listing.objects.filter(pk__in=listings_due()).select_related("channel")
-    for listing in listings:
-        enqueue_after_commit(task="channels.flush", kwargs={"listing_id": listing.pk}, key=f"listing:{listing.pk}",
-                             queue=push_queue(listing))
-    return len(listings)
+    listing_ids = listings_due()
+    for listing_id in listing_ids:
+        enqueue_after_commit(task="channels.flush", kwargs={"listing_id": listing_id}, key=f"listing:{listing_id}",
+                             queue=PUSH_QUEUE)
+    return len(listing_ids)
 
 
 # --- reconciliation ----------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 The webhook names a booking and its revision; the booking itself is fetched, so a forged or stale
 hint can at worst make us ask. Availability goes one date and one room type per call (the API has
 no ranges): ranges are expanded to dates and every rate plan of the same room type and date
-travels in the same call; the calls of one push go out in parallel, each within the rate limit.
+travels in the same call; the calls of one push go out in parallel, each within the rate limit,
+the close-outs before the rest.
 A ``207`` is partial success: the call's refused rate plans come back as Refusals, narrowed to the
 date they were refused for.
 """
@@ -135,8 +136,10 @@ class AgodaAdapter(ChannelAdapter):
             results = field(CODE, parse_json(CODE, response), "results")
             return _refusals(results, key[1], by_rate, sources) if response.status_code == 207 else []
 
-        for refusals in _in_parallel(put, list(calls)):
-            refused.extend(refusals)
+        closing = [key for key, (body, _, _) in calls.items() if body.get("allotment") == 0 or body.get("stop_sell")]
+        for keys in (closing, [key for key in calls if key not in closing]):  # close-outs are heard first
+            for refusals in _in_parallel(put, keys):
+                refused.extend(refusals)
         return PushResult(calls=len(calls), refused=refused)
 
     def read_back(self, *, hotel_code: str, room_code: str, start: date, end: date) -> list[Update]:

@@ -41,6 +41,11 @@ from inventory.models import RoomNight
 logger = logging.getLogger(__name__)
 FLUSH_TASK = "channels.flush"
 SEND_TASK = "channels.push_step"
+# Pushes wait on the network and on rate-limit slots, so they run on a queue (and worker) of their
+# own, never in front of a reservation's quick steps on ``channels``. The single-date channel's
+# batch too: with its calls in parallel it is a push of a few seconds, and on ``channels.batch``
+# it would wait behind reconciliations and pulls and miss its time.
+PUSH_QUEUE = "channels.push"
 GATE_TIMEOUT_S = 10  # a flush lost on its way is re-scheduled by the next change or the batch beat
 BATCH_SEND_ALLOWANCE_S = 5.0  # the batch beat's tick, the queue and a round trip on a busy machine (plus its calls' slots)
 PUSH_LOCK_S = 120  # longer than any push (a lock left by a killed worker frees itself)
@@ -87,7 +92,7 @@ def _schedule_flushes(listings: list[Listing], *, closes_out: bool) -> None:
             # commit (a retry) must wait until it has let go of the listing
             with transaction.atomic():
                 current_app.tasks[FLUSH_TASK].apply_async(kwargs={"listing_id": listing.pk},
-                                                          queue=push_queue(listing), countdown=window or None)
+                                                          queue=PUSH_QUEUE, countdown=window or None)
         except Exception as exc:  # the broker is down: the beat's tick flushes it once it is back
             cache.delete(_gate(listing.pk))
             logger.warning("flush of listing %s not queued: %r", listing.pk, exc)
@@ -95,13 +100,6 @@ def _schedule_flushes(listings: list[Listing], *, closes_out: bool) -> None:
 
 def _gate(listing_id: int) -> str:
     return f"channels:flush-scheduled:{listing_id}"
-
-
-def push_queue(listing: Listing) -> str:
-    """Pushes wait on the network and on rate-limit slots, so they run on queues (and workers) of
-    their own, never in front of a reservation's quick steps on ``channels``; the single-date
-    channel's long batches apart again (``channels.batch``), so they never hold up the bulk pushes."""
-    return "channels.batch" if listing.channel.push_mode == Channel.PushMode.SINGLE_DATE else "channels.push"
 
 
 @contextmanager
@@ -154,9 +152,8 @@ def _take_pending(listing_id: int) -> PushStep | None:
 
 
 def _again(task: str, kwargs: dict, *, listing_id: int) -> None:
-    listing = Listing.objects.select_related("channel").get(pk=listing_id)
     enqueue_after_commit(task=task, kwargs=kwargs, key=f"listing:{listing_id}", countdown=BUSY_AGAIN_S,
-                         queue=push_queue(listing))
+                         queue=PUSH_QUEUE)
 
 
 def listings_due() -> list[int]:
@@ -249,7 +246,7 @@ def _failed(step: PushStep, *, error: str, retryable: bool, retry_after: float |
             step.save(update_fields=["status", "error", "attempts"])
             countdown = max(delays[step.attempts - 1], retry_after or 0)
             enqueue_after_commit(task=SEND_TASK, kwargs={"step_id": step.pk}, key=f"step:{step.pk}",
-                                 countdown=countdown, queue=push_queue(step.listing))
+                                 countdown=countdown, queue=PUSH_QUEUE)
             return step
         step.status, step.finished_at = S.GAVE_UP, timezone.now()
         step.save(update_fields=["status", "error", "attempts", "finished_at"])
@@ -267,7 +264,7 @@ def _retry_refused(step: PushStep, refused: dict[int, list[date]]) -> None:
                                     status=S.RETRYING)
     enqueue_after_commit(task=SEND_TASK, kwargs={"step_id": retry.pk}, key=f"step:{retry.pk}",
                          countdown=settings.CHANNEL_PUSH_RETRY_DELAYS[step.attempts - 1],
-                         queue=push_queue(step.listing))
+                         queue=PUSH_QUEUE)
 
 
 # --- dirty marks ------------------------------------------------------------------------------

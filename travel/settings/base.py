@@ -202,7 +202,7 @@ CELERY_TASK_ROUTES = {
     "channels.pull": {"queue": "channels.batch"},
     "channels.reconcile": {"queue": "channels.batch"},
     "channels.resync": {"queue": "channels.batch"},
-    "channels.flush_batched": {"queue": "channels.batch"},
+    "channels.flush_batched": {"queue": "channels.push"},  # the single-date batch's tick: a quick look
     "channels.*": {"queue": "channels"},
 }
 
