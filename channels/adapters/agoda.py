@@ -4,9 +4,8 @@ The webhook names a booking and its revision; the booking itself is fetched, so 
 hint can at worst make us ask. Availability goes one date and one room type per call (the API has
 no ranges): ranges are expanded to dates and every rate plan of the same room type and date
 travels in the same call; the calls of one push go out in parallel, each within the rate limit,
-the close-outs before the rest.
-A ``207`` is partial success: the call's refused rate plans come back as Refusals, narrowed to the
-date they were refused for.
+the close-outs before the rest. A ``207`` is partial success: the call's refused rate plans come
+back as Refusals, narrowed to the date they were refused for.
 """
 import json
 from collections.abc import Mapping

@@ -194,15 +194,17 @@ CELERY_TASK_ROUTES = {
     "inventory.*": {"queue": "inventory"},
     "payments.*": {"queue": "payments"},
     "suppliers.*": {"queue": "suppliers"},
-    # Long channel work on a queue (and worker) of its own, so that it never holds up the quick
-    # steps of a reservation or a push: pulls, reconciliations, resyncs (and the single-date batch).
-    "channels.on_inventory_changed": {"queue": "channels.push"},  # its flushes follow on the same worker
+    # Availability out on a queue (and worker) of its own, waiting on the network: the subscriber,
+    # the flushes, the saga's steps and the single-date batch's tick (docs/channels.md).
+    "channels.on_inventory_changed": {"queue": "channels.push"},
     "channels.flush": {"queue": "channels.push"},
     "channels.push_step": {"queue": "channels.push"},
+    "channels.flush_batched": {"queue": "channels.push"},
+    # Long channel work on a queue (and worker) of its own, so that it never holds up the quick
+    # steps of a reservation or a push: pulls, reconciliations, resyncs.
     "channels.pull": {"queue": "channels.batch"},
     "channels.reconcile": {"queue": "channels.batch"},
     "channels.resync": {"queue": "channels.batch"},
-    "channels.flush_batched": {"queue": "channels.push"},  # the single-date batch's tick: a quick look
     "channels.*": {"queue": "channels"},
 }
 
