@@ -45,7 +45,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "bench_channels"
+# Its own database, named after the stack's cache prefix (stacks share one PostgreSQL server).
+BENCH_DB = "_".join(["bench_channels"] + ["".join(c if c.isalnum() else "_" for c in
+                                                  os.environ.get("CACHE_KEY_PREFIX", ""))]).rstrip("_").lower()
 OTAS = ("booking_com", "expedia", "agoda", "traveloka", "trip_com")
 WEBHOOK_CHANNELS = ("booking_com", "expedia", "agoda")
 HOTELS = 3

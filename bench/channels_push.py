@@ -9,15 +9,19 @@ What runs, all on loopback, as separate processes:
   (``latency_range_ms``) and, with ``--channel-limits on`` (the default), each channel answering
   429 above the rate we allow ourselves (``rate_limits`` = ``CHANNEL_<CODE>_RATE_LIMIT``);
   ``off``: the channels never limit (isolates what the 429s cost);
-- a Celery worker (this file with ``--worker``: the project's worker, counting every channel
-  answer and every 429 in Redis) on default, channels, inventory, payments, suppliers (threads
-  pool, 8 threads: pushes wait on the network), and celery beat (``channels.flush_batched`` every
-  ``CHANNEL_PUSH_BATCH_SECONDS``);
+- the Celery workers of the Procfile (this file with ``--worker``: the project's worker, counting
+  every channel answer and every 429 in Redis): default, channels, inventory, payments, suppliers
+  (threads pool, 8 threads), ``channels.push`` (16 threads: the ``inventory.changed`` subscriber
+  and every push) and ``channels.batch`` (4 threads: pulls), and celery beat
+  (``channels.flush_batched`` every ``CHANNEL_PUSH_BATCH_TICK_SECONDS``);
 - this driver: ``seed_demo`` (12 hotels listed on the five OTAs), then a stream of bookings
   across the demo hotels (``inventory_reserve``, source "web", random hotel, room type, 5–40
   days ahead, 1–3 nights), then a burst of 10 bookings on one hotel within one second; and a
   watcher thread polling the sandbox's view of each channel (``/_sandbox/view/<channel>/<hotel>``)
   every 50 ms for the bulk channels and every 1 s for the single-date (Agoda-like) one.
+
+Before the stream, one sandbox call is timed 30 times from the driver: the floor under every
+figure, on the machine as loaded as it is during the run (``uptime`` is recorded too).
 
 Measured per booking × channel: t0 = right after ``inventory_reserve`` returned (committed);
 t1 = the first poll at which the channel showed, for every night of the stay, availability ≤
@@ -50,7 +54,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "bench_channels_push"
+# Its own database, named after the stack's cache prefix (stacks share one PostgreSQL server);
+# the driver passes the name on to the worker processes it starts.
+BENCH_DB = os.environ.setdefault("CHANNELS_PUSH_BENCH_DB", "_".join(
+    ["bench_channels_push"] + ["".join(c if c.isalnum() else "_" for c in os.environ.get("CACHE_KEY_PREFIX", ""))]
+).rstrip("_").lower())
 LATENCY_RANGE_MS = [100, 300]
 BULK_POLL_S, BATCHED_POLL_S = 0.05, 1.0
 TARGETS = {"bulk_p95_s": 0.5, "batched_max_s": 31.0, "burst_calls_per_booking": 1.0}
@@ -167,6 +175,22 @@ def _worker_main() -> None:
     app.worker_main(sys.argv[2:])
 
 
+def _round_trip_floor(hotel: dict, calls: int = 30) -> dict:
+    """The floor under every figure: one sandbox call (the same 100–300 ms, rate-limit slot and
+    client as a push) timed from this process, before the stream, on the same loaded machine."""
+    from channels.adapters import adapter_for
+
+    listing = next(listing for listing in hotel["listings"] if listing["channel"] == "booking_com")
+    room_code = next(iter(listing["rooms"].values()))
+    took = []
+    for _ in range(calls):
+        started = time.monotonic()
+        adapter_for("booking_com").read_back(hotel_code=listing["hotel_code"], room_code=room_code,
+                                             start=date.today(), end=date.today())
+        took.append(time.monotonic() - started)
+    return _stats(took)
+
+
 def _answers(channel: str) -> dict:
     return {"calls": cache.get(f"bench:calls:{channel}", 0), "429": cache.get(f"bench:429:{channel}", 0)}
 
@@ -176,7 +200,7 @@ def _start_celery(log_dir: Path, concurrency: int) -> list[subprocess.Popen]:
     worker = _start([sys.executable, __file__, "--worker", "worker", "-Q", "default,channels,inventory,payments,suppliers",
                      "-P", "threads", "-c", str(concurrency), "--prefetch-multiplier", "1", "-n", f"{BENCH_DB}@%h",
                      "-l", "warning"], log_dir, "worker", {**_child_env(), WORKER_ROLE: "1"})
-    # The single-date channel's pushes on a worker of their own, as in the Procfile.
+    # Pulls, reconciliations and resyncs on a worker of their own, as in the Procfile.
     batch = _start([sys.executable, __file__, "--worker", "worker", "-Q", "channels.batch", "-P", "threads", "-c", "4",
                     "--prefetch-multiplier", "1", "-n", f"{BENCH_DB}-batch@%h", "-l", "warning"], log_dir,
                    "batch-worker", {**_child_env(), WORKER_ROLE: "1"})
@@ -561,6 +585,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     log_dir = Path(tempfile.mkdtemp(prefix="channels_push_"))
     load_before = os.getloadavg()
+    uptime_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     _database_reset()
     from django.core.management import call_command
 
@@ -577,6 +602,8 @@ def main() -> None:
         print(f"{len(hotels)} hotels × {len(hotels[0]['listings'])} listings; sandbox {LATENCY_RANGE_MS} ms a call; "
               f"logs in {log_dir}")
         time.sleep(3)  # the worker and beat settle; the demo's pulls go out
+        floor = _round_trip_floor(hotels[0])
+        print(f"one sandbox call from here: p50 {floor['p50_s']} s, p95 {floor['p95_s']} s")
         run_started = time.time()
         watcher.start()
         stream = _stream(watcher, hotels, rng, args.rate, args.seconds)
@@ -612,8 +639,11 @@ def main() -> None:
             "burst": {"hotel": burst_hotel["property"].name, "bookings": burst_taken},
             "hotels": len(hotels), "poll_interval_s": {"bulk": BULK_POLL_S, "agoda": BATCHED_POLL_S},
             "drained": {"stream": stream_drained, "burst": burst_drained}, "watcher_polls": watcher.polls,
+            "one_sandbox_call_from_the_driver": floor,
+            "uptime_before": uptime_before,
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            "uptime_after": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         },
         "per_channel": figures,
         "bulk_beside_agoda_pushes": beside_batch,

@@ -53,11 +53,14 @@ def pause(channel: str, seconds: float) -> None:
 
 
 def _take(channel: str, limit: int, *, within: float) -> float | None:
-    """Claim the first free slot starting from now on; the time it starts, or None when none is
-    free within ``within`` seconds."""
+    """Claim the first free slot a call may start in from now on (the current one while we are
+    still within its first ``LATE`` part, so a quiet channel's call waits for nothing); the time it
+    starts, or None when none is free within ``within`` seconds."""
     width = SPACING / limit
     now = time.time()
-    slot = math.ceil(now / width)
+    slot = math.floor(now / width)
+    if now > (slot + LATE) * width:
+        slot += 1
     while slot * width - now <= within:
         if cache.add(f"channels:rate:{channel}:{slot}", 1, timeout=int(within + 5)):
             return slot * width

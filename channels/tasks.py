@@ -17,7 +17,7 @@ from channels.services import (
     request_decided,
     revision_answer,
 )
-from channels.services.pushing import changes_record, listing_flush, listings_with_pending, step_send
+from channels.services.pushing import PUSH_QUEUE, changes_record, listing_flush, listings_due, step_send
 from channels.services.reconciling import listing_reconcile, listing_resync
 from core.outbox import enqueue_after_commit
 from core.task_base import ReliableTask
@@ -110,10 +110,12 @@ def push_step(*, step_id: int) -> str:
 
 @shared_task(base=ReliableTask, name="channels.flush_batched", max_retries=0)
 def flush_batched() -> int:
-    """Periodic (CHANNEL_PUSH_BATCH_SECONDS): the single-date channel's batch, and stragglers."""
-    listing_ids = listings_with_pending()
+    """Periodic (every CHANNEL_PUSH_BATCH_TICK_SECONDS): the single-date channel's batches that are
+    due (shown within CHANNEL_PUSH_BATCH_SECONDS of their first change), and stragglers."""
+    listing_ids = listings_due()
     for listing_id in listing_ids:
-        enqueue_after_commit(task="channels.flush", kwargs={"listing_id": listing_id}, key=f"listing:{listing_id}")
+        enqueue_after_commit(task="channels.flush", kwargs={"listing_id": listing_id}, key=f"listing:{listing_id}",
+                             queue=PUSH_QUEUE)
     return len(listing_ids)
 
 

@@ -3,16 +3,19 @@
 The webhook names a booking and its revision; the booking itself is fetched, so a forged or stale
 hint can at worst make us ask. Availability goes one date and one room type per call (the API has
 no ranges): ranges are expanded to dates and every rate plan of the same room type and date
-travels in the same call. A ``207`` is partial success: the call's refused rate plans come back
-as Refusals, narrowed to the date they were refused for.
+travels in the same call; the calls of one push go out in parallel, each within the rate limit,
+the close-outs before the rest. A ``207`` is partial success: the call's refused rate plans come
+back as Refusals, narrowed to the date they were refused for.
 """
 import json
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from urllib.parse import quote
 
 import httpx
+from django.conf import settings
 
 from channels.adapters.base import (
     CANCELLED,
@@ -125,11 +128,17 @@ class AgodaAdapter(ChannelAdapter):
                         closed_to_arrival=update.closed_to_arrival, closed_to_departure=update.closed_to_departure))
                     by_rate[update.rate_code] = update
         path = f"/api/v1/properties/{quote(hotel_code, safe='')}/availability"
-        for (_, day), (body, by_rate, sources) in calls.items():
+
+        def put(key: tuple[str, date]) -> list[Refusal]:
+            body, by_rate, sources = calls[key]
             response = self._call("PUT", path, body)
             results = field(CODE, parse_json(CODE, response), "results")
-            if response.status_code == 207:
-                refused.extend(_refusals(results, day, by_rate, sources))
+            return _refusals(results, key[1], by_rate, sources) if response.status_code == 207 else []
+
+        closing = [key for key, (body, _, _) in calls.items() if body.get("allotment") == 0 or body.get("stop_sell")]
+        for keys in (closing, [key for key in calls if key not in closing]):  # close-outs are heard first
+            for refusals in _in_parallel(put, keys):
+                refused.extend(refusals)
         return PushResult(calls=len(calls), refused=refused)
 
     def read_back(self, *, hotel_code: str, room_code: str, start: date, end: date) -> list[Update]:
@@ -138,6 +147,21 @@ class AgodaAdapter(ChannelAdapter):
             params={"room_type_id": room_code, "from": start.isoformat(), "to": end.isoformat()}))
         return [update for day in field(CODE, data, "days")
                 for update in view_days(CODE, day, names=VIEW_NAMES)]
+
+
+def _in_parallel(call, keys: list) -> list:
+    """``call`` for every key, ``CHANNEL_AGODA_PUSH_PARALLEL`` at a time (each still takes its own
+    rate-limit slot), in the keys' order; the first error is raised once every call has ended, so
+    that no call is left running behind the step's outcome."""
+    if len(keys) <= 1:
+        return [call(key) for key in keys]
+    with ThreadPoolExecutor(max_workers=min(len(keys), settings.CHANNEL_AGODA_PUSH_PARALLEL),
+                            thread_name_prefix="agoda-push") as pool:
+        futures = [pool.submit(call, key) for key in keys]
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    if errors:
+        raise errors[0]
+    return [f.result() for f in futures]
 
 
 def _restricts(update: Update) -> bool:

@@ -1,9 +1,13 @@
 """Availability, rates and restrictions pushed out to every channel after each change.
 
-``inventory.changed`` → ``changes_record``: one ``PendingChange`` row per listing × room type ×
-night (however many changes), then a flush of that listing is scheduled once: bulk channels after
-a short coalescing window (``CHANNEL_PUSH_COALESCE_MS``), so ten bookings in a second are one call;
-the single-date channel (Agoda-like) by the ``channels.flush_batched`` beat every
+``inventory.changed`` → ``changes_record`` (on the ``channels.push`` worker): one ``PendingChange``
+row per listing × room type × night (however many changes), then a flush of each listing is
+queued at once for the bulk channels: a quiet listing's change goes out without waiting (leading
+edge), and the changes that come while a push of that listing is in flight go together in its next
+push (trailing), so a burst of bookings is a few calls, not one each. (``CHANNEL_PUSH_COALESCE_MS``
+can make the first wait a window too.) The single-date channel (Agoda-like) gets a batch: the
+``channels.flush_batched`` beat ticks every ``CHANNEL_PUSH_BATCH_TICK_SECONDS`` and sends a
+listing's batch once waiting longer would show its oldest change later than
 ``CHANNEL_PUSH_BATCH_SECONDS``, except that a close-out (nothing left) is flushed at once.
 
 A flush takes the listing's pending rows and makes them one ``PushStep`` (a step of the listing's
@@ -12,17 +16,21 @@ again after ``CHANNEL_PUSH_RETRY_DELAYS`` (5, 15, 45 s); after the last it gives
 dates **dirty**. Items a channel refuses (partial success) are retried alone. A successful push
 clears the dirty marks it covers; reconciliation repairs whatever is left.
 """
+import logging
 import time
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
+from channels import limiter
 from channels.adapters import adapter_for
 from channels.adapters.base import ChannelError, PushResult
 from channels.availability import listing_updates
@@ -31,9 +39,16 @@ from core import metrics
 from core.outbox import enqueue_after_commit
 from inventory.models import RoomNight
 
+logger = logging.getLogger(__name__)
 FLUSH_TASK = "channels.flush"
 SEND_TASK = "channels.push_step"
+# Pushes wait on the network and on rate-limit slots, so they run on a queue (and worker) of their
+# own, never in front of a reservation's quick steps on ``channels``. The single-date channel's
+# batch too: with its calls in parallel it is a push of a few seconds, and on ``channels.batch``
+# it would wait behind reconciliations and pulls and miss its time.
+PUSH_QUEUE = "channels.push"
 GATE_TIMEOUT_S = 10  # a flush lost on its way is re-scheduled by the next change or the batch beat
+BATCH_SEND_ALLOWANCE_S = 5.0  # the batch beat's tick, the queue and a round trip on a busy machine (plus its calls' slots)
 PUSH_LOCK_S = 120  # longer than any push (a lock left by a killed worker frees itself)
 BUSY_RETRY_S = 0.1  # a repair or resync waiting for the listing's push in flight looks this often
 BUSY_AGAIN_S = 1.0  # a retry step that found the listing busy is queued again this much later
@@ -62,25 +77,30 @@ def changes_record(*, property_id: int, room_type_id: int, dates: list[date], pr
 
 
 def _schedule_flushes(listings: list[Listing], *, closes_out: bool) -> None:
+    """After commit: one flush on its way per listing (the gate), at once (bulk channels, unless a
+    coalescing window is set; the single-date channel only for a close-out). The rows written are
+    the durable record: a flush that cannot be queued here is caught by the batch beat's tick
+    (``listings_due``), like a message the outbox sweeps, so it goes to the broker directly."""
     for listing in listings:
         batched = listing.channel.push_mode == Channel.PushMode.SINGLE_DATE and settings.CHANNEL_PUSH_BATCHED_BY_BEAT
         if batched and not closes_out:
             continue  # the batch beat takes it
-        if cache.add(_gate(listing.pk), 1, timeout=GATE_TIMEOUT_S):  # one flush scheduled per window
-            enqueue_after_commit(task=FLUSH_TASK, kwargs={"listing_id": listing.pk}, key=f"listing:{listing.pk}",
-                                 countdown=0 if batched else settings.CHANNEL_PUSH_COALESCE_MS / 1000,
-                                 queue=push_queue(listing))
+        if not cache.add(_gate(listing.pk), 1, timeout=GATE_TIMEOUT_S):
+            continue  # a flush of this listing is on its way and will take this change too
+        window = 0 if batched else settings.CHANNEL_PUSH_COALESCE_MS / 1000
+        try:
+            # atomic: in the embedded mode the flush runs right here, and what it queues after
+            # commit (a retry) must wait until it has let go of the listing
+            with transaction.atomic():
+                current_app.tasks[FLUSH_TASK].apply_async(kwargs={"listing_id": listing.pk},
+                                                          queue=PUSH_QUEUE, countdown=window or None)
+        except Exception as exc:  # the broker is down: the beat's tick flushes it once it is back
+            cache.delete(_gate(listing.pk))
+            logger.warning("flush of listing %s not queued: %r", listing.pk, exc)
 
 
 def _gate(listing_id: int) -> str:
     return f"channels:flush-scheduled:{listing_id}"
-
-
-def push_queue(listing: Listing) -> str:
-    """Pushes wait on the network and on rate-limit slots, so they run on queues (and workers) of
-    their own, never in front of a reservation's quick steps on ``channels``; the single-date
-    channel's long batches apart again (``channels.batch``), so they never hold up the bulk pushes."""
-    return "channels.batch" if listing.channel.push_mode == Channel.PushMode.SINGLE_DATE else "channels.push"
 
 
 @contextmanager
@@ -102,15 +122,16 @@ def _one_push_at_a_time(listing_id: int):
 def listing_flush(*, listing_id: int) -> PushStep | None:
     """Send the listing's pending changes as push steps until none is left; the last step, or None.
 
-    Only one flush per listing pushes at a time. A flush that finds the listing busy simply ends:
-    the one pushing looks for pending changes again after it lets go of the listing, and the
-    changes that came meanwhile go together in its next step (no task churns waiting)."""
+    A quiet listing's change goes at once. Only one flush per listing pushes at a time: a flush
+    that finds the listing busy simply ends; the one pushing looks for pending changes again after
+    it lets go of the listing, and the changes that came meanwhile go together in its next step
+    (no task churns waiting)."""
     last = None
+    cache.delete(_gate(listing_id))  # a change committed from now on schedules a flush of its own
     while True:
         with _one_push_at_a_time(listing_id) as free:
             if not free:
                 return last
-            cache.delete(_gate(listing_id))  # a change committed from now on schedules its own flush
             step = _take_pending(listing_id)
             if step is not None:
                 last = _send(step.pk)
@@ -132,14 +153,29 @@ def _take_pending(listing_id: int) -> PushStep | None:
 
 
 def _again(task: str, kwargs: dict, *, listing_id: int) -> None:
-    listing = Listing.objects.select_related("channel").get(pk=listing_id)
     enqueue_after_commit(task=task, kwargs=kwargs, key=f"listing:{listing_id}", countdown=BUSY_AGAIN_S,
-                         queue=push_queue(listing))
+                         queue=PUSH_QUEUE)
 
 
-def listings_with_pending() -> list[int]:
-    """Listings with changes waiting: the single-date channel's batch (and any straggler)."""
-    return sorted(set(PendingChange.objects.values_list("listing_id", flat=True)))
+def listings_due() -> list[int]:
+    """Listings whose waiting changes are due. A single-date channel's batch once its oldest change
+    is so old that sending it now still shows it within ``CHANNEL_PUSH_BATCH_SECONDS``: the batch
+    time less the allowance for the tick, the queue and a round trip, and less the time its calls
+    (one per waiting night) take at the channel's rate limit. Any other listing whose flush was
+    lost on its way (a straggler) once its gate has run out."""
+    now = timezone.now()
+    due = []
+    for row in (PendingChange.objects.values("listing_id", "listing__channel__code", "listing__channel__push_mode")
+                .annotate(oldest=Min("created_at"), nights=Count("id"))):
+        if row["listing__channel__push_mode"] == Channel.PushMode.SINGLE_DATE:
+            limit = settings.CHANNEL_RATE_LIMITS.get(row["listing__channel__code"]) or 0
+            sending = BATCH_SEND_ALLOWANCE_S + (row["nights"] * limiter.SPACING / limit if limit else 0)
+            wait = settings.CHANNEL_PUSH_BATCH_SECONDS - sending
+        else:
+            wait = GATE_TIMEOUT_S
+        if row["oldest"] <= now - timedelta(seconds=max(0.0, wait)):
+            due.append(row["listing_id"])
+    return sorted(due)
 
 
 def push_dates(*, listing: Listing, dates: dict[int, list[date]], kind: str, prices: bool = True) -> PushStep:
@@ -212,7 +248,7 @@ def _failed(step: PushStep, *, error: str, retryable: bool, retry_after: float |
             step.save(update_fields=["status", "error", "attempts"])
             countdown = max(delays[step.attempts - 1], retry_after or 0)
             enqueue_after_commit(task=SEND_TASK, kwargs={"step_id": step.pk}, key=f"step:{step.pk}",
-                                 countdown=countdown, queue=push_queue(step.listing))
+                                 countdown=countdown, queue=PUSH_QUEUE)
             return step
         step.status, step.finished_at = S.GAVE_UP, timezone.now()
         step.save(update_fields=["status", "error", "attempts", "finished_at"])
@@ -230,7 +266,7 @@ def _retry_refused(step: PushStep, refused: dict[int, list[date]]) -> None:
                                     status=S.RETRYING)
     enqueue_after_commit(task=SEND_TASK, kwargs={"step_id": retry.pk}, key=f"step:{retry.pk}",
                          countdown=settings.CHANNEL_PUSH_RETRY_DELAYS[step.attempts - 1],
-                         queue=push_queue(step.listing))
+                         queue=PUSH_QUEUE)
 
 
 # --- dirty marks ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The channel manager's periodic work, run by a real celery beat and a real worker: polled
-channels are read every CHANNEL_POLL_SECONDS, the single-date channel's batch is pushed every
-CHANNEL_PUSH_BATCH_SECONDS, and every listing is reconciled every CHANNEL_RECONCILE_SECONDS
-(short intervals here; 60 s, 30 s and 15 min by default)."""
+channels are read every CHANNEL_POLL_SECONDS, the single-date channel's batch is pushed once due
+(looked for every CHANNEL_PUSH_BATCH_TICK_SECONDS, shown within CHANNEL_PUSH_BATCH_SECONDS), and
+every listing is reconciled every CHANNEL_RECONCILE_SECONDS (short intervals here; 60 s, 1 s,
+30 s and 15 min by default)."""
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,12 @@ pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
 SHORT = {"CHANNEL_POLL_SECONDS": "2", "CHANNEL_PUSH_BATCH_SECONDS": "2", "CHANNEL_RECONCILE_SECONDS": "4"}
 
 
+@pytest.fixture
+def short_batch(monkeypatch):
+    """The worker decides when a batch is due: it starts with the short batch too."""
+    monkeypatch.setenv("CHANNEL_PUSH_BATCH_SECONDS", SHORT["CHANNEL_PUSH_BATCH_SECONDS"])
+
+
 def agoda_shows(listing, day) -> int | None:
     shown = adapter_for("agoda").read_back(hotel_code=listing.hotel_code, room_code=ROOM_CODE, start=day, end=day)
     return next((u.available for u in shown if u.rate_code in (RATE_CODE, "")), None)
@@ -35,7 +42,7 @@ def shards(django_db_blocker, artifacts_dir):
         yield
 
 
-def test_beat_polls_batches_and_reconciles(celery_worker, shards, django_db_blocker, artifacts_dir, ota):
+def test_beat_polls_batches_and_reconciles(short_batch, celery_worker, shards, django_db_blocker, artifacts_dir, ota):
     hotel = list_hotel(total=4, days=20)
     day = timezone.localdate() + timedelta(days=6)
     agoda = hotel.listings["agoda"]

@@ -5,20 +5,23 @@ would check: every channel's own view.
 Eager tasks ignore countdowns: a flush runs as soon as it is scheduled and a retry at once (the
 limiter still waits out a channel's Retry-After). The single-date channel (Agoda-like) gets a
 change that closes nothing out only from the batch: these tests call ``channels.flush_batched``
-as its beat would. Coalescing and the retry delays themselves are in test_push_workers.py.
+as its beat's next tick would, with the batch due at once. When a batch is due is tested below. Coalescing and the retry delays themselves are in test_push_workers.py.
 """
 import json
 import threading
 import time
+from datetime import timedelta
 from decimal import Decimal
 from importlib import import_module
 
 import pytest
+from django.utils import timezone
 
 from channels import limiter
 from channels.adapters import adapter_for, recording
 from channels.availability import listing_updates
-from channels.models import DirtyMark, PushStep, RoomMapping
+from channels.models import DirtyMark, PendingChange, PushStep, RoomMapping
+from channels.services.pushing import BATCH_SEND_ALLOWANCE_S
 from channels.tasks import flush_batched
 from inventory.models import Rate, RoomNight
 from inventory.services import inventory_adjust, inventory_rate_adjust, inventory_release, inventory_reserve
@@ -32,7 +35,8 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def pushing(ota, eager_tasks):
+def pushing(ota, eager_tasks, settings):
+    settings.CHANNEL_PUSH_BATCH_SECONDS = 0  # Agoda's batch is due at the beat's next tick
     return ota
 
 
@@ -60,6 +64,32 @@ def test_a_booking_reaches_every_channel_and_a_cancellation_gives_the_room_back(
     # then: the room is back everywhere
     for night in nights:
         assert everywhere(pushing, night) == dict.fromkeys(OTAS, 3)
+
+
+def test_agodas_batch_goes_when_its_oldest_change_leaves_just_time_to_show_it_within_the_batch(pushing, settings):
+    # given: a booking, with Agoda's batch at its default 30 s
+    settings.CHANNEL_PUSH_BATCH_SECONDS = 30
+    hotel = list_hotel(total=3)
+    reserve(hotel, days(10))
+    waiting = PendingChange.objects.filter(listing=hotel.listings["agoda"])
+    due_at = settings.CHANNEL_PUSH_BATCH_SECONDS - BATCH_SEND_ALLOWANCE_S
+
+    # when: the beat ticks with the change fresh, then just before it is due
+    flush_batched.delay()
+    waiting.update(created_at=timezone.now() - timedelta(seconds=due_at - 1))
+    flush_batched.delay()
+
+    # then: Agoda still waits (the bulk channels show it at once)
+    assert shown(pushing, "agoda", days(10)) is None
+    assert {c: shown(pushing, c, days(10)) for c in BULK} == dict.fromkeys(BULK, 2)
+
+    # when: the tick after it is due
+    waiting.update(created_at=timezone.now() - timedelta(seconds=due_at))
+    flush_batched.delay()
+
+    # then
+    assert shown(pushing, "agoda", days(10)) == 2
+    assert not waiting.exists()
 
 
 def test_a_push_closes_out_the_sold_out_night_before_anything_else(pushing):

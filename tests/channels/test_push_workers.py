@@ -1,10 +1,11 @@
 """Availability going out through RabbitMQ and real workers, as in production: the outbox hands
-``inventory.changed`` to a worker, flushes wait out their coalescing window and retries their
-delays (real countdowns, which eager tasks skip). The worker reads its settings from the
-environment it starts with, so each test sets them there.
+``inventory.changed`` to a worker, a quiet listing's first change goes at once and the changes
+made while a push is in flight go with the next one; with a coalescing window set, flushes wait
+it out, and retries wait their delays (real countdowns, which eager tasks skip). The worker reads
+its settings from the environment it starts with, so each test sets them there.
 
 The single-date channel's batch is ``channels.flush_batched`` (beat is not running here: the tests
-queue it themselves, as the beat would every CHANNEL_PUSH_BATCH_SECONDS).
+queue it themselves, as the beat's tick would once the batch is due).
 """
 import threading
 import time
@@ -13,7 +14,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 
-from channels.models import ChannelBooking, DirtyMark, PushStep
+from channels.models import ChannelBooking, DirtyMark, PendingChange, PushStep
 from channels.services.pushing import push_dates
 from channels.tasks import flush_batched, pull
 from inventory.errors import InventoryError
@@ -31,6 +32,7 @@ COALESCE_MS, RETRY_DELAYS = 3000, (0.5, 1.0, 1.5)  # a window a fresh worker can
 def worker_settings(monkeypatch):
     monkeypatch.setenv("CHANNEL_PUSH_COALESCE_MS", str(COALESCE_MS))
     monkeypatch.setenv("CHANNEL_PUSH_RETRY_DELAYS", ",".join(map(str, RETRY_DELAYS)))
+    monkeypatch.setenv("CHANNEL_PUSH_BATCH_SECONDS", "0")  # Agoda's batch is due at the next tick
 
 
 @pytest.fixture
@@ -43,7 +45,44 @@ def steps_done(listing) -> bool:
         listing=listing, status__in=[PushStep.Status.QUEUED, PushStep.Status.RETRYING]).exists()
 
 
-def test_a_burst_of_ten_bookings_is_one_call_per_bulk_channel_and_one_agoda_batch(worker, ota):
+@pytest.fixture
+def push_worker(django_db_setup, django_db_blocker, artifacts_dir):
+    """A worker on every queue with the threads of the Procfile's ``channel-push`` worker (16), so
+    that four pushes in flight leave threads for the next changes."""
+    with worker_process(queues=list(settings.TASK_QUEUES), purge=("dead-letter",), name="push", concurrency=16,
+                        log_path=artifacts_dir / "celery-push.log", django_db_blocker=django_db_blocker) as app:
+        yield app
+
+
+def test_a_quiet_listings_first_change_goes_at_once_and_those_made_during_its_push_go_next_together(
+        push_worker, ota):
+    # given: the default (no coalescing window) and a channel taking 3 s a call
+    hotel = list_hotel(total=3)
+    ota.configure(latency_range_ms=[3000, 3000])
+    bulk = [hotel.listings[c] for c in BULK]
+
+    # when: one booking, then four more while its push is on the way
+    reserve(hotel, days(10))
+    assert wait_for(lambda: all(PushStep.objects.filter(listing=listing).exists() for listing in bulk), timeout=10)
+    for i in range(1, 5):
+        reserve(hotel, days(10 + i))
+    assert wait_for(lambda: PendingChange.objects.filter(listing__in=bulk).count() == 4 * len(bulk), timeout=10)
+    assert not PushStep.objects.filter(listing__in=bulk, finished_at__isnull=False).exists()  # still in flight
+
+    # then: the first went alone, without waiting for the others; those four went together next
+    def all_shown():
+        return all(shown(ota, c, days(10 + i)) == 2 for c in BULK for i in range(5))
+
+    assert wait_for(all_shown, timeout=30)
+    assert wait_for(lambda: all(steps_done(listing) for listing in bulk), timeout=10)
+    for listing in bulk:
+        steps = PushStep.objects.filter(listing=listing).order_by("created_at")
+        assert [(len(s.dates[str(hotel.room_type.pk)]), s.calls) for s in steps] == [(1, 1), (4, 1)], (
+            listing.channel.code, [(s.status, s.dates, s.calls, s.error) for s in steps])
+
+
+def test_with_a_coalescing_window_a_burst_of_ten_bookings_is_one_call_per_bulk_channel_and_one_agoda_batch(
+        worker, ota):
     # given: three rooms a night on five channels
     hotel = list_hotel(total=3)
     nights = [days(10 + i) for i in range(5)]

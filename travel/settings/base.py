@@ -256,10 +256,14 @@ CELERY_TASK_ROUTES = {
     "inventory.*": {"queue": "inventory"},
     "payments.*": {"queue": "payments"},
     "suppliers.*": {"queue": "suppliers"},
-    # Long channel work on a queue (and worker) of its own, so that it never holds up the quick
-    # steps of a reservation or a push: pulls, reconciliations, resyncs (and the single-date batch).
+    # Availability out on a queue (and worker) of its own, waiting on the network: the subscriber,
+    # the flushes, the saga's steps and the single-date batch's tick (docs/channels.md).
+    "channels.on_inventory_changed": {"queue": "channels.push"},
     "channels.flush": {"queue": "channels.push"},
     "channels.push_step": {"queue": "channels.push"},
+    "channels.flush_batched": {"queue": "channels.push"},
+    # Long channel work on a queue (and worker) of its own, so that it never holds up the quick
+    # steps of a reservation or a push: pulls, reconciliations, resyncs.
     "channels.pull": {"queue": "channels.batch"},
     "channels.reconcile": {"queue": "channels.batch"},
     "channels.resync": {"queue": "channels.batch"},
@@ -336,17 +340,22 @@ CHANNEL_RATE_LIMITS = {
     "traveloka": env.int("CHANNEL_TRAVELOKA_RATE_LIMIT", default=10),
     "trip_com": env.int("CHANNEL_TRIP_COM_RATE_LIMIT", default=10),
 }
-# Pushing availability out (docs/channels.md): the coalescing window of bulk channels, the batch
-# interval of single-date channels, and the saga's retry delays before a dirty mark.
-CHANNEL_PUSH_COALESCE_MS = env.int("CHANNEL_PUSH_COALESCE_MS", default=150)
+# Pushing availability out (docs/channels.md): bulk channels get a quiet listing's first change at
+# once and what comes while a push is in flight with the next one (an optional window delays the
+# first: CHANNEL_PUSH_COALESCE_MS); single-date channels get a batch shown within
+# CHANNEL_PUSH_BATCH_SECONDS of its first change (its due time checked every tick); the saga's
+# retry delays before a dirty mark.
+CHANNEL_PUSH_COALESCE_MS = env.int("CHANNEL_PUSH_COALESCE_MS", default=0)
 CHANNEL_PUSH_BATCH_SECONDS = env.float("CHANNEL_PUSH_BATCH_SECONDS", default=30.0)
+CHANNEL_PUSH_BATCH_TICK_SECONDS = env.float("CHANNEL_PUSH_BATCH_TICK_SECONDS", default=1.0)
+CHANNEL_AGODA_PUSH_PARALLEL = env.int("CHANNEL_AGODA_PUSH_PARALLEL", default=6)  # single-date calls in flight
 # The batch is taken by celery beat; the embedded mode has none, so there it is pushed at once.
 CHANNEL_PUSH_BATCHED_BY_BEAT = bool(CELERY_BROKER_URL)
 CHANNEL_PUSH_RETRY_DELAYS = [float(s) for s in env.list("CHANNEL_PUSH_RETRY_DELAYS", default=["5", "15", "45"])]
 CHANNEL_RECONCILE_SECONDS = env.float("CHANNEL_RECONCILE_SECONDS", default=900.0)
 CELERY_BEAT_SCHEDULE["channels-pull"] = {"task": "channels.pull_all", "schedule": CHANNEL_POLL_SECONDS}
 CELERY_BEAT_SCHEDULE["channels-push-batched"] = {"task": "channels.flush_batched",
-                                                 "schedule": CHANNEL_PUSH_BATCH_SECONDS}
+                                                 "schedule": CHANNEL_PUSH_BATCH_TICK_SECONDS}
 CELERY_BEAT_SCHEDULE["channels-reconcile"] = {"task": "channels.reconcile_all", "schedule": CHANNEL_RECONCILE_SECONDS}
 # The admin's "receive a test reservation" and the demo's channel traffic drive the sandbox OTA.
 CHANNEL_SANDBOX_CONTROLS = env.bool("CHANNEL_SANDBOX_CONTROLS", default=not OTA_API_URL or DEBUG)
