@@ -20,7 +20,7 @@ from inventory import night_writes
 from inventory.changes import cache_after_commit, change_announce
 from inventory.errors import RestrictionViolated, SoldOut
 from inventory.models import Hold, HoldNight, RoomNight
-from inventory.night_writes import NightRead, Refused
+from inventory.night_writes import NightRead, NightWritten, Refused
 from inventory.restrictions import restriction_violation
 from inventory.services.retries import LOCK_TIMEOUT_MS, TryAgain, limit_lock_wait, stats, with_retries
 from inventory.stays import Stay, validate_stay
@@ -64,26 +64,60 @@ def _reserve_once(*, room_type: RoomType, stay: Stay, source: str, reference: st
 def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, reference: str) -> Hold:
     with transaction.atomic():
         nights = _sellable_nights(room_type=room_type, stay=stay)  # also bounds the lock wait
-        hold = Hold.objects.create(
-            reference=reference, room_type=room_type, check_in=stay.check_in,
-            check_out=stay.check_out, rooms=stay.rooms, source=source,
-        )
-        HoldNight.objects.bulk_create(HoldNight(hold=hold, room_night_id=n.pk, rooms=stay.rooms) for n in nights)
         change_announce(room_type=room_type, dates=stay.dates(), source=source, reference=reference)
         # The night UPDATEs come last: each row lock is held only from its UPDATE to the commit.
-        written = []
-        for index, night in enumerate(nights):
-            try:
-                written.append(night_writes.take_night(
-                    night=NightRead(night.pk, room_type.pk, night.date, night.version, night.available),
-                    rooms=stay.rooms, stay_nights=stay.nights if index == 0 else None,
-                ))
-            except Refused:
-                raise _why_refused(room_type=room_type, stay=stay, night=night) from None
+        if connection.vendor == "postgresql" and night_writes.ACTIVE == night_writes.GUARD:
+            hold, written = _hold_and_take(room_type=room_type, stay=stay, source=source, reference=reference,
+                                           nights=nights)
+        else:
+            hold, written = _hold_then_take(room_type=room_type, stay=stay, source=source, reference=reference,
+                                            nights=nights)
         cache_after_commit(written)
     if any(w.collided for w in written):
         stats.add("collisions")
     return hold
+
+
+def _hold_and_take(*, room_type: RoomType, stay: Stay, source: str, reference: str,
+                   nights: list[RoomNight]) -> tuple[Hold, list[NightWritten]]:
+    """The hot path: hold, hold nights and the guarded night UPDATEs in one statement."""
+    now = timezone.now()
+    try:
+        taken = night_writes.hold_and_take(
+            nights=[_read(night, room_type) for night in nights], reference=reference, source=source,
+            rooms=stay.rooms, check_in=stay.check_in, check_out=stay.check_out, now=now)
+    except Refused as refused:
+        night = next(n for n in nights if n.date == refused.args[0])
+        raise _why_refused(room_type=room_type, stay=stay, night=night) from None
+    hold = Hold(pk=taken.hold_id, reference=reference, room_type=room_type, check_in=stay.check_in,
+                check_out=stay.check_out, rooms=stay.rooms, source=source, status=Hold.Status.HELD, created_at=now)
+    hold._state.adding = False  # the row exists: it was inserted by the statement above
+    hold._state.db = connection.alias
+    return hold, taken.nights
+
+
+def _hold_then_take(*, room_type: RoomType, stay: Stay, source: str, reference: str,
+                    nights: list[RoomNight]) -> tuple[Hold, list[NightWritten]]:
+    """Statement by statement: the embedded mode (SQLite), and the strategies measured against the
+    guard (``night_writes.VERSION``, ``FOR_UPDATE``, ``NAIVE``)."""
+    hold = Hold.objects.create(
+        reference=reference, room_type=room_type, check_in=stay.check_in,
+        check_out=stay.check_out, rooms=stay.rooms, source=source,
+    )
+    HoldNight.objects.bulk_create(HoldNight(hold=hold, room_night_id=n.pk, rooms=stay.rooms) for n in nights)
+    written = []
+    for index, night in enumerate(nights):
+        try:
+            written.append(night_writes.take_night(
+                night=_read(night, room_type), rooms=stay.rooms, stay_nights=stay.nights if index == 0 else None,
+            ))
+        except Refused:
+            raise _why_refused(room_type=room_type, stay=stay, night=night) from None
+    return hold, written
+
+
+def _read(night: RoomNight, room_type: RoomType) -> NightRead:
+    return NightRead(night.pk, room_type.pk, night.date, night.version, night.available)
 
 
 def _release_once(*, hold: Hold) -> bool:
