@@ -12,7 +12,6 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Func, Value
 from django.utils import timezone
 
 from catalogue.models import RoomType
@@ -142,11 +141,10 @@ def _release_once(*, hold: Hold) -> bool:
 
 def _sellable_nights(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
     """The stay's nights in date order, once restrictions and a first look at availability allow it."""
-    rows = RoomNight.objects.filter(room_type=room_type, date__in=[*stay.dates(), stay.check_out]).order_by("date")
     if connection.vendor == "postgresql":
-        # SET LOCAL lock_timeout in the same round trip as the read (transaction-local).
-        rows = rows.annotate(lock_wait=Func(Value("lock_timeout"), Value(f"{LOCK_TIMEOUT_MS}ms"), Value(True),
-                                            function="set_config", output_field=CharField()))
+        rows = _nights_bounding_lock_wait(room_type=room_type, stay=stay)
+    else:
+        rows = RoomNight.objects.filter(room_type=room_type, date__in=[*stay.dates(), stay.check_out])
     by_date = {night.date: night for night in rows}
     nights = [by_date[d] for d in stay.dates() if d in by_date]
     if len(nights) != stay.nights:
@@ -158,6 +156,27 @@ def _sellable_nights(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
         if night.stop_sell or night.available < stay.rooms:
             raise SoldOut(f"Sold out on {night.date:%d %b %Y}.")
     return nights
+
+
+_NIGHTS_READ = (
+    "SELECT id, date, total, available, version, stop_sell, min_stay, max_stay, closed_to_arrival, "
+    "closed_to_departure, set_config('lock_timeout', %s, true) "
+    "FROM inventory_roomnight WHERE room_type_id = %s AND date >= %s AND date <= %s"
+)
+
+
+def _nights_bounding_lock_wait(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
+    """The stay's nights and its departure night, read with one plain statement that also sets
+    the transaction-local ``lock_timeout`` (the hot path: no queryset to compile)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NIGHTS_READ, [f"{LOCK_TIMEOUT_MS}ms", room_type.pk, stay.check_in, stay.check_out])
+        return [
+            RoomNight(id=pk, room_type_id=room_type.pk, date=night_date, total=total, available=available,
+                      version=version, stop_sell=stop_sell, min_stay=min_stay, max_stay=max_stay,
+                      closed_to_arrival=cta, closed_to_departure=ctd)
+            for pk, night_date, total, available, version, stop_sell, min_stay, max_stay, cta, ctd, _set
+            in cursor.fetchall()
+        ]
 
 
 def _why_refused(*, room_type: RoomType, stay: Stay, night: RoomNight) -> Exception:
