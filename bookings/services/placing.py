@@ -179,7 +179,7 @@ def _take_nights(*, booking: Booking, source: str) -> None:
 
 def _stay_of(lock: PriceLock):
     data = lock.stay
-    room_type = RoomType.objects.select_related("property").get(pk=data["room_type_id"])
+    room_type = RoomType.objects.select_related("property__destination").get(pk=data["room_type_id"])  # its today
     rate_plan = RatePlan.objects.get(pk=data["rate_plan_id"])
     stay = Stay(check_in=date.fromisoformat(data["check_in"]), check_out=date.fromisoformat(data["check_out"]),
                 rooms=int(data["rooms"]), guests=int(data["guests"]))

@@ -1,8 +1,9 @@
 """Reserve and release: the only code that takes rooms and gives them back.
 
 ``inventory_reserve`` takes every night of a stay or none, in one transaction, touching nights in
-date order (so two stays never deadlock). The Hold and its HoldNights are written *before* the
-night UPDATEs, so each night's row lock is held only from its UPDATE to the commit. Each night is
+date order (so two stays never deadlock). The outbox event is written first, then the Hold, its
+HoldNights and the night UPDATEs (one statement on PostgreSQL, ``night_writes.hold_and_take``), so
+each night's row lock is held only from its UPDATE to the commit. Each night is
 one guarded UPDATE (``inventory.night_writes``); when a writer cannot get a night's row lock in
 time (or the database reports a deadlock or serialization failure), the whole attempt is rolled
 back and retried with jittered exponential backoff, and after ``MAX_ATTEMPTS`` the caller gets
@@ -88,10 +89,13 @@ def _hold_and_take(*, room_type: RoomType, stay: Stay, source: str, reference: s
     except Refused as refused:
         night = next(n for n in nights if n.date == refused.args[0])
         raise _why_refused(room_type=room_type, stay=stay, night=night) from None
-    hold = Hold(pk=taken.hold_id, reference=reference, room_type=room_type, check_in=stay.check_in,
-                check_out=stay.check_out, rooms=stay.rooms, source=source, status=Hold.Status.HELD, created_at=now)
-    hold._state.adding = False  # the row exists: it was inserted by the statement above
-    hold._state.db = connection.alias
+    # The row the statement inserted, as the ORM would have loaded it (no query).
+    fields = [f.attname for f in Hold._meta.concrete_fields]
+    row = {"id": taken.hold_id, "reference": reference, "room_type_id": room_type.pk, "check_in": stay.check_in,
+           "check_out": stay.check_out, "rooms": stay.rooms, "source": source, "status": Hold.Status.HELD,
+           "created_at": now, "released_at": None}
+    hold = Hold.from_db(connection.alias, fields, [row[name] for name in fields])
+    hold.room_type = room_type
     return hold, taken.nights
 
 
