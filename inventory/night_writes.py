@@ -131,3 +131,63 @@ def _update(cursor, where: str, params: list):
         params,
     )
     return cursor.fetchone()
+
+
+# --- the whole reservation in one statement (the hot path on PostgreSQL) -------------------------
+
+_HOLD_AND_TAKE = f"""
+WITH hold AS (
+    INSERT INTO inventory_hold (reference, room_type_id, check_in, check_out, rooms, source, status, created_at)
+    VALUES (%(reference)s, %(room_type_id)s, %(check_in)s, %(check_out)s, %(rooms)s, %(source)s, 'held', %(now)s)
+    RETURNING id
+), hold_nights AS (
+    INSERT INTO inventory_holdnight (hold_id, room_night_id, rooms)
+    SELECT hold.id, night_id, %(rooms)s FROM hold, unnest(%(night_ids)s::bigint[]) AS night_id
+), locked AS (
+    SELECT id FROM {TABLE} WHERE id = ANY(%(night_ids)s::bigint[]) ORDER BY date FOR UPDATE
+), taken AS (
+    UPDATE {TABLE} AS night
+    SET available = night.available - %(rooms)s, version = night.version + 1, updated_at = %(now)s
+    FROM locked
+    WHERE night.id = locked.id AND night.available >= %(rooms)s AND NOT night.stop_sell
+      AND (night.date <> %(check_in)s
+           OR (NOT night.closed_to_arrival AND night.min_stay <= %(nights)s AND night.max_stay >= %(nights)s))
+    RETURNING night.id, night.date, night.version, night.available, night.stop_sell
+)
+SELECT (SELECT id FROM hold), taken.id, taken.version, taken.available, taken.stop_sell FROM taken
+"""
+
+
+@dataclass(frozen=True)
+class StayTaken:
+    """What ``hold_and_take`` wrote: the new hold's id and every night it took, in date order."""
+
+    hold_id: int
+    nights: list[NightWritten]
+
+
+def hold_and_take(*, nights: list[NightRead], reference: str, source: str, rooms: int,
+                  check_in: date, check_out: date, now) -> StayTaken:
+    """Insert the hold and its hold nights and take every night with the guard, in one statement
+    (one round trip, PostgreSQL only). The nights are locked in date order (``SELECT … ORDER BY
+    date FOR UPDATE``, the order every writer uses, so stays never deadlock); each is then written
+    by the same guarded UPDATE as ``take_night``, its WHERE clause re-checked by PostgreSQL on
+    the newest row version. Raises ``Refused(first night not taken)``: the caller rolls the whole
+    transaction back (the hold and its nights included)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HOLD_AND_TAKE, {
+            "reference": reference, "room_type_id": nights[0].room_type_id, "check_in": check_in,
+            "check_out": check_out, "rooms": rooms, "source": source, "now": now,
+            "night_ids": [n.pk for n in nights], "nights": len(nights),
+        })
+        rows = {pk: (hold_id, version, available, stop_sell)
+                for hold_id, pk, version, available, stop_sell in cursor.fetchall()}
+    for night in nights:
+        if night.pk not in rows:
+            raise Refused(night.date)
+    written = []
+    for night in nights:
+        hold_id, version, available, stop_sell = rows[night.pk]
+        written.append(NightWritten(night.room_type_id, night.date, version, available, stop_sell,
+                                    collided=version != night.version + 1))
+    return StayTaken(hold_id=hold_id, nights=written)

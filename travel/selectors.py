@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 
-from catalogue.models import Amenity, Destination, Property, PropertySlugRedirect, RoomType
+from catalogue.models import Amenity, Destination, Property, PropertySlugRedirect, RoomType, zone_today
 from core.money import money
 from inventory.models import Rate, RatePlan
 from inventory.selectors import StayQuote, availability_by_night, stay_quote, stay_quotes
@@ -179,3 +180,43 @@ def destination_deals(*, destination: Destination, start: date, nights: int = 2,
         if quote.bookable:
             deals.append(Deal(hotel=hotel, rate_plan=cheapest.rate_plan, room_type=cheapest.room_type, quote=quote))
     return sorted(deals, key=lambda d: d.quote.total)
+
+
+# --- what a dated hotel page depends on (its cache key) --------------------------------------------
+
+_HOTEL_STAY_STAMP = """
+SELECT md5(concat_ws('|',
+    p::text, d::text,
+    (SELECT string_agg(a.amenity_id::text, ',' ORDER BY a.amenity_id) FROM travel_property_amenities a
+      WHERE a.property_id = p.id),
+    (SELECT string_agg(rt::text, ',' ORDER BY rt.id) FROM travel_roomtype rt WHERE rt.property_id = p.id),
+    (SELECT string_agg(rp::text, ',' ORDER BY rp.id) FROM inventory_rateplan rp WHERE rp.property_id = p.id),
+    (SELECT string_agg(ph::text, ',' ORDER BY ph.id) FROM travel_propertyphoto ph WHERE ph.property_id = p.id),
+    (SELECT string_agg(n::text, ',' ORDER BY n.id) FROM inventory_roomnight n
+       JOIN travel_roomtype rt ON rt.id = n.room_type_id
+      WHERE rt.property_id = p.id AND n.date >= %(first)s AND n.date <= %(departure)s),
+    (SELECT string_agg(r::text, ',' ORDER BY r.id) FROM inventory_rate r
+       JOIN travel_roomtype rt ON rt.id = r.room_type_id
+      WHERE rt.property_id = p.id AND r.date >= %(first)s AND r.date < %(departure)s)
+)), d.timezone
+FROM travel_property p JOIN travel_destination d ON d.id = p.destination_id
+WHERE p.slug = %(slug)s AND p.is_active
+"""
+
+
+def hotel_stay_stamp(*, slug: str, check_in: date, check_out: date) -> str | None:
+    """A fingerprint of every row a hotel page for this stay prices and shows from: the hotel (its
+    taxes, fees, currency) and its destination, its room types, rate plans, photos and amenities, every night from check-in to
+    the departure night, every rate of the stay, and the hotel's today. Any change to any of them
+    (a reservation, a release, a staff edit, a rate edit, a catalogue edit, a new day at the hotel)
+    changes it: the rows are hashed whole, so this holds whichever code wrote them. One query
+    (PostgreSQL); None for no such active hotel or another database (nothing is cached then)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_HOTEL_STAY_STAMP, {"slug": slug, "first": check_in, "departure": check_out})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    fingerprint, time_zone = row
+    return f"{fingerprint}:{zone_today(time_zone)}"  # the hotel's today decides which stays are valid

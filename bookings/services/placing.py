@@ -1,8 +1,9 @@
 """Placing a booking from a price lock, once per Idempotency-Key, in one transaction.
 
-Inside the transaction: claim the key, use the lock, take the nights (or record the supplier
-hold), create the booking as pending, reserve the redemption, open the invoice (a row only),
-log the first event and write ``booking.placed`` to the outbox. After commit the invoice is
+Inside the transaction: claim the key, use the lock, create the booking as pending (or record
+the supplier hold), reserve the redemption, open the invoice (a row only), log the first event,
+write ``booking.placed`` to the outbox and, last, take the nights (their row locks are then held
+for the shortest time). After commit the invoice is
 created at the processor over HTTP; the traveller never waits for a supplier or a chain.
 """
 import hashlib
@@ -97,6 +98,8 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
                                       guests=guests)
             claim.booking = booking
             claim.save(update_fields=["booking"])
+            if booking.kind == Booking.Kind.STAY:
+                _take_nights(booking=booking, source=source)  # last: see _take_nights
             if settings.BOOKINGS_SUBMIT_INVOICE_INLINE:
                 transaction.on_commit(lambda: _submit_invoice(invoice=invoice), robust=True)
     except IntegrityError:
@@ -141,7 +144,6 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
         booking.rooms, booking.guests = stay.rooms, stay.guests
         booking.refundable = rate_plan.refundable
         booking.free_cancellation_days = rate_plan.free_cancellation_days if rate_plan.refundable else 0
-        booking.hold = inventory_reserve(room_type=room_type, stay=stay, source=source, reference=booking.reference)
     else:
         details = lock.offer.get("details") or {}
         booking.check_in = _date_or_none(details.get("check_in") or details.get("date") or details.get("depart_at"))
@@ -177,9 +179,20 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
     return booking, invoice
 
 
+def _take_nights(*, booking: Booking, source: str) -> None:
+    """Reserve the booking's nights, as the transaction's last writes: a night's row lock is held
+    from its UPDATE to the COMMIT, and on a hot night that lock is what every booking queues for,
+    so the booking, its redemption, invoice, event and outbox rows are written before it. A
+    refusal (SoldOut, Busy, ...) rolls all of them back with the caller's transaction."""
+    stay = Stay(check_in=booking.check_in, check_out=booking.check_out, rooms=booking.rooms, guests=booking.guests)
+    booking.hold = inventory_reserve(room_type=booking.room_type, stay=stay, source=source,
+                                     reference=booking.reference)
+    Booking.objects.filter(pk=booking.pk).update(hold=booking.hold)
+
+
 def _stay_of(lock: PriceLock):
     data = lock.stay
-    room_type = RoomType.objects.select_related("property").get(pk=data["room_type_id"])
+    room_type = RoomType.objects.select_related("property__destination").get(pk=data["room_type_id"])  # its today
     rate_plan = RatePlan.objects.get(pk=data["rate_plan_id"])
     stay = Stay(check_in=date.fromisoformat(data["check_in"]), check_out=date.fromisoformat(data["check_out"]),
                 rooms=int(data["rooms"]), guests=int(data["guests"]))

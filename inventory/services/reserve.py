@@ -1,8 +1,9 @@
 """Reserve and release: the only code that takes rooms and gives them back.
 
 ``inventory_reserve`` takes every night of a stay or none, in one transaction, touching nights in
-date order (so two stays never deadlock). The Hold and its HoldNights are written *before* the
-night UPDATEs, so each night's row lock is held only from its UPDATE to the commit. Each night is
+date order (so two stays never deadlock). The outbox event is written first, then the Hold, its
+HoldNights and the night UPDATEs (one statement on PostgreSQL, ``night_writes.hold_and_take``), so
+each night's row lock is held only from its UPDATE to the commit. Each night is
 one guarded UPDATE (``inventory.night_writes``); when a writer cannot get a night's row lock in
 time (or the database reports a deadlock or serialization failure), the whole attempt is rolled
 back and retried with jittered exponential backoff, and after ``MAX_ATTEMPTS`` the caller gets
@@ -12,7 +13,6 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Func, Value
 from django.utils import timezone
 
 from catalogue.models import RoomType
@@ -21,7 +21,7 @@ from inventory import night_writes
 from inventory.changes import cache_after_commit, change_announce
 from inventory.errors import RestrictionViolated, SoldOut
 from inventory.models import Hold, HoldNight, RoomNight
-from inventory.night_writes import NightRead, Refused
+from inventory.night_writes import NightRead, NightWritten, Refused
 from inventory.restrictions import restriction_violation
 from inventory.services.retries import LOCK_TIMEOUT_MS, TryAgain, limit_lock_wait, stats, with_retries
 from inventory.stays import Stay, validate_stay
@@ -66,26 +66,63 @@ def _reserve_once(*, room_type: RoomType, stay: Stay, source: str, reference: st
 def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, reference: str) -> Hold:
     with transaction.atomic():
         nights = _sellable_nights(room_type=room_type, stay=stay)  # also bounds the lock wait
-        hold = Hold.objects.create(
-            reference=reference, room_type=room_type, check_in=stay.check_in,
-            check_out=stay.check_out, rooms=stay.rooms, source=source,
-        )
-        HoldNight.objects.bulk_create(HoldNight(hold=hold, room_night_id=n.pk, rooms=stay.rooms) for n in nights)
         change_announce(room_type=room_type, dates=stay.dates(), source=source, reference=reference)
         # The night UPDATEs come last: each row lock is held only from its UPDATE to the commit.
-        written = []
-        for index, night in enumerate(nights):
-            try:
-                written.append(night_writes.take_night(
-                    night=NightRead(night.pk, room_type.pk, night.date, night.version, night.available),
-                    rooms=stay.rooms, stay_nights=stay.nights if index == 0 else None,
-                ))
-            except Refused:
-                raise _why_refused(room_type=room_type, stay=stay, night=night) from None
+        if connection.vendor == "postgresql" and night_writes.ACTIVE == night_writes.GUARD:
+            hold, written = _hold_and_take(room_type=room_type, stay=stay, source=source, reference=reference,
+                                           nights=nights)
+        else:
+            hold, written = _hold_then_take(room_type=room_type, stay=stay, source=source, reference=reference,
+                                            nights=nights)
         cache_after_commit(written)
     if any(w.collided for w in written):
         stats.add("collisions")
     return hold
+
+
+def _hold_and_take(*, room_type: RoomType, stay: Stay, source: str, reference: str,
+                   nights: list[RoomNight]) -> tuple[Hold, list[NightWritten]]:
+    """The hot path: hold, hold nights and the guarded night UPDATEs in one statement."""
+    now = timezone.now()
+    try:
+        taken = night_writes.hold_and_take(
+            nights=[_read(night, room_type) for night in nights], reference=reference, source=source,
+            rooms=stay.rooms, check_in=stay.check_in, check_out=stay.check_out, now=now)
+    except Refused as refused:
+        night = next(n for n in nights if n.date == refused.args[0])
+        raise _why_refused(room_type=room_type, stay=stay, night=night) from None
+    # The row the statement inserted, as the ORM would have loaded it (no query).
+    fields = [f.attname for f in Hold._meta.concrete_fields]
+    row = {"id": taken.hold_id, "reference": reference, "room_type_id": room_type.pk, "check_in": stay.check_in,
+           "check_out": stay.check_out, "rooms": stay.rooms, "source": source, "status": Hold.Status.HELD,
+           "created_at": now, "released_at": None}
+    hold = Hold.from_db(connection.alias, fields, [row[name] for name in fields])
+    hold.room_type = room_type
+    return hold, taken.nights
+
+
+def _hold_then_take(*, room_type: RoomType, stay: Stay, source: str, reference: str,
+                    nights: list[RoomNight]) -> tuple[Hold, list[NightWritten]]:
+    """Statement by statement: the embedded mode (SQLite), and the strategies measured against the
+    guard (``night_writes.VERSION``, ``FOR_UPDATE``, ``NAIVE``)."""
+    hold = Hold.objects.create(
+        reference=reference, room_type=room_type, check_in=stay.check_in,
+        check_out=stay.check_out, rooms=stay.rooms, source=source,
+    )
+    HoldNight.objects.bulk_create(HoldNight(hold=hold, room_night_id=n.pk, rooms=stay.rooms) for n in nights)
+    written = []
+    for index, night in enumerate(nights):
+        try:
+            written.append(night_writes.take_night(
+                night=_read(night, room_type), rooms=stay.rooms, stay_nights=stay.nights if index == 0 else None,
+            ))
+        except Refused:
+            raise _why_refused(room_type=room_type, stay=stay, night=night) from None
+    return hold, written
+
+
+def _read(night: RoomNight, room_type: RoomType) -> NightRead:
+    return NightRead(night.pk, room_type.pk, night.date, night.version, night.available)
 
 
 def _release_once(*, hold: Hold) -> bool:
@@ -110,11 +147,10 @@ def _release_once(*, hold: Hold) -> bool:
 
 def _sellable_nights(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
     """The stay's nights in date order, once restrictions and a first look at availability allow it."""
-    rows = RoomNight.objects.filter(room_type=room_type, date__in=[*stay.dates(), stay.check_out]).order_by("date")
     if connection.vendor == "postgresql":
-        # SET LOCAL lock_timeout in the same round trip as the read (transaction-local).
-        rows = rows.annotate(lock_wait=Func(Value("lock_timeout"), Value(f"{LOCK_TIMEOUT_MS}ms"), Value(True),
-                                            function="set_config", output_field=CharField()))
+        rows = _nights_bounding_lock_wait(room_type=room_type, stay=stay)
+    else:
+        rows = RoomNight.objects.filter(room_type=room_type, date__in=[*stay.dates(), stay.check_out])
     by_date = {night.date: night for night in rows}
     nights = [by_date[d] for d in stay.dates() if d in by_date]
     if len(nights) != stay.nights:
@@ -126,6 +162,27 @@ def _sellable_nights(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
         if night.stop_sell or night.available < stay.rooms:
             raise SoldOut(f"Sold out on {night.date:%d %b %Y}.")
     return nights
+
+
+_NIGHTS_READ = (
+    "SELECT id, date, total, available, version, stop_sell, min_stay, max_stay, closed_to_arrival, "
+    "closed_to_departure, set_config('lock_timeout', %s, true) "
+    "FROM inventory_roomnight WHERE room_type_id = %s AND date >= %s AND date <= %s"
+)
+
+
+def _nights_bounding_lock_wait(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
+    """The stay's nights and its departure night, read with one plain statement that also sets
+    the transaction-local ``lock_timeout`` (the hot path: no queryset to compile)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NIGHTS_READ, [f"{LOCK_TIMEOUT_MS}ms", room_type.pk, stay.check_in, stay.check_out])
+        return [
+            RoomNight(id=pk, room_type_id=room_type.pk, date=night_date, total=total, available=available,
+                      version=version, stop_sell=stop_sell, min_stay=min_stay, max_stay=max_stay,
+                      closed_to_arrival=cta, closed_to_departure=ctd)
+            for pk, night_date, total, available, version, stop_sell, min_stay, max_stay, cta, ctd, _set
+            in cursor.fetchall()
+        ]
 
 
 def _why_refused(*, room_type: RoomType, stay: Stay, night: RoomNight) -> Exception:

@@ -213,3 +213,25 @@ def test_placing_while_the_nights_stay_locked_is_a_503_to_retry_and_the_price_lo
     retried = _place(api, lock["lock_id"], key="busy-2")
     assert retried.status_code == 201, retried.content
     assert _available(room) == [4, 4]
+
+
+def test_the_night_updates_are_the_last_writes_of_the_placing_transaction(api, room):
+    # A night's row lock is held from its UPDATE to the COMMIT: every other row is written first.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lock = _lock(api, room)
+    with CaptureQueriesContext(connection) as queries:
+        response = _place(api, lock["lock_id"])
+    assert response.status_code == 201
+
+    statements = [q["sql"] for q in queries.captured_queries]
+    night_update = max(i for i, sql in enumerate(statements) if "UPDATE inventory_roomnight" in sql)
+    # (the test's own transaction wraps the request: no COMMIT and no after-commit work is captured)
+    commit = next((i for i in range(night_update, len(statements)) if statements[i].upper().startswith("COMMIT")),
+                  len(statements))
+    writes_while_locked = [sql for sql in statements[night_update + 1:commit]
+                           if sql.split()[0].upper() in ("INSERT", "UPDATE", "DELETE", "WITH")]
+    assert len(writes_while_locked) == 1 and writes_while_locked[0].startswith('UPDATE "bookings_booking" SET "hold_id"')
+    booking = Booking.objects.get(reference=response.json()["reference"])
+    assert booking.hold.reference == booking.reference and _available(room) == [4, 4]

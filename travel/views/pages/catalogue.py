@@ -10,7 +10,7 @@ from inventory.stays import today_somewhere
 from travel import location, selectors
 from travel.occupancy import fit_message
 from travel.seo import Crumb, PageMeta, clip, jsonld
-from travel.views.pages.cache import cached_page
+from travel.views.pages.cache import cached_dated_hotel_page, cached_page
 from travel.views.pages.stay_form import StayForm, stay_from_query
 
 HOME = Crumb("Home", "/")
@@ -153,6 +153,8 @@ def hotel(request, slug):
             "structured_data": [jsonld.breadcrumb_list(crumbs), jsonld.hotel(prop=prop, offers=offers, stay=stay)],
         })
 
+    if request.GET:
+        return cached_dated_hotel_page(request, slug, build)
     return cached_page(request, f"hotel:{slug}", build)
 
 
