@@ -11,9 +11,10 @@ import time
 from urllib.parse import unquote_to_bytes
 
 import structlog
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
+from django_structlog.middlewares import RequestMiddleware
 
 from core import metrics
 from core.errors import Unavailable
@@ -149,3 +150,18 @@ def view_label(request) -> str:
     if match is None:
         return "unmatched"
     return match.view_name or match.route or "unnamed"
+
+
+class RequestLog(RequestMiddleware):
+    """django-structlog's request_started / request_finished lines, with the signed-in user's id
+    when it can be read. Reading it loads the session and the user: with the database down that
+    raises here, in a middleware, where Django would turn it into a 500; instead the line goes
+    without the user id and the view's own read fails the same way, which ``AnswerUnavailable``
+    answers with a 503."""
+
+    @staticmethod
+    def bind_user_id(request) -> None:
+        try:
+            RequestMiddleware.bind_user_id(request)
+        except DatabaseError as exc:
+            logger.warning("user id not bound to the request's log lines: %r", exc)
