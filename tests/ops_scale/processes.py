@@ -15,7 +15,8 @@ from django.conf import settings
 
 from tests.fixtures.worker import _test_database_url
 
-LOG_TIME = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}):")
+# Celery's own format ("[2026-11-30 20:05:09,880: ...") or ours (core/logging.py: "2026-11-30T20:05:09.880596Z [info ...")
+LOG_TIME = re.compile(r"^\[?(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3})")
 
 
 def process_env(django_db_blocker, **extra: str) -> dict[str, str]:
@@ -65,4 +66,5 @@ def lines_with(log_path, text: str) -> list[str]:
 
 
 def logged_at(line: str) -> datetime:
-    return datetime.strptime(LOG_TIME.match(line).group(1), "%Y-%m-%d %H:%M:%S,%f")
+    day, clock, millis = LOG_TIME.match(line).groups()
+    return datetime.strptime(f"{day} {clock},{millis}", "%Y-%m-%d %H:%M:%S,%f")

@@ -5,6 +5,7 @@ another; two consumers taking turns would process them side by side again. With 
 single active consumer the second consumer is a hot standby: it receives nothing until the
 active one is gone, then takes the queue over.
 """
+import re
 import time
 
 import pytest
@@ -53,8 +54,9 @@ def _start_shard_worker(start, name, log_path, env):
     return process
 
 
-def _received(log_path) -> int:
-    return sum(1 for line in lines_with(log_path, f"Task {TASK}[") if line.endswith("received"))
+def _received(log_path, verb: str = "received") -> int:
+    logged = re.compile(rf"Task {re.escape(TASK)}\[[^\]]+\] {verb}")
+    return sum(1 for line in lines_with(log_path, f"Task {TASK}[") if logged.search(line))
 
 
 def test_a_second_shard_consumer_is_a_hot_standby(fresh_shard_queue, django_db_blocker, tmp_path):
@@ -73,7 +75,9 @@ def test_a_second_shard_consumer_is_a_hot_standby(fresh_shard_queue, django_db_b
         time.sleep(1)
         assert _received(second_log) == 0
 
-        # when the active consumer's machine dies, the standby takes the queue over
+        # when the active consumer's machine dies (after its work is done: a task it was still
+        # running would rightly go to the standby too), the standby takes the queue over
+        assert wait_for(lambda: _received(first_log, "succeeded") == 8, timeout=30)
         kill(first)
         _send(5)
         assert wait_for(lambda: _received(second_log) == 5, timeout=30), _received(second_log)

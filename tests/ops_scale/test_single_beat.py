@@ -11,7 +11,7 @@ import pytest
 from tests.fixtures.worker import wait_for
 from tests.ops_scale.processes import kill, lines_with, logged_at, process_env, processes
 
-ENTRY = "channels-push-batched"  # every CHANNEL_PUSH_BATCH_SECONDS: 2 s here
+ENTRY = "channels-push-batched"  # every CHANNEL_PUSH_BATCH_TICK_SECONDS: 2 s here
 INTERVAL = 2.0
 LOCK_TTL = 4.0
 SENT = f"Sending due task {ENTRY} "
@@ -44,7 +44,7 @@ def _sends(*logs) -> list:
 
 
 def _env(django_db_blocker):
-    return process_env(django_db_blocker, CHANNEL_PUSH_BATCH_SECONDS=str(INTERVAL),
+    return process_env(django_db_blocker, CHANNEL_PUSH_BATCH_TICK_SECONDS=str(INTERVAL),
                        BEAT_LOCK_TTL_SECONDS=str(LOCK_TTL))
 
 

@@ -58,6 +58,11 @@ def book_to_payment(page, base, hotel_path) -> str:
     page.goto(base + hotel_path)
     page.locator("form.book-form button").first.click()
     page.get_by_role("button", name="Lock price").click()
+    page.fill("#id_lead_name", "Ana Traveller")  # who is travelling (two guests)
+    if not page.input_value("#id_lead_email"):
+        page.fill("#id_lead_email", "ana@example.com")
+    page.fill("#id_lead_phone", "+44 20 7946 0958")
+    page.fill("#other_name_1", "Ben Traveller")
     page.get_by_role("button", name="Book now").click()
     page.wait_for_url("**/pay/*/")
     return page.url.removeprefix(base)

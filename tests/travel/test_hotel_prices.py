@@ -70,7 +70,8 @@ def assert_page_charges_what_a_lock_would(client, user, prop, room_types, plans)
         assert second == "hit"  # the cached page is what is being compared
 
 
-def test_the_dated_page_shows_the_lock_price_before_and_after_a_reservation_and_a_rate_edit(client, hotel):
+def test_the_dated_page_shows_the_lock_price_before_and_after_a_reservation_and_a_rate_edit(client, hotel, settings):
+    settings.BOOKINGS_MAX_LIVE_LOCKS = 0  # one traveller locks every room type x plan x stay here
     prop, room_types, plans = hotel
     user = UserFactory()
     assert_page_charges_what_a_lock_would(client, user, prop, room_types, plans)
