@@ -160,16 +160,22 @@ def _again(task: str, kwargs: dict, *, listing_id: int) -> None:
 def listings_due() -> list[int]:
     """Listings whose waiting changes are due. A single-date channel's batch once its oldest change
     is so old that sending it now still shows it within ``CHANNEL_PUSH_BATCH_SECONDS``: the batch
-    time less the allowance for the tick, the queue and a round trip, and less the time its calls
-    (one per waiting night) take at the channel's rate limit. Any other listing whose flush was
-    lost on its way (a straggler) once its gate has run out."""
+    time less the allowance for the tick, the queue and a round trip, and less the time the calls
+    waiting for that channel take at its rate limit — every listing's of the channel, not only its
+    own, since they all share the channel's one limit (one call per waiting night). Any other
+    listing whose flush was lost on its way (a straggler) once its gate has run out."""
     now = timezone.now()
+    rows = list(PendingChange.objects.values("listing_id", "listing__channel__code", "listing__channel__push_mode")
+                .annotate(oldest=Min("created_at"), nights=Count("id")))
+    nights_waiting = defaultdict(int)  # per channel
+    for row in rows:
+        nights_waiting[row["listing__channel__code"]] += row["nights"]
     due = []
-    for row in (PendingChange.objects.values("listing_id", "listing__channel__code", "listing__channel__push_mode")
-                .annotate(oldest=Min("created_at"), nights=Count("id"))):
+    for row in rows:
+        code = row["listing__channel__code"]
         if row["listing__channel__push_mode"] == Channel.PushMode.SINGLE_DATE:
-            limit = settings.CHANNEL_RATE_LIMITS.get(row["listing__channel__code"]) or 0
-            sending = BATCH_SEND_ALLOWANCE_S + (row["nights"] * limiter.SPACING / limit if limit else 0)
+            limit = settings.CHANNEL_RATE_LIMITS.get(code) or 0
+            sending = BATCH_SEND_ALLOWANCE_S + (nights_waiting[code] * limiter.SPACING / limit if limit else 0)
             wait = settings.CHANNEL_PUSH_BATCH_SECONDS - sending
         else:
             wait = GATE_TIMEOUT_S

@@ -20,8 +20,8 @@ from django.utils import timezone
 from channels import limiter
 from channels.adapters import adapter_for, recording
 from channels.availability import listing_updates
-from channels.models import DirtyMark, PendingChange, PushStep, RoomMapping
-from channels.services.pushing import BATCH_SEND_ALLOWANCE_S
+from channels.models import DirtyMark, Listing, PendingChange, PushStep, RoomMapping
+from channels.services.pushing import BATCH_SEND_ALLOWANCE_S, listings_due
 from channels.tasks import flush_batched
 from inventory.models import Rate, RoomNight
 from inventory.services import inventory_adjust, inventory_rate_adjust, inventory_release, inventory_reserve
@@ -308,3 +308,27 @@ def test_callers_sharing_a_channel_never_get_more_than_its_limit_into_any_one_se
     sent.sort()
     assert len(sent) == 12
     assert max(sum(start <= t < start + 1 for t in sent) for start in sent) <= 4, sent
+
+
+@pytest.mark.django_db
+def test_a_batch_goes_earlier_when_other_listings_wait_for_the_same_single_date_channel(settings):
+    # given: Agoda's batch at 30 s and 20 calls a second; one hotel's change 20 s old
+    settings.CHANNEL_PUSH_BATCH_SECONDS = 30
+    settings.CHANNEL_RATE_LIMITS = {**settings.CHANNEL_RATE_LIMITS, "agoda": 20}
+    first = list_hotel(channels=("agoda",)).listings["agoda"]
+    twenty_seconds_ago = timezone.now() - timedelta(seconds=20)
+    PendingChange.objects.create(listing=first, room_type=first.room_mappings.get().room_type, date=days(10))
+    PendingChange.objects.filter(listing=first).update(created_at=twenty_seconds_ago)
+
+    # then: alone on the channel, its one call leaves time: it waits (30 - 5 - 0.055 s > 20 s)
+    assert first.pk not in listings_due()
+
+    # when: another hotel has 120 nights waiting for Agoda, fresh (its own batch is far from due)
+    second = Listing.objects.create(channel=first.channel, property=RoomTypeFactory().property, hotel_code="AG-2")
+    other_room = RoomTypeFactory(property=second.property)
+    PendingChange.objects.bulk_create(
+        PendingChange(listing=second, room_type=other_room, date=days(n)) for n in range(1, 121))
+
+    # then: the 121 calls ahead of the channel's one limit take 6.7 s: the first hotel's batch is due
+    # now, or it would reach Agoda after 30 s; the second hotel's is not
+    assert listings_due() == [first.pk]
