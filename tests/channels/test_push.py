@@ -15,6 +15,7 @@ from decimal import Decimal
 from importlib import import_module
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from channels import limiter
@@ -308,6 +309,27 @@ def test_callers_sharing_a_channel_never_get_more_than_its_limit_into_any_one_se
     sent.sort()
     assert len(sent) == 12
     assert max(sum(start <= t < start + 1 for t in sent) for start in sent) <= 4, sent
+
+
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limiter-test"}}
+
+
+@pytest.mark.parametrize("store", ["shared (Redis)", "one process (embedded)"])
+def test_a_quiet_channels_calls_go_at_once_up_to_its_limit_and_the_next_after_the_span(settings, store):
+    # given: a channel limited to 4 calls a second, nobody calling it
+    if store.startswith("one process"):
+        settings.CACHES = LOCAL_CACHE
+    settings.CHANNEL_RATE_LIMITS = {**settings.CHANNEL_RATE_LIMITS, "agoda": 4}
+    cache.delete("channels:rate-log:agoda")
+    limiter._local_logs.clear()
+
+    # when: five calls ask for their start
+    asked = time.time()
+    starts = [limiter._take("agoda", 4, within=10) for _ in range(5)]
+
+    # then: four go at once (no waiting for a slot), the fifth once the first leaves the span
+    assert [round(start - asked, 1) for start in starts[:4]] == [0.0] * 4, starts
+    assert starts[4] - starts[0] >= limiter.SPACING - 0.01, starts
 
 
 @pytest.mark.django_db
