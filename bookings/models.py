@@ -174,6 +174,8 @@ class SupplierHold(models.Model):
         CONFIRMED = "confirmed", "Confirmed by the supplier"
         REFUSED = "refused", "Refused by the supplier"
         RELEASED = "released", "Released"
+        CANCELLING = "cancelling", "Cancellation pending at the supplier"
+        CANCELLED = "cancelled", "Cancelled by the supplier"
 
     booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="supplier_hold")
     kind = models.CharField(max_length=10)

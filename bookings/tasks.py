@@ -60,6 +60,28 @@ def confirm_with_supplier(self, *, reference):
         raise self.retry(exc=exc, countdown=countdown)
 
 
+class SupplierCancelTask(ReliableTask):
+    def on_exhausted(self, *, exc, args, kwargs):
+        from bookings.services.supplier_cancel import supplier_cancellation_gave_up
+
+        supplier_cancellation_gave_up(reference=kwargs["reference"], error=repr(exc))
+
+
+@shared_task(name="suppliers.bookings_cancel", base=SupplierCancelTask, bind=True)
+def cancel_with_supplier(self, *, reference):
+    """Cancel a confirmed supplier booking at the supplier, then refund by its answer; transient
+    supplier trouble retries with backoff (the booking shows "cancellation pending" meanwhile)."""
+    from bookings.services.supplier_cancel import booking_supplier_cancel
+    from suppliers.errors import SupplierRateLimited, SupplierUnavailable
+
+    self.max_retries = settings.BOOKINGS_SUPPLIER_MAX_RETRIES
+    try:
+        return booking_supplier_cancel(reference=reference)
+    except (SupplierUnavailable, SupplierRateLimited) as exc:
+        countdown = max(backoff(self.request.retries), float(getattr(exc, "retry_after", 0) or 0))
+        raise self.retry(exc=exc, countdown=countdown)
+
+
 @shared_task(name="bookings.expire_unpaid", base=ReliableTask, max_retries=0)
 def expire_unpaid() -> int:
     from bookings.services.lifecycle import bookings_expire_unpaid

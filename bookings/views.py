@@ -243,5 +243,6 @@ def cancel(request, reference):
     except ValidationError as exc:
         return _problem(request, status=409, title="We cannot cancel this booking", message=exc.messages[0],
                         link=f"/bookings/{reference}/", link_text="Back to the booking")
-    messages.success(request, f"Booking {booking.reference} is cancelled.")
+    messages.success(request, f"Booking {booking.reference} is cancelled." if booking.status == Booking.Status.CANCELLED
+                     else f"We have asked the supplier to cancel booking {booking.reference}; the refund follows its answer.")
     return redirect("bookings:detail", reference=booking.reference)

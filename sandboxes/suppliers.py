@@ -11,6 +11,12 @@ state and answers with a fresh price. Run-time knobs (``POST /_sandbox/config``)
 - ``refuse_booking``: every booking is refused (409), as when the supplier sold the last room.
 - ``price_change_percent``: offer lookups answer with the price changed by that much.
 - ``gone_offers``: offer ids that answer 410 (the offer no longer exists).
+- ``refuse_cancel``: every cancellation is refused (409), as when the service already took place.
+
+Cancellation terms travel with every offer (``details``): ``refundable``,
+``free_cancellation_days`` (a full refund until the end of that day before the service date,
+UTC) and ``late_cancellation_fee_percent`` (kept by the supplier after that; 100 = nothing back).
+The fourth offer of every search is non-refundable.
 
 API (all JSON):
   GET  /hotels?destination=&check_in=&check_out=&guests=&rooms=
@@ -20,13 +26,15 @@ API (all JSON):
   POST /bookings {offer_id, reference, traveller}   idempotent on reference; a flight's
                                                     traveller.passengers, when sent, are checked
   GET  /bookings/<supplier_ref>                     the booking, with the traveller it was sent
+  POST /bookings/<supplier_ref>/cancel              cancel it by the offer's terms: the refund
+                                                    and the fee; idempotent (the same answer again)
 """
 import hashlib
 import random
 import re
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sandboxes.http import App, Response
@@ -38,6 +46,8 @@ CURRENCY = "USD"
 HOTEL_OFFERS, FLIGHT_OFFERS, ACTIVITY_OFFERS = 6, 5, 5
 SLUG = re.compile(r"[^a-z0-9]+")
 CENT = Decimal("0.01")
+NON_REFUNDABLE_OFFER = 3  # the position of the non-refundable offer in every search
+FREE_CANCELLATION_DAYS = {"hotel": 3, "flight": 2, "activity": 1}
 
 _bookings: dict[str, dict] = {}  # supplier_ref -> booking
 _by_reference: dict[str, str] = {}  # our reference -> supplier_ref
@@ -80,6 +90,18 @@ def _title(slug: str) -> str:
 
 
 # --- offers -------------------------------------------------------------------------------------
+def cancellation_terms(kind: str, n: int) -> dict:
+    """The offer's cancellation policy: free until N days before, then a fee (50 %, or everything
+    for the last offer); the fourth offer is non-refundable."""
+    if n == NON_REFUNDABLE_OFFER:
+        return {"refundable": False, "free_cancellation_days": 0, "late_cancellation_fee_percent": 100,
+                "cancellation": "Non-refundable"}
+    days, fee = FREE_CANCELLATION_DAYS[kind], 100 if n == 4 else 50
+    later = "no refund" if fee == 100 else f"a {fee}% fee"
+    return {"refundable": True, "free_cancellation_days": days, "late_cancellation_fee_percent": fee,
+            "cancellation": f"Free cancellation until {days} day(s) before, then {later}"}
+
+
 HOTEL_WORDS = (["Azure", "Palm", "Coral", "Jade", "Monsoon", "Teak", "Orchid", "Lagoon", "Frangipani"],
                ["Resort", "Inn", "Suites", "Boutique Hotel", "Residences", "Villas"])
 HOTEL_AMENITIES = ["pool", "wifi", "breakfast", "spa", "gym", "beach", "parking", "restaurant"]
@@ -108,7 +130,7 @@ def hotel_offer(city: str, check_in: date, check_out: date, guests: int, rooms: 
         "details": {"name": name, "city": _title(city), "stars": stars, "amenities": amenities,
                     "check_in": check_in.isoformat(), "check_out": check_out.isoformat(), "nights": nights,
                     "guests": guests, "rooms": rooms, "per_night": _money(total / nights / rooms),
-                    "taxes_included": True},
+                    "taxes_included": True, **cancellation_terms("hotel", n)},
     }
 
 
@@ -130,7 +152,8 @@ def flight_offer(origin: str, destination: str, day: date, passengers: int, n: i
                     "destination": _place(destination), "depart_at": depart.isoformat(timespec="minutes"),
                     "arrive_at": (depart + timedelta(minutes=minutes)).isoformat(timespec="minutes"),
                     "duration_minutes": minutes, "stops": stops, "passengers": passengers,
-                    "per_person": _money(fare), "document_required": n % 2 == 1},
+                    "per_person": _money(fare), "document_required": n % 2 == 1,
+                    **cancellation_terms("flight", n)},
     }
 
 
@@ -147,7 +170,8 @@ def activity_offer(city: str, day: date, participants: int, n: int) -> dict:
         "supplier": SUPPLIER_NAME,
         "details": {"name": title, "city": _title(city), "category": category, "date": day.isoformat(),
                     "start_time": f"{8 + 2 * n:02d}:00", "duration_hours": rng.choice([2, 3, 4, 6]),
-                    "participants": participants, "per_person": _money(price)},
+                    "participants": participants, "per_person": _money(price),
+                    **cancellation_terms("activity", n)},
     }
 
 
@@ -272,5 +296,48 @@ def booking_status(request):
 
 def _booking_view(booking: dict) -> dict:
     status = "confirmed" if time.time() >= booking["confirm_at"] else "pending"
+    if booking.get("cancellation"):
+        status = "cancelled"
     return {"supplier_ref": booking["supplier_ref"], "reference": booking["reference"],
-            "offer_id": booking["offer_id"], "status": status, "traveller": booking["traveller"]}
+            "offer_id": booking["offer_id"], "status": status, "traveller": booking["traveller"],
+            **({"cancellation": booking["cancellation"]} if booking.get("cancellation") else {})}
+
+
+@app.route("POST", r"/bookings/(?P<supplier_ref>[^/]+)/cancel")
+def cancel_booking(request):
+    """Cancel by the offer's terms, judged on today's date (UTC). A second call answers the
+    first cancellation again: nothing is refunded twice."""
+    with _bookings_lock:
+        booking = _bookings.get(request.params["supplier_ref"])
+        if booking is None:
+            return Response(404, {"error": "no such booking"})
+        if booking.get("cancellation"):
+            return _cancel_view(booking)
+        if app.behaviour.extra.get("refuse_cancel"):
+            return Response(409, {"error": "the supplier refused the cancellation"})
+        if time.time() < booking["confirm_at"]:
+            booking["confirm_at"] = time.time()  # a pending booking is simply withdrawn
+        booking["cancellation"] = refund_by_terms(offer_from_id(booking["offer_id"]), today=datetime.now(UTC).date())
+        return _cancel_view(booking)
+
+
+def refund_by_terms(offer: dict, *, today: date) -> dict:
+    """What the supplier gives back for cancelling ``offer`` on ``today``."""
+    details, price = offer["details"], Decimal(offer["price"])
+    service_day = _day(str(details.get("check_in") or details.get("date") or details["depart_at"])[:10])
+    deadline = service_day - timedelta(days=int(details["free_cancellation_days"]))
+    if not details["refundable"]:
+        fee_percent, why = 100, "non-refundable"
+    elif today <= deadline:
+        fee_percent, why = 0, f"free cancellation until {deadline.isoformat()}"
+    else:
+        fee_percent = int(details["late_cancellation_fee_percent"])
+        why = f"free cancellation ended on {deadline.isoformat()}: {fee_percent}% fee"
+    fee = (price * fee_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return {"refund_amount": _money(price - fee), "fee": _money(fee), "currency": offer["currency"],
+            "terms": why, "deadline": deadline.isoformat(), "cancelled_at": datetime.now(UTC).isoformat()}
+
+
+def _cancel_view(booking: dict) -> dict:
+    return {"supplier_ref": booking["supplier_ref"], "reference": booking["reference"], "status": "cancelled",
+            **booking["cancellation"]}

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from core.http_client import outside_http
 from suppliers.errors import SupplierRateLimited, SupplierRefused, SupplierUnavailable
-from suppliers.types import Offer, SupplierBooking
+from suppliers.types import Offer, SupplierBooking, SupplierCancellation
 
 
 def base_url() -> str:
@@ -87,10 +87,18 @@ class Adapter:
     def booking_status(self, supplier_ref: str) -> SupplierBooking:
         return _booking(request("GET", f"/bookings/{quote(supplier_ref, safe='')}", timeout=settings.OUTSIDE_HTTP_TIMEOUT))
 
+    def cancel(self, supplier_ref: str) -> SupplierCancellation:
+        data = request("POST", f"/bookings/{quote(supplier_ref, safe='')}/cancel",
+                       timeout=settings.OUTSIDE_HTTP_TIMEOUT, json={"kind": self.kind})
+        try:
+            return SupplierCancellation.from_dict(data)
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise SupplierUnavailable(f"The supplier's cancellation answer could not be read: {data!r}.") from exc
+
 
 def _booking(data: dict) -> SupplierBooking:
     status = data.get("status")
-    if status not in ("confirmed", "pending") or not data.get("supplier_ref"):
+    if status not in ("confirmed", "pending", "cancelled") or not data.get("supplier_ref"):
         raise SupplierUnavailable(f"The supplier's booking answer could not be read: {data!r}.")
     return SupplierBooking(supplier_ref=str(data["supplier_ref"]), status=status)
 

@@ -39,4 +39,23 @@ class SearchResult:
 @dataclass(frozen=True)
 class SupplierBooking:
     supplier_ref: str
-    status: str  # "confirmed" | "pending"
+    status: str  # "confirmed" | "pending" | "cancelled"
+
+
+@dataclass(frozen=True)
+class SupplierCancellation:
+    """The supplier's answer to a cancellation: what it gives back and what it keeps, by its terms."""
+
+    supplier_ref: str
+    refund_amount: Decimal
+    fee: Decimal
+    currency: str
+    terms: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SupplierCancellation":
+        refund, fee = Decimal(str(data["refund_amount"])), Decimal(str(data["fee"]))
+        if data.get("status") != "cancelled" or not data.get("supplier_ref") or refund < 0 or fee < 0:
+            raise ValueError(f"not a cancellation: {data!r}")
+        return cls(supplier_ref=str(data["supplier_ref"]), refund_amount=refund, fee=fee,
+                   currency=str(data["currency"]), terms=str(data.get("terms", "")))

@@ -25,6 +25,11 @@ from bookings.publishing import (
 )
 from bookings.services.emails import booking_email_queue
 from bookings.services.review import review_open
+from bookings.services.supplier_cancel import (
+    supplier_cancel_needed,
+    supplier_cancellation_request,
+    supplier_cancellation_terms,
+)
 from bookings.states import ACTIVE
 from catalogue.models import zone_today
 from core.logging import bind_booking
@@ -243,6 +248,9 @@ def _check_no_show(*, booking: Booking, by) -> date:
 def cancellation_terms(booking: Booking, *, now=None) -> tuple[bool, str]:
     """(refund due, explanation) for a traveller cancelling now. Free cancellation runs to the
     end of the deadline day on the hotel's calendar (UTC for supplier bookings)."""
+    if supplier_cancel_needed(booking):  # the supplier's terms, fee included
+        supplier = supplier_cancellation_terms(booking, now=now)
+        return supplier.refund_amount > 0, supplier.text
     today = booking.property.local_today(now=now) if booking.property_id else zone_today("UTC", now=now)
     if booking.status == S.PENDING:
         return False, "Nothing has been paid yet, so nothing is refunded."
@@ -266,6 +274,9 @@ def booking_cancel(*, reference: str, user, method: str = "crypto") -> Booking:
             raise Booking.DoesNotExist(reference)
         if booking.status not in ACTIVE:
             raise NotCancellable(f"This booking is {booking.get_status_display().lower()} and cannot be cancelled.")
+        if supplier_cancel_needed(booking):  # cancelled at the supplier first; the refund follows its answer
+            supplier_cancellation_request(booking=booking, actor=events.Actor.traveller(user), method=method)
+            return booking
         refund_due, terms = cancellation_terms(booking)
         _cancel(booking=booking, actor=events.Actor.traveller(user), refund=refund_due, method=method, terms=terms)
     return booking
@@ -308,6 +319,9 @@ def _cancel(*, booking: Booking, actor: events.Actor, refund: bool, method: str,
     events.transition(booking=booking, to=S.CANCELLED, action="booking.cancelled", actor=actor,
                       data={**data, "refund_method": refund_method})
     publish_cancelled(booking, refund_method=refund_method)
+
+
+cancel_and_refund = _cancel  # the supplier cancellation ends the same way (bookings.services.supplier_cancel)
 
 
 def _refund(*, booking: Booking, method: str, reason: str, amount: Decimal | None = None):

@@ -1,12 +1,12 @@
 """The supplier adapters against the sandbox over HTTP: offers, fresh prices, bookings, errors."""
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from suppliers import offer_get, search_offers, supplier_book, supplier_booking_status
+from suppliers import offer_get, search_offers, supplier_book, supplier_booking_status, supplier_cancel
 from suppliers.criteria import cache_key, normalise
 from suppliers.errors import InvalidCriteria, SupplierRateLimited, SupplierRefused, SupplierUnavailable
 from tests.suppliers.helpers import configure, hotel_criteria, supplier_calls
@@ -79,6 +79,45 @@ def test_a_refused_booking_and_an_unknown_booking_raise_refused(suppliers_sandbo
         supplier_book(kind="flight", offer_id=offer.id, reference="LT-NO-1", traveller={"name": "Cy"})
     with pytest.raises(SupplierRefused):
         supplier_booking_status(kind="flight", supplier_ref="SB-DOESNOTEXIST")
+
+
+@pytest.mark.parametrize("kind, n, days_ahead, fee_share", [
+    ("hotel", 0, 20, 0),        # free cancellation until 3 days before
+    ("hotel", 0, 1, "0.5"),     # after that, a 50 % fee
+    ("activity", 4, 0, 1),      # after the deadline the last offer gives nothing back
+    ("flight", 3, 20, 1),       # the non-refundable offer, however early
+])
+def test_cancelling_refunds_by_the_offers_terms_and_answers_the_same_again(
+        suppliers_sandbox, kind, n, days_ahead, fee_share):
+    day = hotel_criteria(days_ahead=days_ahead)["check_in"]
+    criteria = {"hotel": hotel_criteria(days_ahead=days_ahead), "flight": {"origin": "BKK", "destination": "DPS",
+                "date": day}, "activity": {"city": "Bali", "date": day}}[kind]
+    offer = search_offers(kind=kind, **criteria).offers[n]
+    passengers = [{"name": "Ann Lee", "date_of_birth": "1990-01-01", "document_number": "X1"}]
+    booked = supplier_book(kind=kind, offer_id=offer.id, reference=f"LT-CX-{kind}-{n}-{days_ahead}",
+                           traveller={"name": "Ann Lee", "passengers": passengers} if kind == "flight" else {"name": "Ann Lee"})
+
+    cancelled = supplier_cancel(kind=kind, supplier_ref=booked.supplier_ref)
+
+    assert cancelled.fee == (offer.price * Decimal(fee_share)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert cancelled.refund_amount == offer.price - cancelled.fee
+    assert supplier_cancel(kind=kind, supplier_ref=booked.supplier_ref) == cancelled  # nothing refunded twice
+    assert supplier_booking_status(kind=kind, supplier_ref=booked.supplier_ref).status == "cancelled"
+
+
+def test_a_cancellation_the_supplier_refuses_or_cannot_take_maps_to_our_errors(suppliers_sandbox):
+    offer = search_offers(kind="hotel", **hotel_criteria()).offers[0]
+    booked = supplier_book(kind="hotel", offer_id=offer.id, reference="LT-CX-ERR", traveller={"name": "Bo"})
+    with pytest.raises(SupplierRefused):
+        supplier_cancel(kind="hotel", supplier_ref="SB-DOESNOTEXIST")
+    configure(suppliers_sandbox, extra={"refuse_cancel": True})
+    with pytest.raises(SupplierRefused, match="refused the cancellation"):
+        supplier_cancel(kind="hotel", supplier_ref=booked.supplier_ref)
+    configure(suppliers_sandbox, down=True)
+    with pytest.raises(SupplierUnavailable):
+        supplier_cancel(kind="hotel", supplier_ref=booked.supplier_ref)
+    configure(suppliers_sandbox, reset=True)
+    assert supplier_booking_status(kind="hotel", supplier_ref=booked.supplier_ref).status == "confirmed"
 
 
 def test_a_supplier_that_is_down_or_fails_is_unavailable(suppliers_sandbox):
