@@ -34,8 +34,7 @@ def seed() -> None:
         for n in range(2 + index % 3):  # 2 to 4 reviews a hotel
             guest = GUESTS[(index + n) % len(GUESTS)]
             username = "reviewer-" + guest.split()[0].lower()
-            user = users.get_or_create(username=username, defaults={"first_name": guest.split()[0],
-                                                                     "last_name": guest.split()[1]})[0]
+            user = _guest(username, guest)
             score, text = REVIEWS[(index * 2 + n) % len(REVIEWS)]
             booking = _past_stay(prop=prop, user=user, reference=f"LT-RVW-{prop.pk:03d}{n}", weeks_ago=3 + 5 * n)
             review = _review(booking=booking, user=user, score=score, text=text, weeks_ago=2 + 5 * n)
@@ -46,6 +45,16 @@ def seed() -> None:
     first = Property.objects.filter(is_active=True).order_by("pk").first()
     if traveller is not None and first is not None:
         _past_stay(prop=first, user=traveller, reference="LT-RVW-TRAV", weeks_ago=1, lead="Demo Traveller")
+
+
+def _guest(username: str, name: str):
+    """A demo guest account that cannot sign in (it only wrote reviews)."""
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": name.split()[0], "last_name": name.split()[1]})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
 
 
 def _grant_staff() -> None:

@@ -76,7 +76,8 @@ def test_the_json_ld_rating_equals_the_database(client, world, query):
 
 
 @pytest.mark.parametrize("query", [False, True], ids=["undated", "dated"])
-def test_a_new_review_shows_at_once_on_a_page_that_was_cached(client, world, query):
+def test_a_new_review_shows_at_once_on_a_page_that_was_cached(client, world, query,
+                                                              django_capture_on_commit_callbacks):
     params = world.stay_query() if query else {}
     guest = UserFactory(username="latecomer")
     booking = stay(user=guest, hotel=world.hotel, lead_name="Late Comer")
@@ -86,7 +87,9 @@ def test_a_new_review_shows_at_once_on_a_page_that_was_cached(client, world, que
 
     guest_client = type(client)()
     guest_client.force_login(guest)
-    assert guest_client.post(f"/reviews/{booking.reference}/", {"score": "7", "text": "Loved the garden."}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # what runs once the review commits
+        posted = guest_client.post(f"/reviews/{booking.reference}/", {"score": "7", "text": "Loved the garden."})
+    assert posted.status_code == 302
 
     after = client.get(HOTEL, params)
     assert after["X-Page-Cache"] == "miss"
@@ -96,7 +99,8 @@ def test_a_new_review_shows_at_once_on_a_page_that_was_cached(client, world, que
 
 
 @pytest.mark.parametrize("query", [False, True], ids=["undated", "dated"])
-def test_a_hotel_answer_shows_at_once_on_a_page_that_was_cached(client, world, query):
+def test_a_hotel_answer_shows_at_once_on_a_page_that_was_cached(client, world, query,
+                                                               django_capture_on_commit_callbacks):
     params = world.stay_query() if query else {}
     (review,) = reviewed(world, scores=[8])
     staff = UserFactory(username="desk", is_staff=True)
@@ -104,16 +108,33 @@ def test_a_hotel_answer_shows_at_once_on_a_page_that_was_cached(client, world, q
     client.get(HOTEL, params)
     assert client.get(HOTEL, params)["X-Page-Cache"] == "hit"
 
-    review_answer(review_id=review.pk, staff=staff, text="Come back for the full moon!")
+    with django_capture_on_commit_callbacks(execute=True):
+        review_answer(review_id=review.pk, staff=staff, text="Come back for the full moon!")
 
     assert "Come back for the full moon!" in client.get(HOTEL, params).content.decode()
 
 
-def test_another_hotels_review_does_not_empty_this_hotels_cache(client, world):
+def test_another_hotels_review_does_not_empty_this_hotels_cache(client, world, django_capture_on_commit_callbacks):
     from tests.travel.site_fixtures import build_world
 
     other = build_world(slug="other-hotel", destination_slug="flores", name="Other Hotel", destination_name="Flores")
     client.get(HOTEL)
-    reviewed(other, scores=[5])
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewed(other, scores=[5])
 
     assert client.get(HOTEL)["X-Page-Cache"] == "hit"
+
+
+def test_control_without_the_token_renewed_the_cached_page_would_be_stale(client, world,
+                                                                          django_capture_on_commit_callbacks):
+    """The negative control of the freshness tests: the same post, with the after-commit renewal of
+    the reviews token held back, leaves the undated page served stale from the cache."""
+    guest = UserFactory(username="latecomer")
+    booking = stay(user=guest, hotel=world.hotel, lead_name="Late Comer")
+    client.get(HOTEL)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        review_post(user=guest, reference=booking.reference, score=7, text="Loved the garden.")
+
+    stale = client.get(HOTEL)
+    assert stale["X-Page-Cache"] == "hit" and "Loved the garden." not in stale.content.decode()
