@@ -197,7 +197,9 @@ SELECT md5(concat_ws('|',
       WHERE rt.property_id = p.id AND n.date >= %(first)s AND n.date <= %(departure)s),
     (SELECT string_agg(r::text, ',' ORDER BY r.id) FROM inventory_rate r
        JOIN travel_roomtype rt ON rt.id = r.room_type_id
-      WHERE rt.property_id = p.id AND r.date >= %(first)s AND r.date < %(departure)s)
+      WHERE rt.property_id = p.id AND r.date >= %(first)s AND r.date < %(departure)s),
+    (SELECT concat_ws(',', count(*), sum(rv.score), max(rv.id), max(rv.updated_at)) FROM reviews_review rv
+      WHERE rv.property_id = p.id)
 )), d.timezone
 FROM travel_property p JOIN travel_destination d ON d.id = p.destination_id
 WHERE p.slug = %(slug)s AND p.is_active
@@ -207,9 +209,11 @@ WHERE p.slug = %(slug)s AND p.is_active
 def hotel_stay_stamp(*, slug: str, check_in: date, check_out: date) -> str | None:
     """A fingerprint of every row a hotel page for this stay prices and shows from: the hotel (its
     taxes, fees, currency) and its destination, its room types, rate plans, photos and amenities, every night from check-in to
-    the departure night, every rate of the stay, and the hotel's today. Any change to any of them
-    (a reservation, a release, a staff edit, a rate edit, a catalogue edit, a new day at the hotel)
-    changes it: the rows are hashed whole, so this holds whichever code wrote them. One query
+    the departure night, every rate of the stay, its reviews (count, score sum, newest id, latest
+    ``updated_at``: a new review, an edit or an answer moves one of them), and the hotel's today. Any
+    change to any of them (a reservation, a release, a staff edit, a rate edit, a catalogue edit, a
+    review, a new day at the hotel) changes it: the rows are hashed whole (the reviews by their
+    summary), so this holds whichever code wrote them. One query
     (PostgreSQL); None for no such active hotel or another database (nothing is cached then)."""
     if connection.vendor != "postgresql":
         return None

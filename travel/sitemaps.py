@@ -3,6 +3,9 @@
 One <urlset> while the site has at most ``PublicSitemap.limit`` (50,000, Google's limit) URLs;
 past that, /sitemap.xml becomes a sitemap index of per-section files, each paginated at the
 same limit (/sitemap-hotels.xml?p=2 ...).
+
+Hotel entries list the hotel's photos and room photos, destination entries the destination's
+picture, as Google image sitemap entries (``<image:image><image:loc>``), on SITE_URL.
 """
 from urllib.parse import urlsplit
 
@@ -16,9 +19,21 @@ from django.urls import reverse
 from catalogue.models import Destination, Property
 from travel.seo import absolute_url
 
+TEMPLATE = "travel/sitemap.xml"  # Django's urlset plus the image namespace and <image:image> entries
+
 
 class PublicSitemap(Sitemap):
     limit = 50000
+
+    def images(self, item) -> list[str]:
+        """Paths or URLs of the pictures on the item's page; none by default."""
+        return []
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            url["images"] = [absolute_url(image) for image in self.images(url["item"]) if image]
+        return urls
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or "https"
@@ -51,9 +66,15 @@ class DestinationSitemap(PublicSitemap):
     def lastmod(self, item):
         return item.updated_at
 
+    def images(self, item):
+        return [item.image_url]
+
 
 class DealsSitemap(DestinationSitemap):
     priority = 0.6
+
+    def images(self, item):
+        return []  # the destination's picture is the destination page's
 
     def location(self, item):
         return reverse("destination-deals", kwargs={"slug": item.slug})
@@ -64,10 +85,13 @@ class HotelSitemap(PublicSitemap):
     priority = 0.9
 
     def items(self):
-        return Property.objects.filter(is_active=True).order_by("pk")
+        return Property.objects.filter(is_active=True).order_by("pk").prefetch_related("photos", "room_types")
 
     def lastmod(self, item):
         return item.updated_at
+
+    def images(self, item):
+        return [photo.url for photo in item.photos.all()] + [room.image_url for room in item.room_types.all()]
 
 
 SITEMAPS = {
@@ -83,7 +107,7 @@ def sitemap(request):
     sections = {name: cls() for name, cls in SITEMAPS.items()}
     total = sum(s.paginator.count for s in sections.values())
     if total <= PublicSitemap.limit:
-        return sitemap_views.sitemap(request, sections)
+        return sitemap_views.sitemap(request, sections, template_name=TEMPLATE)
     entries = []
     for name, section in sections.items():
         url = absolute_url(reverse("sitemap-section", kwargs={"section": name}))
@@ -94,4 +118,5 @@ def sitemap(request):
 
 
 def sitemap_section(request, section):
-    return sitemap_views.sitemap(request, {name: cls() for name, cls in SITEMAPS.items()}, section=section)
+    return sitemap_views.sitemap(request, {name: cls() for name, cls in SITEMAPS.items()}, section=section,
+                                 template_name=TEMPLATE)

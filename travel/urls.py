@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("bookings.payments.urls")),
     path("", include("rewards.urls")),
+    path("", include("reviews.urls")),
     path("", include("channels.urls")),
     path("favicon.ico", pages.favicon, name="favicon"),
     path("currency/", choose_currency, name="choose-currency"),

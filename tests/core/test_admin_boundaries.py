@@ -45,6 +45,7 @@ from channels.models import (
 )
 from core.models import FailedTask, OutboxMessage
 from inventory.models import ChannelRequest, Hold, HoldNight, Rate, RoomNight
+from reviews.models import Review
 from rewards.models import Account, BookingPoints
 from rewards.services import balance_adjust
 from tests.factories import (
@@ -86,6 +87,8 @@ def hotel(name: str):
     booking = BookingFactory(reference=f"LT-{name.upper()[:5]}", user=traveller, property=prop, room_type=room,
                              rate_plan=plan, title=f"{name} Suite, 1 night")
     ReviewItem.objects.create(booking=booking, reason=ReviewItem.Reason.LATE_PAYMENT, detail=f"{name} paid late")
+    Review.objects.create(booking=booking, property=prop, user=traveller, author_name=f"{name} guest", score=8,
+                          text=f"{name} was lovely", stayed_on=day, answer=f"Thanks from {name}")
     channel_rows(name=name, prop=prop, room=room, plan=plan, day=day)
     return prop, staff, booking
 

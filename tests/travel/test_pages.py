@@ -200,14 +200,15 @@ def test_deals_page_shows_real_bookable_totals(client, world):
 def test_hotel_page_query_count_is_bounded(client, world, django_assert_max_num_queries):
     # the fingerprint of the page's rows (its cache key), then hotel + photos + amenities + room
     # types + rate plans, then one read of the rates and one of the nights for every room type x
-    # plan together (inventory.selectors.stay_quotes), and the rooms left per room type ("only 2
-    # left"): inventory's hot cache, one query when it is cold; the same page again: the fingerprint only
-    with django_assert_max_num_queries(1 + 5 + 2 + 1):
+    # plan together (inventory.selectors.stay_quotes), the rooms left per room type ("only 2
+    # left"): inventory's hot cache, one query when it is cold, and the reviews (score, count and
+    # the newest, one query); the same page again: the fingerprint only
+    with django_assert_max_num_queries(1 + 5 + 2 + 1 + 1):
         response = client.get("/hotels/saffron-test/", world.stay_query())
     assert response.status_code == 200
     with django_assert_max_num_queries(1):
         assert client.get("/hotels/saffron-test/", world.stay_query()).status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(6 + 1):  # + the reviews
         assert client.get("/hotels/saffron-test/").status_code == 200
 
 

@@ -79,3 +79,20 @@ def test_robots_txt_keeps_crawlers_out_of_private_pages_and_points_to_the_sitema
     for path in ("/search/", "/book/", "/pay/", "/admin/"):
         assert f"Disallow: {path}" in lines
     assert f"Sitemap: {SITE}/sitemap.xml" in lines
+
+
+@pytest.mark.django_db
+def test_hotel_and_destination_entries_list_their_pictures_as_image_sitemap_entries(client, world):
+    image = {"image": "http://www.google.com/schemas/sitemap-image/1.1"}
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+
+    pictures = {urlsplit(url.find("sm:loc", NS).text).path: [i.text for i in url.findall("image:image/image:loc",
+                                                                                          {**NS, **image})]
+                for url in root.findall("sm:url", NS)}
+
+    hotel = [SITE + p.url for p in world.hotel.photos.all()]
+    hotel += [SITE + r.image_url for r in world.hotel.room_types.all() if r.image_url]
+    assert pictures["/hotels/saffron-test/"] == hotel and len(hotel) >= 2
+    assert pictures["/destinations/lombok/"] == ([SITE + world.destination.image_url]
+                                                 if world.destination.image_url else [])
+    assert pictures["/destinations/lombok/deals/"] == []

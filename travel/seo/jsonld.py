@@ -50,9 +50,10 @@ def postal_address(prop) -> dict:
     }
 
 
-def hotel(*, prop, offers=(), stay=None) -> dict:
-    """A ``Hotel`` with its rooms (``HotelRoom``) and, for a chosen stay, an ``Offer`` per
-    bookable room type x rate plan at the total the page shows."""
+def hotel(*, prop, offers=(), stay=None, review_summary=None, reviews=()) -> dict:
+    """A ``Hotel`` with its rooms (``HotelRoom``), its guests' score (``AggregateRating``) and
+    the reviews the page shows (``Review``), and, for a chosen stay, an ``Offer`` per bookable
+    room type x rate plan at the total the page shows."""
     url = absolute_url(prop.get_absolute_url())
     document = {
         "@context": SCHEMA,
@@ -75,10 +76,30 @@ def hotel(*, prop, offers=(), stay=None) -> dict:
     }
     if prop.phone:
         document["telephone"] = prop.phone
+    if review_summary is not None and review_summary.count:
+        document["aggregateRating"] = aggregate_rating(review_summary)
+        document["review"] = [review(r, summary=review_summary) for r in reviews]
     bookable = [o for o in offers if o.quote.bookable]
     if bookable and stay is not None:
         document["makesOffer"] = [offer(prop=prop, room_offer=o, stay=stay) for o in bookable]
     return document
+
+
+def aggregate_rating(summary) -> dict:
+    """The guests' mean score on the page's scale (1-10), as the page shows it."""
+    return {"@type": "AggregateRating", "ratingValue": float(summary.average), "reviewCount": summary.count,
+            "bestRating": summary.best, "worstRating": summary.worst}
+
+
+def review(item, *, summary) -> dict:
+    return {
+        "@type": "Review",
+        "author": {"@type": "Person", "name": item.author_name},
+        "datePublished": item.created_at.date().isoformat(),
+        "reviewBody": item.text,
+        "reviewRating": {"@type": "Rating", "ratingValue": item.score, "bestRating": summary.best,
+                         "worstRating": summary.worst},
+    }
 
 
 def hotel_room(room) -> dict:

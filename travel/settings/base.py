@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "bookings.payments.apps.PaymentsConfig",
     "bookings",
     "rewards",
+    "reviews",
     "channels.apps.ChannelsConfig",
     "travel.apps.TravelConfig",  # the public site; holds the history of the tables it used to own
 ]

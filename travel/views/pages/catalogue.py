@@ -7,10 +7,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from inventory.stays import today_somewhere
+from reviews.freshness import page_version
+from reviews.selectors import hotel_reviews
 from travel import location, selectors
 from travel.occupancy import fit_message
 from travel.seo import Crumb, PageMeta, clip, jsonld
-from travel.views.pages.cache import cached_dated_hotel_page, cached_page
+from travel.views.pages.cache import cacheable, cached_dated_hotel_page, cached_page
 from travel.views.pages.stay_form import StayForm, stay_from_query
 
 HOME = Crumb("Home", "/")
@@ -135,6 +137,7 @@ def hotel(request, slug):
         ]
         fit, rooms_to_ask = fit_message(stay=stay, capacity=max((r.max_occupancy for r in room_types), default=None),
                                         where="here") if stay else ("", None)
+        reviews = hotel_reviews(property_id=prop.pk)
         return render(request, "travel/hotel.html", {
             "meta": meta,
             "hotel": prop,
@@ -150,12 +153,18 @@ def hotel(request, slug):
             "fit_message": fit,
             "fit_rooms": rooms_to_ask,
             "fit_query": _stay_query(replace(stay, rooms=rooms_to_ask)) if rooms_to_ask else "",
-            "structured_data": [jsonld.breadcrumb_list(crumbs), jsonld.hotel(prop=prop, offers=offers, stay=stay)],
+            "review_summary": reviews.summary,
+            "reviews": reviews.recent,
+            "structured_data": [jsonld.breadcrumb_list(crumbs), jsonld.hotel(prop=prop, offers=offers, stay=stay,
+                                                                             review_summary=reviews.summary,
+                                                                             reviews=reviews.recent)],
         })
 
     if request.GET:
         return cached_dated_hotel_page(request, slug, build)
-    return cached_page(request, f"hotel:{slug}", build)
+    # a new review or answer renews the hotel's reviews token, so the page is built again at once
+    version = page_version(slug=slug) if cacheable(request) else ""
+    return cached_page(request, f"hotel:{slug}:{version}", build)
 
 
 def _moved_hotel(request, slug):
