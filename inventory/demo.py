@@ -1,5 +1,7 @@
-"""Demo inventory: two rate plans per hotel and 365 nights of rooms and rates. Idempotent:
-nights and rates that exist are left as they are (bookings may have changed them)."""
+"""Demo inventory: two rate plans per hotel and a horizon (``INVENTORY_HORIZON_DAYS``, 365 by
+default) of nights and rates, with season and weekend prices; the daily ``inventory.horizon_roll``
+carries them forward. Idempotent: nights and rates that exist are left as they are (bookings may
+have changed them)."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,8 +11,8 @@ from django.utils import timezone
 from catalogue.demo import HOTEL_STAFF_GROUP, ROOM_TYPES
 from catalogue.models import Property
 from inventory.models import Rate, RatePlan, RoomNight
+from inventory.services.horizon import horizon_days
 
-DAYS = 365
 ROOMS_BY_TYPE = {code: rooms for code, _name, _occ, _bed, _size, rooms in ROOM_TYPES}
 BASE_PRICE = {"deluxe": Decimal("80"), "premier": Decimal("120"), "suite": Decimal("210")}
 STAR_FACTOR = {3: Decimal("0.7"), 4: Decimal("1.0"), 5: Decimal("1.6")}
@@ -19,7 +21,7 @@ NON_REFUNDABLE_DISCOUNT = Decimal("0.88")
 
 def seed() -> None:
     start = timezone.localdate()
-    dates = [start + timedelta(days=i) for i in range(DAYS)]
+    dates = [start + timedelta(days=i) for i in range(horizon_days())]
     for prop in Property.objects.prefetch_related("room_types"):
         flexible, saver = _seed_rate_plans(prop)
         for room_type in prop.room_types.all():
