@@ -17,6 +17,8 @@ ROOMS_BY_TYPE = {code: rooms for code, _name, _occ, _bed, _size, rooms in ROOM_T
 BASE_PRICE = {"deluxe": Decimal("80"), "premier": Decimal("120"), "suite": Decimal("210")}
 STAR_FACTOR = {3: Decimal("0.7"), 4: Decimal("1.0"), 5: Decimal("1.6")}
 NON_REFUNDABLE_DISCOUNT = Decimal("0.88")
+STAFF_PERMISSIONS = ["view_roomnight", "change_roomnight", "view_rate", "change_rate", "view_rateplan", "add_rateplan",
+                     "change_rateplan"]
 
 
 def seed() -> None:
@@ -29,7 +31,8 @@ def seed() -> None:
             _seed_rates(room_type, flexible, dates, factor=Decimal(1))
             _seed_rates(room_type, saver, dates, factor=NON_REFUNDABLE_DISCOUNT)
     group, _ = Group.objects.get_or_create(name=HOTEL_STAFF_GROUP)
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="inventory"))
+    # The calendar, prices and rate plans; holds and channel requests are the platform's internals.
+    group.permissions.add(*Permission.objects.filter(content_type__app_label="inventory", codename__in=STAFF_PERMISSIONS))
 
 
 def _seed_rate_plans(prop: Property) -> tuple[RatePlan, RatePlan]:
