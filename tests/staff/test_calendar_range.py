@@ -19,7 +19,9 @@ URL = reverse("admin:inventory_calendar")
 @pytest.fixture
 def hotel():
     deluxe, flexible, saver = sellable_room_type(total=4, days=40)
-    suite, _, _ = sellable_room_type(total=2, days=40, room_type=RoomTypeFactory(property=deluxe.property, name="Suite"))
+    suite = RoomTypeFactory(property=deluxe.property, name="Suite")
+    RoomNight.objects.bulk_create(RoomNight(room_type=suite, date=n.date, total=2, available=2)
+                                  for n in RoomNight.objects.filter(room_type=deluxe))
     other, _, _ = sellable_room_type(total=4, days=40)
     staff = UserFactory(username="desk", is_staff=True)
     staff.user_permissions.add(*Permission.objects.filter(
