@@ -14,8 +14,8 @@ another room type of the same plan (a new plan: from another plan of the same ro
 there is one: nothing sells until staff set the rooms and prices in the calendar, which is safer
 than inventing a count.
 
-Each room type that gained nights publishes one ``inventory.changed`` with the new dates, so the
-channel manager pushes them like any other change.
+Each room type that gained nights or prices publishes one ``inventory.changed`` with those dates,
+so the channel manager pushes them like any other change.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -127,13 +127,19 @@ def inventory_horizon_extend(*, room_type: RoomType, today: date | None = None,
         nights = _new_nights(room_type, missing) if missing else []
         RoomNight.objects.bulk_create(nights, ignore_conflicts=True, batch_size=2000)
         Rate.objects.bulk_create(rates_missing, ignore_conflicts=True, batch_size=2000)
-        if nights:
-            # Nights created here start at version 1; one that already existed (a concurrent run)
-            # has moved on or is announced by that run: announce only what is new and untouched.
-            fresh = RoomNight.objects.filter(room_type=room_type, date__in=missing, version=1).order_by("date")
-            change_record(room_type=room_type, source=source, written=[
-                NightWritten(room_type.pk, n.date, n.version, n.available, n.stop_sell) for n in fresh])
+        _announce(room_type, dates=set(missing) | {r.date for r in rates_missing}, source=source,
+                  rate_plan_ids=sorted({r.rate_plan_id for r in rates_missing}))
     return Extended(len(nights), len(rates_missing))
+
+
+def _announce(room_type: RoomType, *, dates: set, source: str, rate_plan_ids: list[int]) -> None:
+    """One ``inventory.changed`` for the new nights and prices, with the nights' current versions.
+    With new prices it carries ``rate_plan_id`` (None: see ``rate_plan_ids``), so channels push
+    prices as well as availability."""
+    extra = {"rate_plan_id": None, "rate_plan_ids": rate_plan_ids} if rate_plan_ids else {}
+    nights = RoomNight.objects.filter(room_type=room_type, date__in=dates).order_by("date")
+    change_record(room_type=room_type, source=source, **extra, written=[
+        NightWritten(room_type.pk, n.date, n.version, n.available, n.stop_sell) for n in nights])
 
 
 def inventory_horizon_extend_property(*, prop: Property, today: date | None = None) -> Extended:
