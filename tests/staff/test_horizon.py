@@ -81,3 +81,19 @@ def test_the_roll_copies_the_same_weekday_price_of_the_week_before():
     plain = Rate.objects.get(room_type=room_type, rate_plan=flexible, date=last + timedelta(days=2))
     assert (rolled.double, plain.double) == (150, 100)
 
+
+
+def test_a_rate_plan_added_in_the_admin_is_priced_over_the_horizon_like_the_others(client):
+    room_type, flexible, _ = sellable_room_type(days=HORIZON, double="100.00")
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    response = client.post(reverse("admin:inventory_rateplan_add"), {
+        "property": room_type.property.pk, "code": "member", "name": "Members", "refundable": "on",
+        "free_cancellation_days": 2})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    member = room_type.property.rate_plans.get(code="member")
+    rates = Rate.objects.filter(room_type=room_type, rate_plan=member)
+    assert rates.count() == HORIZON
+    flexible_prices = dict(Rate.objects.filter(room_type=room_type, rate_plan=flexible).values_list("date", "double"))
+    assert all(flexible_prices[r.date] == r.double for r in rates)
