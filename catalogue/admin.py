@@ -4,9 +4,12 @@
   ``Property`` in ``property_path``; querysets, object permissions, foreign-key and many-to-many
   choices (through the related model's own admin), list filters and therefore actions,
   autocompletes and the changelist are all scoped through it. See docs/staff.md.
+- ``room_types_added``: sent when the admin has saved new room types (of a new or an existing
+  property), so that ``inventory``, which sits above the catalogue, opens their nights and rates.
 """
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.dispatch import Signal
 
 from catalogue.models import Amenity, Destination, Property, PropertyPhoto, RoomType
 from core.admin import GuardedAdminMixin, PlatformAdmin, is_platform
@@ -111,6 +114,10 @@ class StaffScopedAdmin(GuardedAdminMixin, admin.ModelAdmin):
         return (entry, admin.RelatedOnlyFieldListFilter) if field.is_relation else entry
 
 
+# Sent with ``room_types`` (a list) inside the admin's transaction; receivers must be idempotent.
+room_types_added = Signal()
+
+
 class PhotoInline(admin.TabularInline):
     model = PropertyPhoto
     extra = 0
@@ -141,11 +148,21 @@ class PropertyAdmin(StaffScopedAdmin):
     filter_horizontal = ("amenities", "staff")
     inlines = [RoomTypeInline, PhotoInline]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is RoomType and formset.new_objects:
+            room_types_added.send(sender=RoomType, room_types=list(formset.new_objects))
+
 
 @admin.register(RoomType)
 class RoomTypeAdmin(StaffScopedAdmin):
     list_display = ("name", "property", "code", "max_occupancy")
     list_filter = ("property",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            room_types_added.send(sender=RoomType, room_types=[obj])
 
 
 @admin.register(Amenity)

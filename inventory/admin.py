@@ -5,12 +5,21 @@ the version the editor saw, so a booking made meanwhile turns the edit into a cl
 Hotel staff see and edit only the properties they are attached to (``Property.staff``).
 """
 from django.contrib import admin
+from django.dispatch import receiver
 from django.urls import path
 
-from catalogue.admin import StaffScopedAdmin
+from catalogue.admin import StaffScopedAdmin, room_types_added
 from core.admin import WrittenByServicesMixin
 from inventory.calendar import CalendarView
 from inventory.models import ChannelRequest, Hold, HoldNight, Rate, RatePlan, RoomNight
+from inventory.services.horizon import inventory_horizon_extend, inventory_horizon_extend_property
+
+
+@receiver(room_types_added, dispatch_uid="inventory.open_horizon")
+def open_horizon(sender, *, room_types, **kwargs):
+    """A room type added in the admin has its nights and rates at once (not at the next daily roll)."""
+    for room_type in room_types:
+        inventory_horizon_extend(room_type=room_type, source="horizon:new-room-type")
 
 
 @admin.register(RoomNight)
@@ -32,6 +41,11 @@ class RoomNightAdmin(WrittenByServicesMixin, StaffScopedAdmin):
 class RatePlanAdmin(StaffScopedAdmin):
     list_display = ("name", "property", "code", "refundable", "free_cancellation_days")
     list_filter = ("property", "refundable")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # a new plan is priced like the property's other plans, up to the horizon
+            inventory_horizon_extend_property(prop=obj.property)
 
 
 @admin.register(Rate)

@@ -1,10 +1,19 @@
-"""The staff calendar grid: room types x dates for one property, edited through inventory_adjust.
+"""The staff calendar grid: room types x dates for one property, edited through inventory's services.
 
-GET shows 14 nights from ``start`` (the hotel's today by default) for ``property``, with each rate
-plan's double-occupancy price; POST applies the cells
-whose values differ from what the editor was shown, each with the version the editor saw. A cell
-someone else changed meanwhile is reported as a conflict and left as it is; bad input is reported
-per cell. Nothing here writes a row directly.
+GET shows a month (31 nights) from ``start`` (the hotel's today by default) for ``property``: each
+night's rooms, what is left (the cell's colour is its occupancy), its restrictions, and each rate
+plan's double-occupancy price. POST does one of two things:
+
+- the grid: applies the cells whose values differ from what the editor was shown, each with the
+  version the editor saw (``inventory_adjust`` / ``inventory_rate_adjust``). A cell someone else
+  changed meanwhile is reported as a conflict and left as it is; bad input is reported per cell.
+- a range (``_range`` in the form, ``RangeForm``): rooms, minimum stay, stop-sell, closed to
+  arrival/departure and each plan's price set on every night from one date to another, for one room
+  type or all of them, through ``inventory_range_adjust`` / ``inventory_rate_range_adjust`` in one
+  transaction: bad input is a form error and a refusal (fewer rooms than sold, a night not loaded)
+  writes nothing at all.
+
+Nothing here writes a row directly.
 
 Input is parsed strictly: ids, counts and versions are ASCII digits only, prices have at most
 the rate's decimals and fit its column, a start date leaves room for the previous and next
@@ -19,6 +28,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -26,11 +36,13 @@ from django.utils import timezone
 from django.views import View
 
 from catalogue.models import Property
+from inventory.calendar_range import RangeForm
 from inventory.errors import VersionConflict
 from inventory.models import Rate, RoomNight
 from inventory.services import inventory_adjust, inventory_rate_adjust
+from inventory.services.ranges import NightChanges, inventory_range_adjust, inventory_rate_range_adjust
 
-DAYS = 14
+DAYS = 31
 FLAGS = ("stop_sell", "closed_to_arrival", "closed_to_departure")
 FIRST_START, LAST_START = date.min + timedelta(days=DAYS), date.max - timedelta(days=2 * DAYS)
 ID = re.compile(r"[0-9]{1,18}")  # str.isdigit() also accepts "²" and "١", which int() then refuses or reads
@@ -71,6 +83,15 @@ class Cell:
         n = self.night
         return f"{n.total}|{n.min_stay}|{int(n.stop_sell)}|{int(n.closed_to_arrival)}|{int(n.closed_to_departure)}"
 
+    @property
+    def occupancy(self) -> int:
+        """0 to 4: how full the night is (none, some, half, most, full), for its colour."""
+        n = self.night
+        if n.total == 0:
+            return 0
+        share = (n.total - n.available) / n.total
+        return 4 if share >= 1 else 3 if share >= 0.7 else 2 if share >= 0.4 else 1 if share > 0 else 0
+
 
 def visible_properties(user):
     properties = Property.objects.order_by("name")
@@ -92,6 +113,10 @@ class CalendarView(View):
             messages.error(request, "That start date is not a date the calendar can show (YYYY-MM-DD, "
                                     "within the years 0001 to 9999): showing from today.")
             return HttpResponseRedirect(self._url(prop, None))
+        range_form = RangeForm(prop=prop, initial={"first": start, "last": start + timedelta(days=6)}) if prop else None
+        return self._page(request, properties, prop, start, range_form)
+
+    def _page(self, request, properties, prop, start, range_form, status=200):
         dates = [start + timedelta(days=i) for i in range(DAYS)]
         rows = []
         if prop is not None:
@@ -111,15 +136,19 @@ class CalendarView(View):
             "properties": properties, "property": prop, "dates": dates, "rows": rows, "start": start,
             "previous": start - timedelta(days=DAYS), "next": start + timedelta(days=DAYS),
             "can_change": self.model_admin.has_change_permission(request),
+            "range_form": range_form,
         }
-        return TemplateResponse(request, self.template_name, context)
+        return TemplateResponse(request, self.template_name, context, status=status)
 
     def post(self, request):
         if not self.model_admin.has_change_permission(request):
             raise PermissionDenied
-        prop = self._property(request, visible_properties(request.user), data=request.POST)
+        properties = visible_properties(request.user)
+        prop = self._property(request, properties, data=request.POST)
         if prop is None:
             raise Http404("Choose one of your properties.")
+        if "_range" in request.POST:
+            return self._post_range(request, properties, prop)
         nights = RoomNight.objects.filter(pk__in=posted_ids(request.POST, "c"), room_type__property=prop
                                           ).select_related("room_type")
         rates = Rate.objects.filter(pk__in=posted_ids(request.POST, "r"), room_type__property=prop
@@ -144,6 +173,38 @@ class CalendarView(View):
         if not saved and not problems:
             messages.info(request, "Nothing changed.")
         return HttpResponseRedirect(self._url(prop, self._start(request.POST.get("start"), today=prop.local_today())))
+
+    def _post_range(self, request, properties, prop):
+        """Apply a range edit as a whole, or show the form again with what is wrong (nothing written)."""
+        start = self._start(request.POST.get("start"), today=prop.local_today()) or prop.local_today()
+        form = RangeForm(request.POST, prop=prop)
+        if form.is_valid():
+            try:
+                written = self._apply_range(request, form)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                data = form.cleaned_data
+                messages.success(request, f"Saved {written} change(s) from {data['first']:%d %b %Y} to "
+                                          f"{data['last']:%d %b %Y}.")
+                return HttpResponseRedirect(self._url(prop, start))
+        return self._page(request, properties, prop, start, form, status=400)
+
+    @staticmethod
+    def _apply_range(request, form: RangeForm) -> int:
+        """Every room type's nights, then each priced plan's rates: all in one transaction, or none."""
+        data, source = form.cleaned_data, f"staff:{request.user.get_username()}"
+        changes = NightChanges(**form.night_changes())
+        written = 0
+        with transaction.atomic():
+            for room_type in form.room_types():
+                if changes.fields():
+                    written += len(inventory_range_adjust(room_type=room_type, first=data["first"], last=data["last"],
+                                                          changes=changes, source=source))
+                for plan, double in form.prices():
+                    written += len(inventory_rate_range_adjust(room_type=room_type, rate_plan=plan, first=data["first"],
+                                                               last=data["last"], double=double, source=source))
+        return written
 
     def _apply(self, request, night: RoomNight):
         """True when saved, a message when refused, None when the editor changed nothing here."""

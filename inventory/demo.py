@@ -1,5 +1,7 @@
-"""Demo inventory: two rate plans per hotel and 365 nights of rooms and rates. Idempotent:
-nights and rates that exist are left as they are (bookings may have changed them)."""
+"""Demo inventory: two rate plans per hotel and a horizon (``INVENTORY_HORIZON_DAYS``, 365 by
+default) of nights and rates, with season and weekend prices; the daily ``inventory.horizon_roll``
+carries them forward. Idempotent: nights and rates that exist are left as they are (bookings may
+have changed them)."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,17 +11,19 @@ from django.utils import timezone
 from catalogue.demo import HOTEL_STAFF_GROUP, ROOM_TYPES
 from catalogue.models import Property
 from inventory.models import Rate, RatePlan, RoomNight
+from inventory.services.horizon import horizon_days
 
-DAYS = 365
 ROOMS_BY_TYPE = {code: rooms for code, _name, _occ, _bed, _size, rooms in ROOM_TYPES}
 BASE_PRICE = {"deluxe": Decimal("80"), "premier": Decimal("120"), "suite": Decimal("210")}
 STAR_FACTOR = {3: Decimal("0.7"), 4: Decimal("1.0"), 5: Decimal("1.6")}
 NON_REFUNDABLE_DISCOUNT = Decimal("0.88")
+STAFF_PERMISSIONS = ["view_roomnight", "change_roomnight", "view_rate", "change_rate", "view_rateplan", "add_rateplan",
+                     "change_rateplan"]
 
 
 def seed() -> None:
     start = timezone.localdate()
-    dates = [start + timedelta(days=i) for i in range(DAYS)]
+    dates = [start + timedelta(days=i) for i in range(horizon_days())]
     for prop in Property.objects.prefetch_related("room_types"):
         flexible, saver = _seed_rate_plans(prop)
         for room_type in prop.room_types.all():
@@ -27,7 +31,8 @@ def seed() -> None:
             _seed_rates(room_type, flexible, dates, factor=Decimal(1))
             _seed_rates(room_type, saver, dates, factor=NON_REFUNDABLE_DISCOUNT)
     group, _ = Group.objects.get_or_create(name=HOTEL_STAFF_GROUP)
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="inventory"))
+    # The calendar, prices and rate plans; holds and channel requests are the platform's internals.
+    group.permissions.add(*Permission.objects.filter(content_type__app_label="inventory", codename__in=STAFF_PERMISSIONS))
 
 
 def _seed_rate_plans(prop: Property) -> tuple[RatePlan, RatePlan]:

@@ -12,6 +12,7 @@ from inventory.services.channel_requests import (
     channel_request_queue,
     channel_requests_requeue,
 )
+from inventory.services.horizon import inventory_horizon_roll
 
 
 class ChannelReserveTask(ReliableTask):
@@ -45,3 +46,9 @@ def channel_reserve(self, *, request_id: int) -> str:
 def channel_requests_sweep() -> int:
     """Periodic: queue again channel requests whose task was lost (e.g. broker down at commit)."""
     return channel_requests_requeue()
+
+
+@shared_task(base=ReliableTask, name="inventory.horizon_roll")
+def horizon_roll() -> int:
+    """Daily: create the nights and rates that came within the horizon (idempotent)."""
+    return inventory_horizon_roll().nights

@@ -206,6 +206,8 @@ CELERY_BEAT_SCHEDULE = {
     # Crypto invoices: submit stragglers, expire unpaid ones, poll open ones whose webhooks were lost.
     "payments-sweep": {"task": "payments.sweep_invoices", "schedule": 30.0},
     "inventory-channel-requests-sweep": {"task": "inventory.channel_requests_sweep", "schedule": 60.0},
+    # Nights and rates up to INVENTORY_HORIZON_DAYS ahead of each hotel's today (idempotent).
+    "inventory-horizon-roll": {"task": "inventory.horizon_roll", "schedule": 86400.0},
     # Work lost after commit: paid supplier bookings and pending crypto refunds with nothing queued.
     "bookings-requeue-stuck": {"task": "bookings.requeue_stuck", "schedule": 60.0},
     "payments-requeue-refunds": {"task": "payments.requeue_refunds", "schedule": 120.0},
@@ -241,6 +243,8 @@ CELERY_TASK_QUEUES = [
 # machine) is a hot standby that gets nothing until the active one goes, so the order per
 # room-night holds. Changing a queue's arguments is refused by RabbitMQ: docs/scaling.md says how
 # to move a deployed vhost over. Off only in the tests' negative control.
+# How far ahead every room type has nights and rates (inventory/services/horizon.py).
+INVENTORY_HORIZON_DAYS = env.int("INVENTORY_HORIZON_DAYS", default=365)
 INVENTORY_SHARDS = env.int("INVENTORY_SHARDS", default=4)
 INVENTORY_SHARD_QUEUES = tuple(f"inventory.shard.{n}" for n in range(INVENTORY_SHARDS))
 INVENTORY_SHARD_SINGLE_ACTIVE_CONSUMER = env.bool("INVENTORY_SHARD_SINGLE_ACTIVE_CONSUMER", default=True)

@@ -1,0 +1,1 @@
+"""Hotel staff's screens that read across apps (own bookings and channel bookings): the front desk."""
