@@ -1,7 +1,8 @@
 """JSON API for bookings (DRF): price locks, placing with an Idempotency-Key, reading, cancelling.
 
     POST /api/bookings/locks/            {kind: "stay", room_type, rate_plan, check_in, check_out,
-                                          rooms, guests, coin, points} or {kind, offer_id, coin, points}
+                                          rooms, guests, coin, points, credit}
+                                         or {kind, offer_id, coin, points, credit}
     POST /api/bookings/                  {lock_id, guests: {lead: {name, email, phone}, others: [names],
                                           arrival_time, special_requests}} + header Idempotency-Key
                                           -> 201 (200 on replay)
@@ -55,10 +56,11 @@ class PriceLockCreate(APIView):
         d = body.validated_data
         if d["kind"] == "stay":
             lock = price_lock_stay(user=request.user, room_type=d["room_type_obj"], rate_plan=d["rate_plan_obj"],
-                                   stay=d["stay"], coin_code=d["coin"], points=d["points"])
+                                   stay=d["stay"], coin_code=d["coin"], points=d["points"],
+                                   credit=d["credit"])
         else:
             lock = price_lock_offer(user=request.user, kind=d["kind"], offer_id=d["offer_id"], coin_code=d["coin"],
-                                    points=d["points"])
+                                    points=d["points"], credit=d["credit"])
         return Response(s.PriceLockSerializer(lock).data, status=status.HTTP_201_CREATED)
 
 

@@ -50,6 +50,9 @@ class PayWithForm(forms.Form):
     coin = forms.CharField(max_length=16, error_messages={"required": "Choose a coin to pay with."})
     points = forms.IntegerField(min_value=0, max_value=10_000_000, required=False,
                                 error_messages={"min_value": "Points cannot be negative."})
+    credit = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
+                                error_messages={"min_value": "Credit cannot be negative.",
+                                                "invalid": "Enter the credit as an amount, e.g. 12.50."})
 
 
 class PlaceForm(forms.Form):

@@ -25,6 +25,7 @@ from core.errors import GoneError, Unavailable
 logger = logging.getLogger(__name__)
 
 LOCK_MINUTES = 10
+DECIMAL_FIELDS = ("subtotal", "discount", "total", "coin_rate", "crypto_amount", "credit")
 LOCK_TTL_SAFETY = timedelta(minutes=2)
 TOMBSTONE_TTL = timedelta(hours=24)
 
@@ -49,6 +50,12 @@ class PriceLock:
     expires_at: datetime
     stay: dict = field(default_factory=dict)  # room_type_id, rate_plan_id, check_in, check_out, rooms, guests
     offer: dict = field(default_factory=dict)  # offer_id, supplier, price, currency, details
+    credit: Decimal = Decimal("0.00")  # platform credit used (fiat, part of ``discount``), spent at placement
+
+    @property
+    def points_discount(self) -> Decimal:
+        """The part of ``discount`` paid with points (the rest is platform credit)."""
+        return self.discount - self.credit
 
     @property
     def seconds_left(self) -> int:
@@ -56,7 +63,7 @@ class PriceLock:
 
     def to_cache(self) -> dict:
         data = asdict(self)
-        for name in ("subtotal", "discount", "total", "coin_rate", "crypto_amount"):
+        for name in DECIMAL_FIELDS:
             data[name] = str(data[name])
         data["created_at"] = self.created_at.isoformat()
         data["expires_at"] = self.expires_at.isoformat()
@@ -65,8 +72,9 @@ class PriceLock:
     @classmethod
     def from_cache(cls, data: dict) -> "PriceLock":
         data = dict(data)
-        for name in ("subtotal", "discount", "total", "coin_rate", "crypto_amount"):
-            data[name] = Decimal(data[name])
+        for name in DECIMAL_FIELDS:
+            if name in data:  # a lock stored before credit existed has none
+                data[name] = Decimal(data[name])
         data["created_at"] = datetime.fromisoformat(data["created_at"])
         data["expires_at"] = datetime.fromisoformat(data["expires_at"])
         return cls(**data)

@@ -10,12 +10,26 @@ and ``booking_place`` calls ``reserve`` inside its transaction. Consumption and 
 what was reserved follow the booking's outbox events (booking.confirmed consumes;
 booking.expired / booking.failed / booking.cancelled return).
 """
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
 
+@dataclass(frozen=True)
+class Allowance:
+    """What a traveller may use on one booking: shown at checkout, enforced at the price lock."""
+
+    balance: Decimal  # units the traveller has available now
+    maximum: Decimal  # the most units this booking may use: min(balance, cap)
+    cap_percent: Decimal  # the share of the total that may be paid this way
+    unit: str  # how the units are named to the traveller, e.g. "points"
+
+
 class RedemptionProvider(Protocol):
     code: str  # e.g. "points"
+
+    def allowance(self, *, user, fiat_total: Decimal, currency: str) -> Allowance:
+        """The traveller's balance and the most units usable on ``fiat_total``; no write."""
 
     def quote_discount(self, *, user, amount: Decimal, fiat_total: Decimal, currency: str) -> Decimal:
         """The fiat discount ``amount`` units would give on ``fiat_total`` (capped); no write."""

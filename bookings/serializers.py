@@ -3,6 +3,8 @@
 Input serializers turn a request body into typed values or a 400 naming the field; output
 serializers render a price lock, a booking and its timeline. No service is called from here.
 """
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -34,6 +36,10 @@ class PayWith(serializers.Serializer):
     points = serializers.IntegerField(min_value=0, max_value=MAX_POINTS, default=0,
                                       help_text="Loyalty points to redeem against the total.",
                                       error_messages={"min_value": "Points cannot be negative."})
+    credit = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"),
+                                      help_text="Platform credit to use, in the booking's currency.",
+                                      error_messages={"min_value": "Credit cannot be negative.",
+                                                      "invalid": "Enter the credit as an amount, e.g. 12.50."})
 
 
 class StayLockRequest(PayWith):
@@ -184,7 +190,9 @@ class PriceLockSerializer(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Before points, fiat.")
-    discount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Paid with points, fiat.")
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                        help_text="Paid with points and platform credit, fiat.")
+    credit = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Of the discount, platform credit.")
     total = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Due, fiat.")
     currency = serializers.CharField()
     coin = serializers.CharField(source="coin_code")

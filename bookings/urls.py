@@ -15,6 +15,7 @@ urlpatterns = [
     path("bookings/", views.my_bookings, name="list"),
     path("bookings/<str:reference>/", views.booking_detail, name="detail"),
     path("bookings/<str:reference>/cancel/", views.cancel, name="cancel"),
+    path("bookings/<str:reference>/excess/", views.return_excess, name="return_excess"),
     path("api/bookings/", api.BookingListCreate.as_view(), name="api_list"),
     path("api/bookings/locks/", api.PriceLockCreate.as_view(), name="api_lock"),
     path("api/bookings/<str:reference>/", api.BookingDetail.as_view(), name="api_detail"),

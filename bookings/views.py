@@ -4,6 +4,7 @@ HTTP only: parse with a form, call a service or selector, render. Bad input answ
 a message on the page; a used or expired price lock answers 410 with a re-quote link.
 """
 import uuid
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,9 +30,16 @@ from bookings.selectors import (
 )
 from bookings.services.lifecycle import booking_cancel, cancellation_terms
 from bookings.services.placing import IdempotencyConflict, booking_place
-from bookings.services.quoting import POINTS_PROVIDER, price_lock_offer, price_lock_stay
+from bookings.services.quoting import (
+    POINTS_PROVIDER,
+    credit_allowance,
+    points_allowance,
+    price_lock_offer,
+    price_lock_stay,
+)
 from bookings.states import ACTIVE
 from bookings.timeline import traveller_timeline
+from core.money import money
 from core.throttles import PlacementThrottle, PriceLockThrottle, throttled_page
 from inventory.errors import Busy, InventoryError
 from inventory.selectors import stay_quote
@@ -67,6 +75,8 @@ def checkout(request):
         "kind": "stay", "room_type": data["room_type_obj"], "rate_plan": data["rate_plan_obj"],
         "rate_plans": data["rate_plans"], "stay": data["stay"], "quote": quote, "coins": _coins(),
         "points_enabled": redemption_provider(POINTS_PROVIDER) is not None, "params": request.GET,
+        "points": points_allowance(user=request.user, fiat_total=quote.total, currency=quote.currency),
+        "credit": credit_allowance(user=request.user, fiat_total=quote.total, currency=quote.currency),
     }, status=200 if quote.bookable else 409)
 
 
@@ -82,7 +92,8 @@ def lock_stay(request):
     try:
         lock = price_lock_stay(user=request.user, room_type=data["room_type_obj"], rate_plan=data["rate_plan_obj"],
                                stay=data["stay"], coin_code=pay.cleaned_data["coin"],
-                               points=pay.cleaned_data.get("points") or 0)
+                               points=pay.cleaned_data.get("points") or 0,
+                               credit=pay.cleaned_data.get("credit") or Decimal("0"))
     except ValidationError as exc:
         return _problem(request, status=LOCK_ERROR_STATUS.get(exc.code, 400),
                         title="We cannot lock this price", message=exc.messages[0],
@@ -110,6 +121,8 @@ def checkout_offer(request):
     return render(request, "bookings/checkout.html", {
         "kind": form.cleaned_data["kind"], "offer": offer, "details": details, "coins": _coins(),
         "points_enabled": redemption_provider(POINTS_PROVIDER) is not None,
+        "points": points_allowance(user=request.user, fiat_total=money(Decimal(offer.price)), currency=offer.currency),
+        "credit": credit_allowance(user=request.user, fiat_total=money(Decimal(offer.price)), currency=offer.currency),
     })
 
 
@@ -124,7 +137,8 @@ def lock_offer(request):
     try:
         lock = price_lock_offer(user=request.user, kind=form.cleaned_data["kind"],
                                 offer_id=form.cleaned_data["offer_id"], coin_code=pay.cleaned_data["coin"],
-                                points=pay.cleaned_data.get("points") or 0)
+                                points=pay.cleaned_data.get("points") or 0,
+                                credit=pay.cleaned_data.get("credit") or Decimal("0"))
     except ValidationError as exc:
         return _problem(request, status=LOCK_ERROR_STATUS.get(exc.code, 400), title="We cannot lock this price",
                         message=exc.messages[0], link="/")
@@ -227,7 +241,39 @@ def booking_detail(request, reference):
         "other_guests": list(booking.other_guests.all()),
         "payment": payment_instructions(booking=booking), "cancellable": booking.status in ACTIVE,
         "refund_due": refund_due, "terms": terms, "cancel_form": CancelForm(),
+        "excess": _excess_of(booking.reference),
     })
+
+
+def _excess_of(reference: str):
+    from bookings.payments.selectors import excess_of
+
+    return excess_of(reference=reference)
+
+
+@login_required
+@require_POST
+def return_excess(request, reference):
+    """The traveller's choice for what they paid over: back to their wallet, or platform credit."""
+    from bookings.payments.errors import PaymentError
+    from bookings.payments.services import excess_return
+
+    form = CancelForm(request.POST)  # the same choice of method: crypto or credit
+    if not form.is_valid():
+        return _problem(request, status=400, title="We cannot return the overpayment", message=first_error(form))
+    try:
+        booking = booking_of(user=request.user, reference=reference)
+    except Booking.DoesNotExist:
+        raise Http404("No such booking.")
+    try:
+        excess_return(reference=booking.reference, method=form.cleaned_data["method"] or "crypto",
+                      user_id=request.user.pk)
+    except PaymentError as exc:
+        return _problem(request, status=409, title="We cannot return the overpayment", message=exc.message,
+                        link=f"/bookings/{reference}/", link_text="Back to the booking")
+    messages.success(request, "What you paid over is on its way back." if form.cleaned_data["method"] != "credit"
+                     else "What you paid over is now platform credit.")
+    return redirect("bookings:detail", reference=booking.reference)
 
 
 @login_required

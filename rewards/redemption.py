@@ -1,12 +1,22 @@
 """The "points" checkout redemption provider (protocol in bookings/redemption.py)."""
 from decimal import Decimal
 
+from bookings.redemption import Allowance
+from rewards import config
 from rewards.points import points_cap, points_parse, points_value
+from rewards.selectors import balance_of
 from rewards.services import points_hold
 
 
 class PointsRedemption:
     code = "points"
+
+    def allowance(self, *, user, fiat_total: Decimal, currency: str) -> Allowance:
+        """The available points and the most of them a booking of ``fiat_total`` may use."""
+        available = balance_of(user=user).available
+        cap = points_cap(fiat_total=Decimal(fiat_total))
+        return Allowance(balance=Decimal(available), maximum=Decimal(min(available, cap)),
+                         cap_percent=config.redemption_cap_percent(), unit="points")
 
     def quote_discount(self, *, user, amount, fiat_total: Decimal, currency: str) -> Decimal:
         """The discount ``amount`` points would give on ``fiat_total``, capped; writes nothing."""

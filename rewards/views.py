@@ -1,8 +1,9 @@
-"""The traveller's rewards page: balance, tier and progress, history."""
+"""The traveller's rewards page: balance, tier and progress, history, and platform credit."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from bookings.payments.selectors import credit_balances_of, credit_entries_of
 from rewards import config
 from rewards.points import points_value
 from rewards.selectors import balance_of, entries_of, tier_progress
@@ -21,4 +22,6 @@ def rewards_page(request):
         "expiry_days": config.expiry_days(),
         "cap_percent": format(config.redemption_cap_percent().normalize(), "f"),
         "point_value": format(config.point_value().normalize(), "f"),
+        "credit_balances": credit_balances_of(user=request.user),
+        "credit_entries": list(credit_entries_of(user=request.user)[:10]),
     })

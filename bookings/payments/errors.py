@@ -53,6 +53,12 @@ class RefundRefused(PaymentError):
     category = Category.CONFLICT
 
 
+class CreditRefused(PaymentError):
+    """A credit movement that cannot be made (not enough credit, not whole cents)."""
+
+    code = "credit_refused"
+
+
 class WebhookRejected(PaymentError):
     """A webhook we must not act on. ``status`` is the HTTP answer (401 forged, 400 malformed/stale)."""
 

@@ -1,5 +1,6 @@
 """Crypto payment models: the coin registry, invoices, the on-chain payment ledger, the webhook
-deliveries as received, and refunds.
+deliveries as received, refunds, and platform credit (an append-only ledger per traveller and
+currency: ``CreditAccount.balance`` is a cache of the sum of its ``CreditEntry`` rows).
 
 Money is Decimal everywhere. Crypto amounts carry up to 18 decimal places (ETH and most ERC-20
 tokens use 18); each coin rounds to its own ``decimals``. Crypto amounts and rates use
@@ -7,9 +8,11 @@ ExactDecimalField, which keeps all digits on SQLite too.
 """
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 from bookings.payments.fields import ExactDecimalField
+from core.models import AppendOnlyModel, AppendOnlyQuerySet
 
 CRYPTO_DIGITS = dict(max_digits=40, decimal_places=18)
 RATE_DIGITS = dict(max_digits=38, decimal_places=18)
@@ -75,6 +78,10 @@ class Invoice(models.Model):
     amount_late = ExactDecimalField(**CRYPTO_DIGITS, default=Decimal(0), help_text="Seen after expiry.")
     excess_amount = ExactDecimalField(
         **CRYPTO_DIGITS, default=Decimal(0), help_text="Paid over the amount due: to refund or credit."
+    )
+    shortfall_accepted = ExactDecimalField(
+        **CRYPTO_DIGITS, default=Decimal(0),
+        help_text="Paid under the amount due but within the coin's tolerance (network-fee dust): counted as paid.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     exception = models.CharField(max_length=14, choices=Exception_.choices, default="", blank=True)
@@ -165,6 +172,8 @@ class Refund(models.Model):
         CREDITED = "credited", "Credited"
         FAILED = "failed", "Failed"
 
+    EXCESS_REASON = "Overpayment returned"  # the reason of the (one) refund that returns an overpayment
+
     reference = models.CharField(max_length=40, db_index=True)
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
     method = models.CharField(max_length=8, choices=Method.choices)
@@ -185,3 +194,56 @@ class Refund(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.fiat_amount} {self.method} [{self.status}]"
+
+
+class CreditAccount(models.Model):
+    """A traveller's platform credit in one fiat currency. ``balance`` is a cache of the sum of
+    the account's entries, updated under the account's row lock in the entry's transaction."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_accounts")
+    currency = models.CharField(max_length=3)
+    balance = models.DecimalField(**FIAT_DIGITS, default=Decimal("0.00"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "currency"], name="credit_account_one_per_currency"),
+            models.CheckConstraint(condition=models.Q(balance__gte=0), name="credit_account_balance_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"Credit of {self.user} in {self.currency}: {self.balance}"
+
+
+class CreditEntry(AppendOnlyModel):
+    """One movement of platform credit. Never updated, never deleted."""
+
+    append_only_hint = "add a reversing credit entry instead"
+
+    class Kind(models.TextChoices):
+        REFUND = "refund", "Refund as credit"
+        EXCESS = "excess", "Overpayment kept as credit"
+        SPEND = "spend", "Used on a booking"
+        RETURN = "return", "Returned (booking not paid)"
+        ADJUST = "adjust", "Adjusted by staff"
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    amount = models.DecimalField(**FIAT_DIGITS, help_text="Positive adds credit, negative spends it.")
+    source_key = models.CharField(max_length=200, unique=True,
+                                  help_text="What caused it, e.g. refund:<id>. The same cause never applies twice.")
+    booking_reference = models.CharField(max_length=40, blank=True, db_index=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "credit entries"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="credit_entry_moves_credit"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount:+} ({self.source_key})"

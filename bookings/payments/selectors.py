@@ -1,14 +1,14 @@
-"""Reads of crypto checkout: quotes in a coin, the coins on offer, an invoice's status."""
+"""Reads of crypto checkout: quotes in a coin, the coins on offer, an invoice's status, credit balances."""
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_CEILING, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal, InvalidOperation, localcontext
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from bookings.payments.adapters.rates import rate_fetch
 from bookings.payments.errors import AmountInvalid, CoinUnavailable, InvoiceNotFound
-from bookings.payments.models import Coin, Invoice
+from bookings.payments.models import Coin, CreditAccount, CreditEntry, Invoice, Refund
 
 
 @dataclass(frozen=True)
@@ -112,3 +112,73 @@ def invoice_status(*, invoice: Invoice) -> dict:
         "settled": invoice.status == Invoice.Status.SETTLED,
         "final": not invoice.is_open,
     }
+
+
+# --- platform credit ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CreditMismatch:
+    user_id: int
+    currency: str
+    cached: Decimal
+    from_entries: Decimal
+
+
+def credit_balances_of(*, user) -> list[CreditAccount]:
+    """The traveller's credit accounts with a balance, largest first (cached balances)."""
+    if not user or not user.is_authenticated:
+        return []
+    return list(CreditAccount.objects.filter(user=user, balance__gt=0).order_by("-balance", "currency"))
+
+
+def credit_entries_of(*, user) -> QuerySet[CreditEntry]:
+    return CreditEntry.objects.filter(account__user=user).select_related("account").order_by("-created_at", "-id")
+
+
+def credit_mismatches() -> list[CreditMismatch]:
+    """Credit accounts whose cached balance differs from the sum of their entries (should be none)."""
+    derived = {row["account"]: row["total"] or Decimal(0)
+               for row in CreditEntry.objects.values("account").annotate(total=Sum("amount")).order_by()}
+    return [CreditMismatch(user_id=a.user_id, currency=a.currency, cached=a.balance,
+                           from_entries=derived.get(a.pk, Decimal(0)))
+            for a in CreditAccount.objects.order_by("pk").iterator()
+            if a.balance != derived.get(a.pk, Decimal(0))]
+
+
+@dataclass(frozen=True)
+class CreditAllowance:
+    currency: str
+    balance: Decimal  # the traveller's credit in this currency
+    maximum: Decimal  # the most a booking may use: min(balance, what is due less one cent)
+
+
+def credit_balance_of(*, user, currency: str) -> Decimal:
+    account = CreditAccount.objects.filter(user=user, currency=currency.upper()).first()
+    return account.balance if account else Decimal("0.00")
+
+
+def credit_allowance_of(*, user, fiat_total: Decimal, currency: str) -> CreditAllowance:
+    """How much credit a booking of ``fiat_total`` may use: never all of it, since what is left
+    is paid by a crypto invoice (an invoice of zero cannot exist)."""
+    balance = credit_balance_of(user=user, currency=currency)
+    ceiling = max(Decimal(fiat_total) - Decimal("0.01"), Decimal("0.00"))
+    return CreditAllowance(currency=currency.upper(), balance=balance, maximum=min(balance, ceiling))
+
+
+@dataclass(frozen=True)
+class Excess:
+    amount: str  # in the coin, in its decimals
+    coin_code: str
+    fiat_amount: Decimal  # at the invoice's locked rate, rounded down to the cent
+    fiat_currency: str
+    returned: bool  # already given back (to the wallet or as credit)
+
+
+def excess_of(*, reference: str) -> Excess | None:
+    """What was paid over the amount due for ``reference`` (None when nothing is over)."""
+    invoice = Invoice.objects.select_related("coin").filter(reference=reference, excess_amount__gt=0).first()
+    if invoice is None:
+        return None
+    returned = invoice.refunds.filter(reason=Refund.EXCESS_REASON).exclude(status=Refund.Status.FAILED).exists()
+    fiat = (invoice.excess_amount * invoice.rate).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return Excess(amount=coin_amount(invoice.excess_amount, invoice.coin), coin_code=invoice.coin.code,
+                  fiat_amount=fiat, fiat_currency=invoice.fiat_currency, returned=returned)

@@ -1,10 +1,12 @@
 """Thin Celery tasks of crypto checkout: load ids, call a service. Retried with backoff while the
 processor is unavailable; after the last retry ReliableTask records the dead letter."""
 from celery import shared_task
+from django.db import OperationalError
 
 from bookings.payments.errors import ProcessorUnavailable
 from bookings.payments.models import Invoice, Refund
 from bookings.payments.services import (
+    credit_return_on_end,
     invoice_submit,
     invoice_sync,
     invoices_sweep,
@@ -41,3 +43,11 @@ def sweep_invoices() -> dict:
 @shared_task(name="payments.requeue_refunds", base=ReliableTask, max_retries=0)
 def requeue_refunds() -> int:
     return refunds_requeue_stuck()
+
+
+@shared_task(name="payments.on_booking_ended", base=ReliableTask, autoretry_for=(OperationalError,))
+def on_booking_ended(*, message_id=None, topic="", key="", payload) -> bool:
+    """booking.expired / .failed / .cancelled: give back the platform credit it spent, if due."""
+    entry = credit_return_on_end(booking_reference=payload["reference"], topic=topic,
+                                 refund_method=payload.get("refund_method", ""))
+    return entry is not None

@@ -330,7 +330,7 @@ def _refund(*, booking: Booking, method: str, reason: str, amount: Decimal | Non
 
     try:
         return refund_create(reference=booking.reference, fiat_amount=booking.total if amount is None else amount,
-                             method=method, reason=reason[:200])
+                             method=method, reason=reason[:200], user_id=booking.user_id)
     except PaymentError as exc:
         raise ValidationError(exc.message, code="refund") from exc
 

@@ -1,9 +1,9 @@
 """Placing a booking from a price lock, once per Idempotency-Key, in one transaction.
 
 Inside the transaction: claim the key, use the lock, create the booking as pending (or record
-the supplier hold), reserve the redemption, open the invoice (a row only), log the first event,
-write ``booking.placed`` to the outbox and, last, take the nights (their row locks are then held
-for the shortest time). After commit the invoice is
+the supplier hold), reserve the redemption, spend any platform credit, open the invoice (a row
+only), log the first event, write ``booking.placed`` to the outbox and, last, take the nights
+(their row locks are then held for the shortest time). After commit the invoice is
 created at the processor over HTTP; the traveller never waits for a supplier or a chain.
 """
 import hashlib
@@ -152,6 +152,8 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
         booking.free_cancellation_days = int(details.get("free_cancellation_days") or 0)
     if lock.points:
         _redeem(booking=booking, user=user, lock=lock)
+    if lock.credit:
+        _spend_credit(booking=booking, user=user, lock=lock)
     try:
         invoice = invoice_open(
             reference=booking.reference, fiat_amount=booking.total, fiat_currency=booking.currency,
@@ -173,7 +175,7 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
     events.placed(booking=booking, actor=events.Actor.traveller(user), data={
         "lock_id": lock.id, "total": booking.total, "currency": booking.currency, "coin": booking.coin_code,
         "crypto_amount": booking.crypto_amount, "rate": booking.coin_rate, "points_redeemed": booking.points_redeemed,
-        "source": source,
+        "credit_used": lock.credit, "source": source,
     })
     publish_placed(booking)
     return booking, invoice
@@ -206,11 +208,22 @@ def _redeem(*, booking: Booking, user, lock: PriceLock) -> None:
                               code="points")
     discount = money(provider.reserve(user=user, booking_reference=booking.reference, amount=Decimal(lock.points),
                                       fiat_total=lock.subtotal, currency=lock.currency))
-    if discount < lock.discount:
+    if discount < lock.discount - lock.credit:  # the lock's discount is points plus any credit
         raise ValidationError("Your points balance changed since the price was locked; get a fresh quote.",
                               code="points")
     booking.points_redeemed = lock.points
     booking.redemption_code = lock.redemption_code
+
+
+def _spend_credit(*, booking: Booking, user, lock: PriceLock) -> None:
+    """Spend the platform credit the lock carries, in this transaction (payments' credit ledger)."""
+    from bookings.payments.errors import PaymentError
+    from bookings.payments.services import credit_spend
+
+    try:
+        credit_spend(user_id=user.pk, currency=lock.currency, amount=lock.credit, booking_reference=booking.reference)
+    except PaymentError as exc:
+        raise ValidationError(exc.message, code="credit") from exc
 
 
 def _date_or_none(value) -> date | None:

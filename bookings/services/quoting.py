@@ -1,6 +1,7 @@
 """Locking a price: a stay from our own inventory or a supplier offer, in the chosen coin."""
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -9,12 +10,15 @@ from django.urls import reverse
 from bookings.errors import Unbookable
 from bookings.limits import within_holding_limits
 from bookings.locks import PriceLock, lock_store
-from bookings.redemption import redemption_provider
+from bookings.redemption import Allowance, redemption_provider
 from catalogue.models import RoomType
 from core.money import money
 from inventory.models import RatePlan
 from inventory.selectors import stay_quote
 from inventory.stays import Stay
+
+if TYPE_CHECKING:
+    from bookings.payments.selectors import CreditAllowance
 
 POINTS_PROVIDER = "points"
 MAX_POINTS = 10_000_000
@@ -54,6 +58,15 @@ def offer_requote_url(*, kind: str, offer_id: str) -> str:
     return f"{reverse('bookings:checkout_offer')}?{urlencode({'kind': kind, 'offer_id': offer_id})}"
 
 
+def points_allowance(*, user, fiat_total: Decimal, currency: str) -> Allowance | None:
+    """The traveller's points balance and the most points a booking of ``fiat_total`` may use
+    (None when points cannot be redeemed). Checkout shows it; the price lock enforces it."""
+    provider = redemption_provider(POINTS_PROVIDER)
+    if provider is None or not getattr(user, "is_authenticated", False):
+        return None
+    return provider.allowance(user=user, fiat_total=fiat_total, currency=currency)
+
+
 def _discount(*, user, points: int, fiat_total: Decimal, currency: str) -> tuple[Decimal, str]:
     if not points:
         return Decimal("0.00"), ""
@@ -62,14 +75,55 @@ def _discount(*, user, points: int, fiat_total: Decimal, currency: str) -> tuple
     provider = redemption_provider(POINTS_PROVIDER)
     if provider is None:
         raise ValidationError("Points cannot be redeemed right now.", code="points")
+    allowance = provider.allowance(user=user, fiat_total=fiat_total, currency=currency)
+    if points > allowance.maximum:
+        raise ValidationError(points_refusal(points=points, allowance=allowance), code="points")
     discount = money(provider.quote_discount(user=user, amount=Decimal(points), fiat_total=fiat_total,
                                              currency=currency))
     return min(discount, fiat_total), POINTS_PROVIDER
 
 
+def points_refusal(*, points: int, allowance: Allowance) -> str:
+    """Why ``points`` cannot be used: the balance and the booking's maximum, named."""
+    return (f"You asked to use {points:,} points, but you have {int(allowance.balance):,} points and at most "
+            f"{int(allowance.maximum):,} can be used on this booking (up to {allowance.cap_percent.normalize():f}% "
+            f"of its total). Nothing was locked; choose at most {int(allowance.maximum):,} points.")
+
+
+def credit_allowance(*, user, fiat_total: Decimal, currency: str) -> "CreditAllowance | None":
+    """The traveller's platform credit in ``currency`` and the most of it a booking of ``fiat_total``
+    may use (None without any credit in that currency)."""
+    from bookings.payments.selectors import credit_allowance_of
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    allowance = credit_allowance_of(user=user, fiat_total=fiat_total, currency=currency)
+    return allowance if allowance.balance > 0 else None
+
+
+def _credit(*, user, credit, due: Decimal, currency: str) -> Decimal:
+    """The credit to lock: whole cents, at most the balance and at most what is still due
+    (less one cent: the rest is paid in crypto). Checked again, under a row lock, at placement."""
+    from bookings.payments.selectors import credit_allowance_of
+
+    credit = Decimal(credit or 0)
+    if not credit:
+        return Decimal("0.00")
+    if credit < 0 or credit != credit.quantize(Decimal("0.01")):
+        raise ValidationError("Enter the credit to use as an amount with at most two decimals, above zero.",
+                              code="credit")
+    allowance = credit_allowance_of(user=user, fiat_total=due, currency=currency)
+    if credit > allowance.maximum:
+        raise ValidationError(
+            f"You asked to use {credit} {currency} of credit, but you have {allowance.balance} {currency} and at "
+            f"most {allowance.maximum} {currency} can be used on this booking (the rest is paid in crypto). "
+            "Nothing was locked.", code="credit")
+    return money(credit)
+
+
 @within_holding_limits
 def price_lock_stay(*, user, room_type: RoomType, rate_plan: RatePlan, stay: Stay, coin_code: str,
-                    points: int = 0) -> PriceLock:
+                    points: int = 0, credit: Decimal = Decimal("0.00")) -> PriceLock:
     """Quote the stay (taxes and fees included), convert it and lock it for 10 minutes."""
     if rate_plan.property_id != room_type.property_id:
         raise ValidationError("This rate plan is not offered for this room.", code="rate_plan")
@@ -77,6 +131,8 @@ def price_lock_stay(*, user, room_type: RoomType, rate_plan: RatePlan, stay: Sta
     if not quote.bookable:
         raise Unbookable(quote.reason)
     discount, redemption = _discount(user=user, points=points, fiat_total=quote.total, currency=quote.currency)
+    credit = _credit(user=user, credit=credit, due=quote.total - discount, currency=quote.currency)
+    discount += credit
     total = quote.total - discount
     price = coin_price(fiat_amount=total, currency=quote.currency, coin_code=coin_code)
     stay_fields = {"room_type_id": room_type.pk, "rate_plan_id": rate_plan.pk, "check_in": stay.check_in.isoformat(),
@@ -86,13 +142,14 @@ def price_lock_stay(*, user, room_type: RoomType, rate_plan: RatePlan, stay: Sta
         title=f"{room_type.property.name} · {room_type.name} · {rate_plan.name}",
         subtotal=quote.total, discount=discount, total=total, currency=quote.currency,
         coin_code=price.coin_code, coin_rate=price.rate, crypto_amount=price.amount,
-        points=points if redemption else 0, redemption_code=redemption,
+        points=points if redemption else 0, redemption_code=redemption, credit=credit,
         requote_url=stay_requote_url(**stay_fields), stay=stay_fields,
     )
 
 
 @within_holding_limits
-def price_lock_offer(*, user, kind: str, offer_id: str, coin_code: str, points: int = 0) -> PriceLock:
+def price_lock_offer(*, user, kind: str, offer_id: str, coin_code: str, points: int = 0,
+                     credit: Decimal = Decimal("0.00")) -> PriceLock:
     """Check the supplier's price now (offer_get), convert it and lock it for 10 minutes."""
     from suppliers import offer_get
     from suppliers.errors import SupplierRefused
@@ -105,6 +162,8 @@ def price_lock_offer(*, user, kind: str, offer_id: str, coin_code: str, points: 
         raise ValidationError(f"This offer is no longer available: {exc}", code="offer_gone") from exc
     price = money(Decimal(offer.price))
     discount, redemption = _discount(user=user, points=points, fiat_total=price, currency=offer.currency)
+    credit = _credit(user=user, credit=credit, due=price - discount, currency=offer.currency)
+    discount += credit
     total = price - discount
     coin = coin_price(fiat_amount=total, currency=offer.currency, coin_code=coin_code)
     details = dict(offer.details or {})
@@ -112,7 +171,7 @@ def price_lock_offer(*, user, kind: str, offer_id: str, coin_code: str, points: 
         user_id=user.pk, kind=kind, title=offer.title,
         subtotal=price, discount=discount, total=total, currency=offer.currency,
         coin_code=coin.coin_code, coin_rate=coin.rate, crypto_amount=coin.amount,
-        points=points if redemption else 0, redemption_code=redemption,
+        points=points if redemption else 0, redemption_code=redemption, credit=credit,
         requote_url=offer_requote_url(kind=kind, offer_id=offer_id),
         offer={"offer_id": offer.id, "supplier": getattr(offer, "supplier", "") or "", "price": str(price),
                "currency": offer.currency, "details": _json_safe(details)},

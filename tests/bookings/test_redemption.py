@@ -72,3 +72,45 @@ def no_provider():
 def test_points_without_a_provider_are_refused_clearly(api, room, no_provider):
     response = _lock(api, room, 100)
     assert response.status_code == 400 and "Points cannot be redeemed" in response.json()["detail"]
+
+
+# --- points where the traveller decides: shown at checkout, refused at the price lock ----------
+def test_the_lock_refuses_more_points_than_the_balance_naming_balance_and_maximum(api, room, points, traveller,
+                                                                                   settings):
+    settings.BOOKINGS_MAX_LIVE_LOCKS = 1  # a refused lock must not use the traveller's only lock place
+    refused = _lock(api, room, 10_000_000)
+    assert refused.status_code == 400
+    detail = refused.json()["detail"]
+    assert "you have 5,000 points" in detail and "at most 5,000 can be used" in detail
+    assert balance_of(user=traveller).available == 5000 and balance_of(user=traveller).held == 0
+    assert _lock(api, room, 5000).status_code == 201  # nothing was stored: the one place is still free
+
+
+def test_the_lock_refuses_points_above_the_cap_even_within_the_balance(api, room, traveller, staff):
+    credit(traveller, 20_000, staff)  # worth 200.00, but at most 50% of 230.00 = 11,500 points
+    refused = _lock(api, room, 12_000)
+    assert refused.status_code == 400
+    assert "at most 11,500 can be used" in refused.json()["detail"] and "50%" in refused.json()["detail"]
+    accepted = _lock(api, room, 11_500).json()
+    assert (accepted["discount"], accepted["total"]) == ("115.00", "115.00")
+
+
+def test_the_lock_form_refuses_too_many_points_with_the_reason(api, room, points):
+    check_in = timezone.localdate() + timedelta(days=10)
+    page = api.post("/book/lock/", {
+        "room_type": room[0].pk, "rate_plan": room[1].pk, "check_in": check_in.isoformat(),
+        "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2, "coin": "BTC",
+        "points": 9000})
+    assert page.status_code == 400
+    assert "you have 5,000 points and at most 5,000 can be used" in page.content.decode()
+
+
+def test_checkout_shows_the_balance_and_the_most_points_this_stay_may_use(api, room, traveller, staff):
+    credit(traveller, 20_000, staff)
+    check_in = timezone.localdate() + timedelta(days=10)
+    page = api.get("/book/", {"room_type": room[0].pk, "rate_plan": room[1].pk, "check_in": check_in.isoformat(),
+                              "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "You have 20,000 points; up to <strong>11,500</strong> can be used on this booking" in html
+    assert 'max="11500"' in html

@@ -15,7 +15,8 @@ def test_staff_read_invoices_with_their_payments_refunds_and_deliveries(client, 
     txid = chain.pay(invoice, invoice.amount_due)
     chain.mine(2)
     invoice_sync(invoice=invoice)
-    refund_create(reference=invoice.reference, fiat_amount="10.00", method="credit", reason="goodwill")
+    refund_create(reference=invoice.reference, fiat_amount="10.00", method="credit", reason="goodwill",
+                  user_id=admin.pk)
     WebhookDelivery.objects.create(delivery_id="dlv-admin", event_type="InvoiceSettled", body="{}")
 
     detail = client.get(f"/admin/payments/invoice/{invoice.pk}/change/").content.decode()

@@ -211,6 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     # Work lost after commit: paid supplier bookings and pending crypto refunds with nothing queued.
     "bookings-requeue-stuck": {"task": "bookings.requeue_stuck", "schedule": 60.0},
     "payments-requeue-refunds": {"task": "payments.requeue_refunds", "schedule": 120.0},
+    "money-check": {"task": "travel.money_check", "schedule": 86400.0},  # manage.py money_check, daily
 }
 
 # Outbox rows handed over longer ago than this are deleted daily (rows never handed over stay).
@@ -289,6 +290,9 @@ PAYMENT_WEBHOOK_URL = env("PAYMENT_WEBHOOK_URL", default="")  # empty: SITE_URL 
 PAYMENT_WEBHOOK_MAX_AGE = env.int("PAYMENT_WEBHOOK_MAX_AGE", default=300)  # seconds; older is stale
 PAYMENT_MONITORING_MINUTES = env.int("PAYMENT_MONITORING_MINUTES", default=60)
 PAYMENT_RATE_CACHE_SECONDS = env.int("PAYMENT_RATE_CACHE_SECONDS", default=30)
+# Per coin, how far under the amount due a payment may fall and still count as paid (network-fee
+# dust), e.g. "BTC=0.00001,USDT-TRC20=0.01". Coins not named: exact. docs/payments.md.
+PAYMENT_SHORTFALL_TOLERANCE = env.dict("PAYMENT_SHORTFALL_TOLERANCE", default={})
 # Adapters whose URL is empty start the shipped sandbox in-process (sandboxes/embedded.py);
 # production turns this off and refuses to start without the real URLs.
 SANDBOXES_IN_PROCESS = True

@@ -1,4 +1,5 @@
 """The writers of crypto checkout (one function per use case). See the modules for the detail."""
+from bookings.payments.services.credit import credit_grant, credit_return, credit_return_on_end, credit_spend
 from bookings.payments.services.invoices import (
     invoice_open,
     invoice_poll,
@@ -7,8 +8,9 @@ from bookings.payments.services.invoices import (
     invoice_sync,
     invoices_sweep,
 )
-from bookings.payments.services.refunds import refund_create, refund_submit, refunds_requeue_stuck
+from bookings.payments.services.refunds import excess_return, refund_create, refund_submit, refunds_requeue_stuck
 from bookings.payments.services.webhooks import webhook_process, webhook_receive
 
-__all__ = ["invoice_open", "invoice_poll", "invoice_reconcile", "invoice_submit", "invoice_sync", "invoices_sweep",
+__all__ = ["credit_grant", "credit_return", "credit_return_on_end", "credit_spend", "excess_return",
+           "invoice_open", "invoice_poll", "invoice_reconcile", "invoice_submit", "invoice_sync", "invoices_sweep",
            "refund_create", "refund_submit", "refunds_requeue_stuck", "webhook_process", "webhook_receive"]

@@ -214,6 +214,23 @@ def _ledger_record(invoice: Invoice, payment: processor.RemotePayment, *, late_a
         entry.save(update_fields=["confirmations", "updated_at"])
 
 
+def shortfall_tolerance(coin) -> Decimal:
+    """How far under the amount due a payment in ``coin`` may fall and still count as paid
+    (network-fee dust): ``PAYMENT_SHORTFALL_TOLERANCE`` per coin code, 0 for coins not named."""
+    raw = (getattr(settings, "PAYMENT_SHORTFALL_TOLERANCE", None) or {}).get(coin.code, "0")
+    try:
+        tolerance = Decimal(str(raw))
+    except InvalidOperation:
+        logger.warning("PAYMENT_SHORTFALL_TOLERANCE for %s is not a number: %r; using 0", coin.code, raw)
+        return Decimal(0)
+    return tolerance.quantize(coin.quantum) if tolerance.is_finite() and tolerance > 0 else Decimal(0)
+
+
+def _covers(amount: Decimal, *, due: Decimal, tolerance: Decimal) -> bool:
+    """``amount`` pays ``due``: in full, or short by no more than the tolerance (and not nothing)."""
+    return amount >= due or (amount > 0 and amount + tolerance >= due)
+
+
 def _derive(invoice: Invoice, *, now, remote_status: str) -> None:
     payments = list(invoice.payments.all())
     required = invoice.coin.confirmations_required
@@ -222,14 +239,15 @@ def _derive(invoice: Invoice, *, now, remote_status: str) -> None:
     late = sum((p.amount for p in payments if p.after_expiration), Decimal(0))
     confirmed = sum((p.amount for p in on_time if p.confirmations >= required), Decimal(0))
     due = invoice.amount_due
+    tolerance = shortfall_tolerance(invoice.coin)
     invoice.amount_paid, invoice.amount_late, invoice.amount_confirmed = paid, late, confirmed
     invoice.excess_amount = max(paid - due, Decimal(0))
 
     status, exception = invoice.status, invoice.exception
     if status in (Status.NEW, Status.PROCESSING):
-        if paid >= due:
+        if _covers(paid, due=due, tolerance=tolerance):
             exception = Exc.PAID_OVER if paid > due else Exc.NONE
-            if confirmed >= due:
+            if _covers(confirmed, due=due, tolerance=tolerance):
                 status = Status.SETTLED
             elif remote_status == "Invalid" or now >= invoice.monitoring_until:
                 status = Status.INVALID
@@ -245,6 +263,7 @@ def _derive(invoice: Invoice, *, now, remote_status: str) -> None:
     if status == Status.SETTLED:
         # Anything beyond the amount due, however late, is excess to refund or credit.
         invoice.excess_amount = max(paid + late - due, Decimal(0))
+        invoice.shortfall_accepted = max(due - paid - late, Decimal(0))  # within the tolerance: counted as paid
         exception = Exc.PAID_OVER if invoice.excess_amount > 0 else exception
     if status == Status.SETTLED and invoice.settled_at is None:
         invoice.settled_at = now

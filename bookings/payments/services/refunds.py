@@ -1,5 +1,6 @@
 """Refunds: recorded against the invoice of a reference; crypto refunds go to the processor after
-commit (task ``payments.submit_refund``), platform credit is done at once."""
+commit (task ``payments.submit_refund``), platform credit is done at once: it goes into the
+traveller's credit ledger (services/credit.py) in the refund's own transaction."""
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -9,17 +10,22 @@ from django.utils import timezone
 
 from bookings.payments.adapters import processor
 from bookings.payments.errors import AmountInvalid, InvoiceNotFound, RefundRefused
-from bookings.payments.models import Invoice, Refund
+from bookings.payments.models import CreditEntry, Invoice, Refund
+from bookings.payments.services.credit import credit_grant
 from bookings.payments.services.invoices import _decimal, payment_payload
 from core.outbox import enqueue_after_commit, outbox_publish, queued_keys
 
 CENT = Decimal("0.01")
 
 
-def refund_create(*, reference: str, fiat_amount, method: str, reason: str) -> Refund:
-    """Give back ``fiat_amount`` (at the invoice's locked rate) of what was paid for ``reference``."""
+def refund_create(*, reference: str, fiat_amount, method: str, reason: str, user_id: int | None = None,
+                  credit_kind: str = CreditEntry.Kind.REFUND) -> Refund:
+    """Give back ``fiat_amount`` (at the invoice's locked rate) of what was paid for ``reference``.
+    Credit goes to the balance of ``user_id`` (the booking's traveller), which it then requires."""
     if method not in Refund.Method.values:
         raise RefundRefused(f"Refund method must be one of {', '.join(Refund.Method.values)}.")
+    if method == Refund.Method.CREDIT and not user_id:
+        raise RefundRefused("A refund as credit needs the traveller's account.")
     reason = str(reason or "").strip()
     if not reason:
         raise RefundRefused("A refund needs a reason.")
@@ -48,10 +54,35 @@ def refund_create(*, reference: str, fiat_amount, method: str, reason: str) -> R
             completed_at=timezone.now() if credit else None,
         )
         if credit:
+            credit_grant(user_id=user_id, currency=invoice.fiat_currency, amount=fiat,
+                         kind=credit_kind, source_key=f"refund:{refund.pk}",
+                         booking_reference=reference, note=reason)
             _publish_refunded(refund)
         else:
             _enqueue_refund(refund_id=refund.pk)
     return refund
+
+
+EXCESS_REASON = Refund.EXCESS_REASON
+
+
+def excess_return(*, reference: str, method: str, user_id: int) -> Refund:
+    """Give back what was paid over the amount due, at the traveller's choice: to their wallet
+    (``crypto``, through the processor) or as platform credit. Once per invoice; refused while
+    nothing is over, or when it is worth less than a cent."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update(of=("self",)).filter(reference=reference).first()
+        if invoice is None:
+            raise InvoiceNotFound(f"No payment for {reference}.")
+        if invoice.excess_amount <= 0:
+            raise RefundRefused(f"Nothing was paid over the amount due for {reference}.")
+        if invoice.refunds.filter(reason=EXCESS_REASON).exclude(status=Refund.Status.FAILED).exists():
+            raise RefundRefused(f"The overpayment for {reference} was already returned.")
+        fiat = (invoice.excess_amount * invoice.rate).quantize(CENT, rounding=ROUND_DOWN)
+        if fiat <= 0:
+            raise RefundRefused("The overpayment is worth less than a cent; it cannot be returned.")
+        return refund_create(reference=reference, fiat_amount=fiat, method=method, reason=EXCESS_REASON,
+                             user_id=user_id, credit_kind=CreditEntry.Kind.EXCESS)
 
 
 SUBMIT_REFUND = "payments.submit_refund"
