@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings.models import Booking, BookingGuest, ReviewItem
+from bookings.payments.demo import DEMO_COIN, demo_settled_invoice
 from catalogue.models import Property
 from inventory.errors import InventoryError
 from inventory.models import Rate
@@ -25,6 +26,7 @@ from inventory.stays import Stay
 
 S = Booking.Status
 HOLDS_ROOMS = (S.PAYMENT_CONFIRMED, S.CONFIRMED)
+PAID = (S.PAYMENT_CONFIRMED, S.CONFIRMED, S.NO_SHOW, S.COMPLETED)  # each with its settled invoice
 FIRST_NAMES = ["Amelia", "Budi", "Chloe", "Dewi", "Ethan", "Farah", "Gustav", "Hana", "Ivan", "Julia", "Kenji", "Lina",
                "Marco", "Nadia", "Oscar", "Priya", "Quentin", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wei", "Yara"]
 LAST_NAMES = ["Tan", "Santoso", "Martin", "Lestari", "Brown", "Rahman", "Berg", "Sato", "Petrov", "Rossi", "Ito",
@@ -108,11 +110,14 @@ def _booking(prop, room_type, traveller, reference, scene: Scene, today, *, seed
         property=prop, room_type=room_type, rate_plan=plan, hold=hold, check_in=check_in, check_out=check_out,
         rooms=1, guests=1 + scene.companions, refundable=bool(plan and plan.refundable),
         free_cancellation_days=plan.free_cancellation_days if plan else 0,
-        subtotal=total, total=total, currency="USD", coin_code="USDT", coin_rate=Decimal("1"), crypto_amount=total,
+        subtotal=total, total=total, currency="USD", coin_code=DEMO_COIN, coin_rate=Decimal("1"), crypto_amount=total,
         lead_name=f"{first} {last}", lead_email=f"{first.lower()}.{last.lower()}@example.com",
         lead_phone=f"+4420794{60000 + seed:05d}", idempotency_key=f"demo-{reference}", request_fingerprint="demo",
         payment_expires_at=timezone.now() + timedelta(minutes=10) if scene.status == S.PENDING else None,
     )
+    if scene.status in PAID:
+        demo_settled_invoice(reference=reference, fiat_amount=total, fiat_currency="USD",
+                             paid_at=timezone.now() - timedelta(days=max(1, -scene.arrive + 7)))
     for position in range(1, scene.companions + 1):
         companion = FIRST_NAMES[(seed + 5 * position) % len(FIRST_NAMES)]
         BookingGuest.objects.create(booking=booking, position=position, name=f"{companion} {last}")

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from bookings.models import Booking
+from bookings.payments.demo import DEMO_COIN, demo_settled_invoice
 from catalogue.models import Property
 from reviews.models import Review
 from reviews.services import review_answer, review_post
@@ -70,12 +71,14 @@ def _past_stay(*, prop, user, reference: str, weeks_ago: int, lead: str = "") ->
         return existing
     room, plan = prop.room_types.order_by("pk").first(), prop.rate_plans.order_by("pk").first()
     check_in = timezone.localdate() - timedelta(weeks=weeks_ago)
+    demo_settled_invoice(reference=reference, fiat_amount=Decimal("240.00"), fiat_currency=prop.currency,
+                         paid_at=timezone.now() - timedelta(weeks=weeks_ago + 1))
     return Booking.objects.create(
         reference=reference, user=user, kind=Booking.Kind.STAY, status=Booking.Status.COMPLETED,
         title=f"{room.name if room else 'Room'}, 2 nights", property=prop, room_type=room, rate_plan=plan,
         check_in=check_in, check_out=check_in + timedelta(days=2), guests=2,
         lead_name=lead or user.get_full_name(), lead_email=f"{user.username}@example.com",
-        subtotal=Decimal("240.00"), total=Decimal("240.00"), currency=prop.currency, coin_code="USDT",
+        subtotal=Decimal("240.00"), total=Decimal("240.00"), currency=prop.currency, coin_code=DEMO_COIN,
         coin_rate=Decimal(1), crypto_amount=Decimal("240.00"), idempotency_key=f"demo-{reference}",
         request_fingerprint="demo",
     )
