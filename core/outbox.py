@@ -6,10 +6,14 @@ Two kinds of rows, both written inside the caller's transaction:
     enqueue_after_commit(task="payments.submit_invoice", kwargs={"invoice_id": 7}, key=reference)
 
 A domain event goes to every subscriber task; a task row goes to the one task it names (with its
-routing options, e.g. an inventory shard queue). After commit the row is handed to the broker (on
-RabbitMQ, or in-process in the embedded mode). That hand-over never raises into the caller: if the
-broker is down the row stays unpublished and the periodic ``core.outbox_sweep`` hands it over
-later. Delivery is at least once: tasks and subscribers are idempotent (they key their effects on
+routing options, e.g. an inventory shard queue). After commit the row's id goes to the relay
+(``core.relay``): a thread per process that hands the committed rows it is given to RabbitMQ in
+batches (one claim, one producer, one UPDATE per batch), so a request never waits on the broker.
+With ``OUTBOX_RELAY = "inline"``, in the embedded mode (tasks run in-process) and while the
+connection is still inside an atomic block (a test emulating the commit) the row is handed over
+at once in the caller's thread instead, as before. The hand-over never raises into the caller: if
+the broker is down, or the process dies with ids in its relay queue, the row stays unpublished
+and the periodic ``core.outbox_sweep`` hands it over later. Delivery is at least once: tasks and subscribers are idempotent (they key their effects on
 the message id or on a business key).
 
 Lower apps publish; higher apps subscribe in their ``AppConfig.ready()``:
@@ -21,13 +25,17 @@ A subscriber is the name of a Celery task that accepts ``message_id``, ``topic``
 """
 import logging
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import timedelta
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
+from core import relay
 from core.logging import LOG_CONTEXT_HEADER, propagated_context
 from core.models import OutboxMessage
 
@@ -38,6 +46,8 @@ TASK_PREFIX = "task:"
 _ROUTING_OPTIONS = ("queue", "countdown", "priority")
 
 _subscribers: dict[str, list[str]] = defaultdict(list)
+# What a failed publish raises when the broker itself is unreachable (not one message's fault).
+_BROKER_ERRORS = (OSError, KombuOperationalError, ConnectionError)
 
 
 def subscribe(topic: str, task_name: str) -> None:
@@ -98,12 +108,26 @@ def _record(*, topic: str, key: str, payload: dict) -> OutboxMessage:
     message_id = message.pk
 
     def deliver_after_commit() -> None:
-        outbox_deliver(message_id=message_id)
+        if _relayed_in_background():
+            relay.hand_off(message_id)
+        else:
+            outbox_deliver(message_id=message_id)
 
     # robust: whatever goes wrong after COMMIT is logged, never raised into the caller (the
     # committed work stands; the sweep delivers the row later).
     transaction.on_commit(deliver_after_commit, robust=True)
     return message
+
+
+def _relayed_in_background() -> bool:
+    """The relay thread sees only committed rows and publishes to the broker: not for in-process
+    tasks (the embedded mode, eager tests), nor while this connection is still inside an atomic
+    block (a test's transaction running its on-commit callbacks)."""
+    return (
+        settings.OUTBOX_RELAY == "thread"
+        and not current_app.conf.task_always_eager
+        and not transaction.get_connection().in_atomic_block
+    )
 
 
 def outbox_deliver(*, message_id: int) -> bool:
@@ -132,17 +156,76 @@ def outbox_deliver(*, message_id: int) -> bool:
         return False
 
 
-def _hand_over(message: OutboxMessage) -> None:
+def outbox_deliver_many(*, message_ids) -> int:
+    """Hand a batch of messages to the broker and mark them published. Never raises.
+
+    One transaction whatever the batch's size: claim the unpublished rows among ``message_ids``
+    (SKIP LOCKED: the sweep or another relay may hold some), publish them on one producer (one
+    pooled broker connection and channel), mark the ones that went out with one UPDATE. A message
+    that cannot be published (an unknown task) stays unpublished with its error, alone; a broker
+    failure leaves the rest of the batch unpublished for the sweep. Returns how many went out.
+    """
+    failed: dict[int, str] = {}
+    try:
+        with transaction.atomic():
+            messages = list(
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=list(message_ids), published_at__isnull=True)
+                .order_by("pk")
+            )
+            if not messages:
+                return 0
+            sent = _hand_over_all(messages, failed)
+            if sent:
+                OutboxMessage.objects.filter(pk__in=sent).update(
+                    published_at=timezone.now(), attempts=F("attempts") + 1)
+    except Exception as exc:  # the database is down: the sweeper will try again
+        logger.warning("outbox messages %s not delivered yet: %r", list(message_ids)[:20], exc)
+        return 0
+    for message_id, error in failed.items():
+        _note_error(message_id=message_id, error=error)
+    return len(sent)
+
+
+def _hand_over_all(messages: list[OutboxMessage], failed: dict[int, str]) -> list[int]:
+    """Publish ``messages`` on one producer; return the ids that went out, note the others."""
+    sent = []
+    try:
+        with _one_producer() as producer:
+            for message in messages:
+                try:
+                    _hand_over(message, producer=producer)
+                except _BROKER_ERRORS:
+                    raise
+                except Exception as exc:  # this message only (an unknown task, a bad payload)
+                    logger.warning("outbox message %s not delivered: %r", message.pk, exc)
+                    failed[message.pk] = repr(exc)
+                else:
+                    sent.append(message.pk)
+    except _BROKER_ERRORS as exc:  # the broker is down: the rest waits for the sweep
+        logger.warning("outbox: broker unavailable, %s messages wait: %r", len(messages) - len(sent), exc)
+        failed.update({m.pk: repr(exc) for m in messages if m.pk not in sent and m.pk not in failed})
+    return sent
+
+
+def _one_producer():
+    """One pooled producer for a whole batch; none when tasks run in-process (nothing to connect)."""
+    if current_app.conf.task_always_eager:
+        return nullcontext()
+    return current_app.producer_or_acquire()
+
+
+def _hand_over(message: OutboxMessage, producer=None) -> None:
     if message.topic.startswith(TASK_PREFIX):
         task_name = message.topic.removeprefix(TASK_PREFIX)
         options = message.payload.get("options") or {}
         current_app.tasks[task_name].apply_async(args=message.payload.get("args") or (),
                                      kwargs=message.payload.get("kwargs") or {},
-                                     headers=_log_headers(message), **options)
+                                     headers=_log_headers(message), producer=producer, **options)
         return
     kwargs = {"message_id": message.pk, "topic": message.topic, "key": message.key, "payload": message.payload}
     for task_name in subscribers_of(message.topic):
-        current_app.tasks[task_name].apply_async(kwargs=kwargs)
+        current_app.tasks[task_name].apply_async(kwargs=kwargs, producer=producer)
 
 
 def _log_headers(message: OutboxMessage) -> dict | None:
@@ -158,13 +241,16 @@ def _note_error(*, message_id: int, error: str) -> None:
         logger.warning("outbox message %s: could not record the error: %r", message_id, exc)
 
 
-def outbox_sweep(*, older_than: timedelta = timedelta(seconds=10), limit: int = 500) -> int:
-    """Deliver messages the after-commit hook could not. Returns how many went out."""
+def outbox_sweep(*, older_than: timedelta = timedelta(seconds=10), limit: int = 500,
+                 batch: int = 100) -> int:
+    """Deliver messages the after-commit hand-over could not (the broker was down, the process
+    died with them in its relay queue), in batches. Returns how many went out."""
     cutoff = timezone.now() - older_than
     pending = OutboxMessage.objects.filter(published_at__isnull=True, created_at__lte=cutoff)
+    message_ids = list(pending.order_by("pk").values_list("pk", flat=True)[:limit])
     delivered = 0
-    for message_id in pending.values_list("pk", flat=True)[:limit]:
-        delivered += outbox_deliver(message_id=message_id)
+    for start in range(0, len(message_ids), batch):
+        delivered += outbox_deliver_many(message_ids=message_ids[start:start + batch])
     return delivered
 
 
