@@ -327,7 +327,7 @@ def _throughput_worker(index, name, strategy, hot, nights, room_types, seconds, 
         import inventory.changes
 
         core.outbox.outbox_deliver = lambda **kwargs: True
-        core.relay.hand_off = lambda message_id: None
+        core.relay.hand_off = lambda message_id, log_context=None: None
         inventory.changes.hot_cache_write = lambda entries: None
     # Nothing subscribes to inventory.changed here: the outbox hand-over is the claim and the mark
     # (batched by the relay thread, or the row's own transaction inline), as in production minus

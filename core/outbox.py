@@ -23,6 +23,7 @@ Lower apps publish; higher apps subscribe in their ``AppConfig.ready()``:
 A subscriber is the name of a Celery task that accepts ``message_id``, ``topic``, ``key`` and
 ``payload`` keyword arguments.
 """
+import json
 import logging
 from collections import defaultdict
 from contextlib import nullcontext
@@ -108,8 +109,8 @@ def _record(*, topic: str, key: str, payload: dict) -> OutboxMessage:
     message_id = message.pk
 
     def deliver_after_commit() -> None:
-        if _relayed_in_background():
-            relay.hand_off(message_id)
+        if _relayed_in_background():  # with the log context of the request that committed it
+            relay.hand_off(message_id, log_context=propagated_context())
         else:
             outbox_deliver(message_id=message_id)
 
@@ -156,45 +157,63 @@ def outbox_deliver(*, message_id: int) -> bool:
         return False
 
 
-def outbox_deliver_many(*, message_ids) -> int:
+def outbox_deliver_many(*, message_ids, log_contexts: dict | None = None) -> int:
     """Hand a batch of messages to the broker and mark them published. Never raises.
 
-    One transaction whatever the batch's size: claim the unpublished rows among ``message_ids``
-    (SKIP LOCKED: the sweep or another relay may hold some), publish them on one producer (one
-    pooled broker connection and channel), mark the ones that went out with one UPDATE. A message
-    that cannot be published (an unknown task) stays unpublished with its error, alone; a broker
-    failure leaves the rest of the batch unpublished for the sweep. Returns how many went out.
+    One transaction of three statements whatever the batch's size: one UPDATE … RETURNING claims
+    and marks the unpublished rows among ``message_ids`` (on PostgreSQL it skips rows that the
+    sweep or another relay holds), the messages go out on one producer (one pooled broker
+    connection and channel), then COMMIT. A message that cannot be published (an unknown task)
+    is put back alone, with its error; a broker failure puts back the rest of the batch for the
+    sweep. ``log_contexts`` (by id) is the log context each row was committed under: its
+    messages carry it (docs/observability.md). Returns how many went out.
     """
     failed: dict[int, str] = {}
     try:
         with transaction.atomic():
-            messages = list(
-                OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=list(message_ids), published_at__isnull=True)
-                .order_by("pk")
-            )
+            messages = _claim(list(message_ids))
             if not messages:
                 return 0
-            sent = _hand_over_all(messages, failed)
-            if sent:
-                OutboxMessage.objects.filter(pk__in=sent).update(
-                    published_at=timezone.now(), attempts=F("attempts") + 1)
+            sent = _hand_over_all(messages, failed, log_contexts or {})
+            for message_id, error in failed.items():  # not handed over: waiting again
+                OutboxMessage.objects.filter(pk=message_id).update(
+                    published_at=None, attempts=F("attempts") - 1, last_error=error[:2000])
     except Exception as exc:  # the database is down: the sweeper will try again
         logger.warning("outbox messages %s not delivered yet: %r", list(message_ids)[:20], exc)
         return 0
-    for message_id, error in failed.items():
-        _note_error(message_id=message_id, error=error)
     return len(sent)
 
 
-def _hand_over_all(messages: list[OutboxMessage], failed: dict[int, str]) -> list[int]:
+def _claim(message_ids: list[int]) -> list[OutboxMessage]:
+    """Mark the unpublished rows among ``message_ids`` handed over, in one statement, and return
+    them (unsaved copies: id, topic, key, payload). Their row locks last until the COMMIT."""
+    if not message_ids:
+        return []
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    ids = ", ".join(["%s"] * len(message_ids))
+    if connection.vendor == "postgresql":
+        which = (f"id IN (SELECT id FROM {table} WHERE id IN ({ids}) AND published_at IS NULL "
+                 "ORDER BY id FOR UPDATE SKIP LOCKED)")
+    else:  # SQLite (the embedded mode): one writer at a time
+        which = f"id IN ({ids}) AND published_at IS NULL"
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET published_at = %s, attempts = attempts + 1 WHERE {which} "
+                       "RETURNING id, topic, key, payload", [now, *message_ids])
+        rows = cursor.fetchall()
+    return [OutboxMessage(pk=pk, topic=topic, key=key, payload=json.loads(payload) if isinstance(payload, str)
+                          else payload) for pk, topic, key, payload in sorted(rows)]
+
+
+def _hand_over_all(messages: list[OutboxMessage], failed: dict[int, str], log_contexts: dict) -> list[int]:
     """Publish ``messages`` on one producer; return the ids that went out, note the others."""
     sent = []
     try:
         with _one_producer() as producer:
             for message in messages:
                 try:
-                    _hand_over(message, producer=producer)
+                    _hand_over(message, producer=producer, log_context=log_contexts.get(message.pk))
                 except _BROKER_ERRORS:
                     raise
                 except Exception as exc:  # this message only (an unknown task, a bad payload)
@@ -215,22 +234,25 @@ def _one_producer():
     return current_app.producer_or_acquire()
 
 
-def _hand_over(message: OutboxMessage, producer=None) -> None:
+def _hand_over(message: OutboxMessage, producer=None, log_context: dict | None = None) -> None:
+    """Publish one row. ``log_context``: the context it was committed under, when the hand-over
+    runs elsewhere (the relay thread); without it a message carries the context of the moment."""
     if message.topic.startswith(TASK_PREFIX):
         task_name = message.topic.removeprefix(TASK_PREFIX)
         options = message.payload.get("options") or {}
         current_app.tasks[task_name].apply_async(args=message.payload.get("args") or (),
                                      kwargs=message.payload.get("kwargs") or {},
-                                     headers=_log_headers(message), producer=producer, **options)
+                                     headers=_log_headers(message.payload.get("log_context") or log_context),
+                                     producer=producer, **options)
         return
     kwargs = {"message_id": message.pk, "topic": message.topic, "key": message.key, "payload": message.payload}
     for task_name in subscribers_of(message.topic):
-        current_app.tasks[task_name].apply_async(kwargs=kwargs, producer=producer)
+        current_app.tasks[task_name].apply_async(kwargs=kwargs, headers=_log_headers(log_context),
+                                                 producer=producer)
 
 
-def _log_headers(message: OutboxMessage) -> dict | None:
-    """The log context the row was written under (the sweep hands it over outside that request)."""
-    context = message.payload.get("log_context")
+def _log_headers(context: dict | None) -> dict | None:
+    """The log context a row was written under (the relay and the sweep hand it over elsewhere)."""
     return {LOG_CONTEXT_HEADER: context} if context else None
 
 

@@ -49,13 +49,13 @@ class _Relay:
                 continue
             batch, stop = self._gather(first)
             if batch:
-                self._deliver(outbox_deliver_many, batch)
+                self._deliver(outbox_deliver_many, dict(batch))
             if stop:
                 connection.close()
                 return
 
-    def _gather(self, first) -> tuple[list[int], bool]:
-        """``first`` and whatever else is already waiting, up to a batch."""
+    def _gather(self, first) -> tuple[list[tuple[int, dict]], bool]:
+        """``first`` and whatever else is already waiting, up to a batch: (id, log context) pairs."""
         batch, item = [], first
         while True:
             if item is _STOP:
@@ -69,9 +69,9 @@ class _Relay:
                 return batch, False
 
     @staticmethod
-    def _deliver(deliver, batch: list[int]) -> None:
+    def _deliver(deliver, batch: dict[int, dict]) -> None:
         try:
-            deliver(message_ids=batch)
+            deliver(message_ids=list(batch), log_contexts=batch)
         except Exception as exc:  # noqa: BLE001 - never let the thread die: the sweep has the rows
             logger.warning("outbox relay: batch of %s not delivered: %r", len(batch), exc)
             connection.close()
@@ -87,9 +87,10 @@ _relay: _Relay | None = None
 _lock = threading.Lock()
 
 
-def hand_off(message_id: int) -> None:
-    """Queue a committed outbox row for the relay thread of this process (started on first use)."""
-    _current().ids.put(message_id)
+def hand_off(message_id: int, log_context: dict | None = None) -> None:
+    """Queue a committed outbox row for the relay thread of this process (started on first use),
+    with the log context its messages are to carry."""
+    _current().ids.put((message_id, log_context or {}))
 
 
 def _current() -> _Relay:

@@ -212,3 +212,22 @@ def test_the_embedded_mode_delivers_in_process_at_commit(subscriber_queue, setti
     pk = _commit_event(2)
     assert _all_published([pk])
     assert _taken(settings.CELERY_BROKER_URL) == Counter()
+
+
+def test_relayed_messages_carry_the_log_context_of_the_request_that_committed_them(subscriber_queue, settings):
+    import structlog
+
+    from core.logging import LOG_CONTEXT_HEADER
+
+    with structlog.contextvars.bound_contextvars(request_id="relay-ctx-0001", user_id=7):
+        pk = _commit_event(3)
+    assert wait_for(lambda: _all_published([pk]), timeout=10)
+    headers = []
+    with Connection(settings.CELERY_BROKER_URL) as conn:
+        queue = Queue(QUEUE, no_declare=True).bind(conn.default_channel)
+        deadline = time.monotonic() + 10
+        while len(headers) < len(SUBSCRIBERS) and time.monotonic() < deadline:
+            if (message := queue.get(no_ack=False)) is not None:
+                headers.append(message.headers.get(LOG_CONTEXT_HEADER))
+                message.ack()
+    assert headers == [{"request_id": "relay-ctx-0001", "user_id": 7}] * len(SUBSCRIBERS)
