@@ -219,7 +219,7 @@ OUTBOX_RELAY = env("OUTBOX_RELAY", default="thread" if CELERY_BROKER_URL else "i
 if OUTBOX_RELAY not in ("thread", "inline"):
     raise ValueError(f"OUTBOX_RELAY must be 'thread' or 'inline', not {OUTBOX_RELAY!r}")
 OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=200)  # ids per claim at most
-OUTBOX_RELAY_IDLE_SECONDS = 1.0  # the relay closes its database connection after this long idle
+OUTBOX_RELAY_IDLE_SECONDS = 0.5  # idle this long, the relay gives its database connection back
 OUTBOX_RELAY_EXIT_SECONDS = 2.0  # at exit, how long the relay may take to hand over its queue
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
