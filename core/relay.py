@@ -75,6 +75,8 @@ class _Relay:
         except Exception as exc:  # noqa: BLE001 - never let the thread die: the sweep has the rows
             logger.warning("outbox relay: batch of %s not delivered: %r", len(batch), exc)
             connection.close()
+        if connection.errors_occurred:  # a database error (e.g. a restart): connect afresh next time
+            connection.close()
 
     def stop(self, timeout: float) -> None:
         """Hand over what is queued, then end the thread (at interpreter exit)."""
