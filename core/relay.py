@@ -109,10 +109,17 @@ def _current() -> _Relay:
         return _relay
 
 
-def _stop_at_exit() -> None:
+def shutdown() -> None:
+    """Hand over what is queued and end this process's relay thread, closing its database
+    connection (at exit; a test run, before its test database is dropped). A later hand-off
+    starts a new thread."""
     relay = _relay
     if relay is not None and relay.pid == os.getpid():
         relay.stop(timeout=settings.OUTBOX_RELAY_EXIT_SECONDS)
+
+
+def _stop_at_exit() -> None:
+    shutdown()
 
 
 def _forget_after_fork() -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from kombu import Connection, Exchange, Producer, Queue
 
 from core import relay
@@ -133,11 +134,14 @@ class _Recorder:
 def test_placing_a_booking_makes_no_broker_connection_nor_publish_in_the_request(
         api, room, settings, monkeypatch):
     settings.OUTBOX_RELAY = "thread"
-    app.pool.force_close_all()  # no pooled connection left from earlier tests: any use would connect
+    # Fresh pools: no connection left from earlier tests, so any use would open one (and count).
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
     lock = _lock(api, room)
     recorder = _Recorder()
     with recorder.watching(monkeypatch):
-        response = _place(api, lock["lock_id"], key="relay-no-broker")
+        with CaptureQueriesContext(connection) as request_queries:
+            response = _place(api, lock["lock_id"], key="relay-no-broker")
         assert response.status_code == 201, response.content
         request_thread = threading.current_thread().name
         reference = response.json()["reference"]
@@ -148,6 +152,9 @@ def test_placing_a_booking_makes_no_broker_connection_nor_publish_in_the_request
     assert recorder.connections[request_thread] == 0 and recorder.publishes[request_thread] == 0, (
         recorder.connections, recorder.publishes)
     assert recorder.publishes["outbox-relay"] >= rows.count()  # the relay thread sent them
+    outbox_statements = [q["sql"].split()[0] for q in request_queries.captured_queries
+                         if "travel_outboxmessage" in q["sql"]]
+    assert outbox_statements and set(outbox_statements) == {"INSERT"}, outbox_statements  # no claim, no mark
 
 
 class _ThreadKilled(BaseException):
@@ -157,7 +164,8 @@ class _ThreadKilled(BaseException):
 def test_rows_a_dead_relay_did_not_publish_are_published_by_the_sweep(subscriber_queue, settings, monkeypatch):
     from core import outbox
 
-    def die(message, producer=None):
+    def die(message, **kwargs):
+        connection.close()  # its connection goes with it: PostgreSQL rolls the claim back
         raise _ThreadKilled()
 
     monkeypatch.setattr(outbox, "_hand_over", die)
