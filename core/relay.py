@@ -47,26 +47,31 @@ class _Relay:
             except queue.Empty:  # idle: give the database connection back
                 connection.close()
                 continue
-            batch, stop = self._gather(first)
+            batch, stop, flushed = self._gather(first)
             if batch:
                 self._deliver(outbox_deliver_many, dict(batch))
+            for waiter in flushed:
+                waiter.set()
             if stop:
                 connection.close()
                 return
 
-    def _gather(self, first) -> tuple[list[tuple[int, dict]], bool]:
-        """``first`` and whatever else is already waiting, up to a batch: (id, log context) pairs."""
+    def _gather(self, first) -> tuple[list[tuple[int, dict]], bool, list[threading.Event]]:
+        """``first`` and whatever else is already waiting, up to a batch: (id, log context) pairs;
+        a ``flush`` waiting ends the batch."""
         batch, item = [], first
         while True:
             if item is _STOP:
-                return batch, True
+                return batch, True, []
+            if isinstance(item, threading.Event):
+                return batch, False, [item]
             batch.append(item)
             if len(batch) >= settings.OUTBOX_RELAY_BATCH:
-                return batch, False
+                return batch, False, []
             try:
                 item = self.ids.get_nowait()
             except queue.Empty:
-                return batch, False
+                return batch, False, []
 
     @staticmethod
     def _deliver(deliver, batch: dict[int, dict]) -> None:
@@ -107,6 +112,17 @@ def _current() -> _Relay:
             if first_in_process:
                 atexit.register(_stop_at_exit)
         return _relay
+
+
+def flush(timeout: float = 10.0) -> bool:
+    """Wait until this process's relay has tried every row handed off before the call (tests
+    that change the broker under it). True when done (or nothing to wait for)."""
+    relay = _relay
+    if relay is None or relay.pid != os.getpid() or not relay.thread.is_alive():
+        return True
+    done = threading.Event()
+    relay.ids.put(done)
+    return done.wait(timeout)
 
 
 def shutdown() -> None:

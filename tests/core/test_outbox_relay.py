@@ -15,6 +15,7 @@ from kombu import Connection, Exchange, Producer, Queue
 from core import relay
 from core.models import OutboxMessage
 from core.outbox import outbox_publish, outbox_sweep, subscribe
+from core.task_base import ReliableTask
 from tests.bookings.test_placing import _lock, _place
 from tests.fixtures.worker import wait_for
 from travel.celery import app
@@ -31,7 +32,7 @@ def _noop(**kwargs):
 
 
 for _name in SUBSCRIBERS:
-    app.task(name=_name, queue=QUEUE)(_noop)
+    app.task(name=_name, queue=QUEUE, base=ReliableTask)(_noop)
     subscribe(TOPIC, _name)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.outbox import outbox_sweep
 from tests.bookings.conftest import api, clean_sandboxes, coins, room, traveller  # noqa: F401
 from tests.core.broker import broker_unreachable
+from tests.factories import guests_body
 from tests.fixtures.worker import wait_for, worker_process
 from tests.travel.test_production_settings import FULL, run_manage
 
@@ -28,7 +29,8 @@ def _lock_and_place(api, room, *, request_id):  # noqa: F811
         "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2, "coin": "BTC",
     }, content_type="application/json")
     assert locked.status_code == 201, locked.content
-    return api.post("/api/bookings/", {"lock_id": locked.json()["lock_id"]}, content_type="application/json",
+    return api.post("/api/bookings/", {"lock_id": locked.json()["lock_id"], "guests": guests_body()},
+                    content_type="application/json",
                     headers={"Idempotency-Key": "k-1", "X-Request-ID": request_id})
 
 
