@@ -39,6 +39,16 @@ BENCH_DB = "bench_inventory"
 SOURCES = ("direct", "booking_com", "expedia", "agoda", "airbnb", "trip_com")
 
 
+def _outbox_relay_argument() -> str:
+    """--outbox-relay, read before Django's settings are (they read OUTBOX_RELAY)."""
+    for i, arg in enumerate(sys.argv):
+        if arg.startswith("--outbox-relay="):
+            return arg.split("=", 1)[1]
+        if arg == "--outbox-relay" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+    return "thread" if os.environ.get("CELERY_BROKER_URL") else "inline-no-broker"
+
+
 def configure_environment() -> None:
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/travel")
     if not url.startswith("postgres"):
@@ -46,7 +56,14 @@ def configure_environment() -> None:
     parts = urlsplit(url)
     os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
     os.environ["CACHE_KEY_PREFIX"] = BENCH_DB
-    os.environ.pop("CELERY_BROKER_URL", None)  # outbox delivery in-process: nothing subscribes here
+    # The outbox as in production: with a broker (CELERY_BROKER_URL kept) each worker process's
+    # relay thread hands the committed rows over in batches (OUTBOX_RELAY=thread); --outbox-relay
+    # inline hands each one over after its commit instead; with no broker, inline in-process.
+    relay = _outbox_relay_argument()
+    os.environ["OUTBOX_RELAY"] = relay
+    if relay == "inline-no-broker":
+        os.environ["OUTBOX_RELAY"] = "inline"
+        os.environ.pop("CELERY_BROKER_URL", None)
     os.environ["CONN_MAX_AGE"] = "600"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
     os.environ["LOG_LEVEL"] = "ERROR"
@@ -306,13 +323,16 @@ def _throughput_worker(index, name, strategy, hot, nights, room_types, seconds, 
         # Diagnostic only (this process): skip the outbox hand-over and the cache write that run after
         # commit, to show how much of reserve()'s cost is the transaction itself.
         import core.outbox
+        import core.relay
         import inventory.changes
 
         core.outbox.outbox_deliver = lambda **kwargs: True
+        core.relay.hand_off = lambda message_id, log_context=None: None
         inventory.changes.hot_cache_write = lambda entries: None
-    # Nothing subscribes to inventory.changed here: the outbox hand-over is the row's own
-    # transaction, as in production minus the broker publish (embedded mode would otherwise run the
-    # channel manager's consumer in-process, which is not reserve()'s work).
+    # Nothing subscribes to inventory.changed here: the outbox hand-over is the claim and the mark
+    # (batched by the relay thread, or the row's own transaction inline), as in production minus
+    # the broker publish (embedded mode would otherwise run the channel manager's consumer
+    # in-process, which is not reserve()'s work).
     import core.outbox
 
     core.outbox._subscribers.clear()
@@ -357,6 +377,9 @@ def main() -> None:
     parser.add_argument("--profile-seconds", type=float, default=8.0, help="per channel-profile run")
     parser.add_argument("--workers", type=int, default=8, help="processes per throughput variant")
     parser.add_argument("--skip-profile", action="store_true", help="no channel profile (throughput only)")
+    parser.add_argument("--outbox-relay", choices=("thread", "inline", "inline-no-broker"),
+                        default=_outbox_relay_argument(),
+                        help="how outbox rows are handed over (thread: the relay, needs CELERY_BROKER_URL)")
     parser.add_argument("--chosen-only", action="store_true",
                         help="only the ceiling, the psycopg transaction and reserve() with the guard")
     args = parser.parse_args()

@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform internals"
 
     def ready(self):
-        from core import collectors, task_base  # noqa: F401  (task_base: log context travels with tasks)
+        # task_base: log context travels with tasks; relay: registers its after-fork reset early,
+        # its thread itself starts on first use in each process (gunicorn and prefork fork later).
+        from core import collectors, relay, task_base  # noqa: F401
 
         collectors.register()

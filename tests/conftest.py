@@ -56,6 +56,16 @@ def pytest_runtest_setup(item):
             pytest.skip(reason)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last test, before the session's fixtures drop the test database: end the outbox
+    relay thread, which would otherwise still hold a connection to it."""
+    if nextitem is None:
+        from core import relay
+
+        relay.shutdown()
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Every test starts with an empty cache (Redis in full-stack runs, its own key prefix)."""

@@ -216,6 +216,15 @@ CELERY_BEAT_SCHEDULE = {
 
 # Outbox rows handed over longer ago than this are deleted daily (rows never handed over stay).
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+# How committed outbox rows reach the broker (core/relay.py): "thread" = one relay thread per
+# process hands them over in batches, off the request path; "inline" = each row in the committing
+# thread right after COMMIT. With no broker (the embedded mode: tasks run in-process) it is inline.
+OUTBOX_RELAY = env("OUTBOX_RELAY", default="thread" if CELERY_BROKER_URL else "inline")
+if OUTBOX_RELAY not in ("thread", "inline"):
+    raise ValueError(f"OUTBOX_RELAY must be 'thread' or 'inline', not {OUTBOX_RELAY!r}")
+OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=200)  # ids per claim at most
+OUTBOX_RELAY_IDLE_SECONDS = 0.5  # idle this long, the relay gives its database connection back
+OUTBOX_RELAY_EXIT_SECONDS = 2.0  # at exit, how long the relay may take to hand over its queue
 
 DEAD_LETTER_EXCHANGE = "travel.dead-letter"
 DEAD_LETTER_QUEUE = "dead-letter"
