@@ -5,10 +5,11 @@ nothing scrolls sideways. Screenshots go to test-artifacts/reviews-*.png."""
 import pytest
 
 from tests.factories import UserFactory
+from tests.fixtures.browser import serious_violations
 from tests.reviews.conftest import stay
 from tests.reviews.test_hotel_page import reviewed
 from tests.travel.site_fixtures import build_world
-from tests.travel.test_browser_site import DESKTOP, PHONE, serious_violations
+from tests.travel.test_browser_site import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "reviews-browser-pass"

@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group, Permission
 
 from inventory.models import RoomNight
 from tests.factories import UserFactory
+from tests.fixtures.browser import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).parents[1] / "travel" / "assets" / "axe.min.js"
 LAPTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
 PASSWORD = "staff-desk-pass"
 
@@ -30,12 +30,6 @@ def desk_staff(world):
     alpha.property.staff.add(staff)
     return staff
 
-
-def serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""axe.run(document, {resultTypes: ['violations']}).then(result => result.violations
-        .filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))""")
 
 
 def sign_in(page, base):

@@ -11,11 +11,11 @@ from django.utils import timezone
 from bookings.models import Booking
 from bookings.payments.models import Invoice
 from tests.factories import UserFactory
+from tests.fixtures.browser import serious_violations
 from tests.travel.site_fixtures import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).parent / "assets" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 PHONE_HEADER_MAX_PX = 100
 PASSWORD = "site-polish-pass"
@@ -37,12 +37,6 @@ def site(coins, eager_tasks, suppliers_sandbox):
     UserFactory(username="phone-traveller", password=PASSWORD)
     return world
 
-
-def serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""axe.run(document, {resultTypes: ['violations']}).then(result => result.violations
-        .filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))""")
 
 
 def sign_in(page, base):
