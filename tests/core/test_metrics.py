@@ -140,9 +140,11 @@ def test_a_supplier_search_served_from_the_cache_counts_a_hit(scraper, suppliers
 
 @pytest.mark.rabbitmq
 def test_queue_depths_are_read_from_the_broker(scraper):
-    from travel.celery import app
+    from travel.celery import app, dead_letter_queue
 
     _purge(app, ["suppliers"])
+    with app.connection_for_write() as connection, connection.channel() as channel:
+        dead_letter_queue().bind(channel).declare()  # as every worker does at start; none ran yet in a fresh vhost
     try:
         app.send_task("suppliers.no_such_task", queue="suppliers")  # waits there: no worker runs here
         found = scrape(scraper)
