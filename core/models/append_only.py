@@ -6,7 +6,8 @@
         objects = AppendOnlyQuerySet.as_manager()
 
 The model refuses ``save()`` of an existing row and ``delete()``; the queryset refuses bulk
-``update()`` and ``delete()``. (The rewards ledger also has a PostgreSQL trigger behind this.)
+``update()`` and ``delete()``. (`core.append_only_trigger` adds a PostgreSQL trigger behind this, for
+the rewards and the credit ledgers.)
 """
 from django.db import models
 
