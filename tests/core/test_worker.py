@@ -18,6 +18,7 @@ from kombu import Connection
 
 from core.models import FailedTask, OutboxMessage
 from core.tasks import dead_letter_drill, outbox_sweep_task
+from tests.fixtures.processes import stop_process
 from tests.fixtures.worker import _purge, _test_database_url, wait_for
 from travel.celery import app as celery_app
 from travel.celery import dead_letter_queue
@@ -89,13 +90,7 @@ def payments_worker(*, name: str, pool: str, log_path: Path, env: dict[str, str]
                         timeout=60) and process.poll() is None, f"worker {node} did not start; see {log_path}"
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
 
 
 def sigkill_with_children(pid: int) -> None:

@@ -19,14 +19,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from tests.factories import guest_form_fields
+from tests.fixtures.processes import free_port, gunicorn, stop_process
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(condition, *, timeout: float, what: str) -> None:
@@ -43,15 +39,6 @@ def _port_open(port: int) -> bool:
         s.settimeout(0.2)
         return s.connect_ex(("127.0.0.1", port)) == 0
 
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class RedisServer:
@@ -75,7 +62,7 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            _stop(self.process)
+            stop_process(self.process)
             self.process = None
 
 
@@ -151,29 +138,9 @@ def postgres_instance(log_path: Path):
 def site_server(*, env: dict[str, str], log_path: Path):
     """The site under gunicorn (production's server: one process, four threads) with ``env``
     over the test's environment, DEBUG off; yields its base URL."""
-    port = free_port()
-    full_env = {**os.environ, "DEBUG": "0", **env}
-    with open(log_path, "a") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "travel.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--threads", "4", "--timeout", "60", "--graceful-timeout", "5"],
-            cwd=settings.BASE_DIR, env=full_env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        if process.poll() is not None:
-            raise RuntimeError(f"the site server exited; see {log_path}")
-        try:
-            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        _wait(answers, timeout=60, what="the site server")
+    with gunicorn(options=["--workers", "1", "--threads", "4", "--timeout", "60", "--graceful-timeout", "5"],
+                  env={**os.environ, "DEBUG": "0", **env}, log_path=log_path, what="the site server") as base:
         yield base
-    finally:
-        _stop(process)
 
 
 def sign_in(client: httpx.Client, *, username: str, password: str) -> httpx.Response:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 
+from tests.fixtures.processes import stop_process
 from tests.fixtures.worker import _test_database_url
 
 # Celery's own format ("[2026-11-30 20:05:09,880: ...") or ours (core/logging.py: "2026-11-30T20:05:09.880596Z [info ...")
@@ -42,14 +43,7 @@ def processes():
         yield start
     finally:
         for process in started:
-            if process.poll() is None:
-                process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 def kill(process: subprocess.Popen) -> None:
