@@ -23,6 +23,9 @@ from decimal import Decimal
 from locust import HttpUser, between, events, task
 
 DATA = json.loads(open(os.environ["LOAD_TEST_DATA"]).read())
+# Who is travelling: the booking API refuses a placement without the lead guest (two guests a stay).
+GUESTS = {"lead": {"name": "Load Test", "email": "load-test@example.com", "phone": "+44 20 7946 0958"},
+          "others": ["Second Traveller"]}
 OUTCOME = {"placed": [], "paid": [], "payment_not_taken": [], "channel_reservations": [], "refused": 0,
            "throttled": 0}
 REFUSALS = (409, 410, 422)  # sold out, lock expired or used, unbookable: answers, not errors
@@ -102,7 +105,7 @@ class Traveller(HttpUser):
             "coin": self.rng.choice(DATA["coins"])})
         if lock is None:
             return
-        booking = self._post_json("/api/bookings/", "place booking", {"lock_id": lock["lock_id"]},
+        booking = self._post_json("/api/bookings/", "place booking", {"lock_id": lock["lock_id"], "guests": GUESTS},
                                   headers={"Idempotency-Key": uuid.uuid4().hex})
         if booking is None:
             return
