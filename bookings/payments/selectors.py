@@ -187,6 +187,7 @@ def excess_of(*, reference: str) -> Excess | None:
 # --- crypto refunds the traveller claims ---------------------------------------------------------
 CLAIM_PHRASES = {
     "pending": "Being prepared: your claim link follows shortly",
+    "sent": "Sent before claim links existed: our team will contact you",
     Refund.ClaimState.UNCLAIMED: "Ready to claim",
     Refund.ClaimState.CLAIMED: "Claimed: being sent to your wallet",
     Refund.ClaimState.PAID_OUT: "Paid out to your wallet",
@@ -202,7 +203,7 @@ class RefundClaim:
     coin_code: str
     fiat_amount: Decimal
     fiat_currency: str
-    state: str  # pending, unclaimed, claimed, paid_out
+    state: str  # pending, unclaimed, claimed, paid_out (sent: an old refund without a claim state)
     phrase: str
     claim_link: str  # "" until the processor has it
     payout_txid: str
@@ -219,7 +220,7 @@ def refund_claims_of(*, reference: str) -> list[RefundClaim]:
                .exclude(status=Refund.Status.FAILED).order_by("created_at", "pk"))
     claims = []
     for refund in refunds:
-        state = refund.claim_state or "pending"
+        state = refund.claim_state or refund.status
         claims.append(RefundClaim(
             amount=coin_amount(refund.crypto_amount, refund.invoice.coin), coin_code=refund.invoice.coin.code,
             fiat_amount=refund.fiat_amount, fiat_currency=refund.invoice.fiat_currency, state=state,
