@@ -241,7 +241,7 @@ def booking_detail(request, reference):
         "other_guests": list(booking.other_guests.all()),
         "payment": payment_instructions(booking=booking), "cancellable": booking.status in ACTIVE,
         "refund_due": refund_due, "terms": terms, "cancel_form": CancelForm(),
-        "excess": _excess_of(booking.reference),
+        "excess": _excess_of(booking.reference), "refund_claims": _refund_claims_of(booking.reference),
     })
 
 
@@ -249,6 +249,12 @@ def _excess_of(reference: str):
     from bookings.payments.selectors import excess_of
 
     return excess_of(reference=reference)
+
+
+def _refund_claims_of(reference: str):
+    from bookings.payments.selectors import refund_claims_of
+
+    return refund_claims_of(reference=reference)
 
 
 @login_required

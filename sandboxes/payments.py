@@ -9,7 +9,9 @@ Greenfield-style API (``Authorization: token <PAYMENT_API_KEY>``):
     GET  /api/v1/stores/{store}/invoices/{id}             the invoice (status, additionalStatus)
     GET  /api/v1/stores/{store}/invoices/{id}/payment-methods   address, due, paid, payments (with
                                                            confirmations and afterExpiration)
-    POST /api/v1/stores/{store}/invoices/{id}/refund      a refund (deduplicated on ``name``)
+    POST /api/v1/stores/{store}/invoices/{id}/refund      a refund: a pull payment (deduplicated on
+                                                           ``name``) whose ``viewLink`` is its claim page
+    GET  /api/v1/stores/{store}/pull-payments/{id}        the pull payment
     POST /api/v1/stores/{store}/webhooks                  {url, secret}: where signed webhooks go
 
 Webhooks: JSON body with deliveryId, webhookId, type (InvoiceCreated, InvoiceReceivedPayment,
@@ -19,6 +21,20 @@ Without a registered webhook they go to $PAYMENT_WEBHOOK_URL or $SITE_URL/webhoo
 set), signed with $PAYMENT_WEBHOOK_SECRET. Deliveries caused by a control call are made before the
 call answers (deterministic tests); those noticed lazily (an invoice found expired on a GET) go
 out from a background thread.
+
+Pull payments, public as in BTCPay (whoever holds the link may claim):
+
+    GET  /pull-payments/{id}                           the claim page (HTML): amount, coin, a destination field
+    POST /pull-payments/{id}                           the claim page's form (destination): a payout, or 400
+    GET  /api/v1/pull-payments/{id}                    the pull payment
+    GET  /api/v1/pull-payments/{id}/payouts            its payouts (state AwaitingApproval, Completed, …)
+    POST /api/v1/pull-payments/{id}/payouts            claim {destination, amount?, paymentMethod?}: the
+                                                       destination is checked for the coin (sandboxes/addresses.py);
+                                                       400 {code, message} when it cannot receive it
+
+A payout waits in AwaitingApproval until ``POST /_sandbox/payouts/{id}/complete`` (the store approved
+and sent it: Completed, with a transaction id as proof), or is Completed at once with
+``POST /_sandbox/config {"extra": {"payouts_auto_complete": true}}``.
 
 Sandbox controls (no auth):
 
@@ -31,9 +47,12 @@ Sandbox controls (no auth):
     GET  /_sandbox/deliveries                          every webhook delivery and its outcome
     POST /_sandbox/deliveries/{deliveryId}/resend      send the same bytes and signature again
     POST /_sandbox/config {"extra": {"webhooks_off": true}}   lose webhooks (polling must cope)
+    POST /_sandbox/payouts/{id}/complete               a claimed payout is sent: Completed
+    POST /_sandbox/config {"extra": {"refund_answer_drops": ["viewLink"]}}   answer refunds without those keys
 """
 import hashlib
 import hmac
+import html
 import itertools
 import json
 import os
@@ -41,8 +60,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qs
 
+from sandboxes.addresses import destination_problem
 from sandboxes.http import App, Response
 
 STORE_ID = "sandbox-store"
@@ -62,7 +83,8 @@ class Processor(App):
         with self.state_lock:
             self.invoices: dict[str, dict] = {}
             self.by_order: dict[str, str] = {}
-            self.refunds: dict[str, dict] = {}
+            self.refunds: dict[str, dict] = {}  # the pull payments that refunds are, by id
+            self.payouts: dict[str, dict] = {}
             self.deliveries: list[dict] = []
             self.webhook: dict | None = None
             self.sequence = itertools.count(1)
@@ -294,6 +316,7 @@ def get_payment_methods(request):
 
 @app.route("POST", r"/api/v1/stores/(?P<store>[^/]+)/invoices/(?P<invoice_id>[^/]+)/refund")
 def refund(request):
+    """A refund is a pull payment for the amount: the customer claims it on its ``viewLink``."""
     if not _authorized(request):
         return _unauthorized()
     data = request.json()
@@ -304,7 +327,7 @@ def refund(request):
         name = data.get("name") or ""
         for existing in app.refunds.values():
             if name and existing["name"] == name:
-                return existing
+                return _refund_answer(existing)
         amount = Decimal(str(data["customAmount"]))
         if amount <= 0:
             return Response(400, {"code": "invalid-amount", "message": "customAmount must be positive"})
@@ -312,9 +335,165 @@ def refund(request):
         app.refunds[refund_id] = {
             "id": refund_id, "name": name, "invoiceId": invoice["id"], "amount": str(amount),
             "currency": data.get("customCurrency", invoice["currency"]),
-            "description": data.get("description", ""),
+            "description": data.get("description", ""), "startsAt": int(_now()),
+            "viewLink": f"http://{request.headers.get('host', '127.0.0.1')}/pull-payments/{refund_id}",
         }
-        return app.refunds[refund_id]
+        return _refund_answer(app.refunds[refund_id])
+
+
+def _refund_answer(pull: dict) -> dict:
+    """The pull payment, less the keys a test asked to drop (a processor breaking its contract)."""
+    dropped = app.behaviour.extra.get("refund_answer_drops") or ()
+    return {k: v for k, v in _pull_payment(pull).items() if k not in dropped}
+
+
+# --- pull payments and their payouts (BTCPay's are public: the link is the key) ---------------
+PAYOUT_OPEN = ("AwaitingApproval", "AwaitingPayment", "InProgress", "Completed")
+
+
+def _pull_payment(pull: dict) -> dict:
+    return {
+        "id": pull["id"], "name": pull["name"], "description": pull["description"], "amount": pull["amount"],
+        "currency": pull["currency"], "period": None, "BOLT11Expiration": "30", "archived": False,
+        "autoApproveClaims": False, "startsAt": pull["startsAt"], "expiresAt": None, "viewLink": pull["viewLink"],
+    }
+
+
+def _payouts_of(pull_id: str) -> list[dict]:
+    return [p for p in app.payouts.values() if p["pullPaymentId"] == pull_id]
+
+
+def _left_to_claim(pull: dict) -> Decimal:
+    claimed = sum((Decimal(p["originalAmount"]) for p in _payouts_of(pull["id"]) if p["state"] in PAYOUT_OPEN),
+                  Decimal(0))
+    return Decimal(pull["amount"]) - claimed
+
+
+def _pull_or_404(pull_id: str):
+    pull = app.refunds.get(pull_id)
+    if pull is None:
+        return None, Response(404, {"code": "pullpayment-not-found", "message": f"no pull payment {pull_id}"})
+    return pull, None
+
+
+def _claim(pull_id: str, data: dict) -> Response:
+    """A payout of ``amount`` (default: all that is left) to ``destination``, or 400 saying why not."""
+    with app.state_lock:
+        pull, missing = _pull_or_404(pull_id)
+        if missing:
+            return missing
+        left = _left_to_claim(pull)
+        method = str(data.get("paymentMethod") or pull["currency"]).upper()
+        problem = destination_problem(pull["currency"], str(data.get("destination") or ""))
+        try:
+            amount = Decimal(str(data["amount"])) if data.get("amount") not in (None, "") else left
+        except InvalidOperation:
+            amount = Decimal(-1)
+        if left <= 0:
+            problem = "This refund has already been claimed."
+        elif method != pull["currency"].upper():
+            problem = f"This refund is paid out in {pull['currency']} only, not {method}."
+        elif not problem and not 0 < amount <= left:
+            problem = f"The amount must be more than 0 and at most {left} {pull['currency']}."
+        if problem:
+            return Response(400, {"code": "invalid-claim", "message": problem})
+        payout_id = f"PO{next(app.sequence):06d}"
+        app.payouts[payout_id] = {
+            "id": payout_id, "revision": 0, "pullPaymentId": pull["id"], "date": int(_now()),
+            "destination": str(data["destination"]).strip(), "originalAmount": str(amount),
+            "originalCurrency": pull["currency"], "payoutAmount": str(amount), "payoutCurrency": pull["currency"],
+            "payoutMethodId": method, "paymentMethod": method, "state": "AwaitingApproval", "paymentProof": None,
+        }
+        if app.behaviour.extra.get("payouts_auto_complete"):
+            _complete(app.payouts[payout_id])
+        return Response(200, app.payouts[payout_id])
+
+
+def _complete(payout: dict) -> None:
+    txid = hashlib.sha256(f"payout{payout['id']}{next(app.tx_sequence)}".encode()).hexdigest()
+    payout.update(state="Completed", revision=payout["revision"] + 1,
+                  paymentProof={"proofType": "PayoutTransactionOnChainBlob", "transactionId": txid})
+
+
+@app.route("GET", r"/api/v1/stores/(?P<store>[^/]+)/pull-payments/(?P<pull_id>[^/]+)")
+def store_pull_payment(request):
+    if not _authorized(request):
+        return _unauthorized()
+    return get_pull_payment(request)
+
+
+@app.route("GET", r"/api/v1/pull-payments/(?P<pull_id>[^/]+)")
+def get_pull_payment(request):
+    with app.state_lock:
+        pull, missing = _pull_or_404(request.params["pull_id"])
+        return missing or _pull_payment(pull)
+
+
+@app.route("GET", r"/api/v1/pull-payments/(?P<pull_id>[^/]+)/payouts")
+def list_payouts(request):
+    with app.state_lock:
+        pull, missing = _pull_or_404(request.params["pull_id"])
+        return missing or [dict(p) for p in _payouts_of(pull["id"])]
+
+
+@app.route("POST", r"/api/v1/pull-payments/(?P<pull_id>[^/]+)/payouts")
+def create_payout(request):
+    try:
+        data = request.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return Response(400, {"code": "invalid-claim", "message": "A JSON object is required."})
+    return _claim(request.params["pull_id"], data)
+
+
+@app.route("GET", r"/pull-payments/(?P<pull_id>[^/]+)")
+def claim_page(request):
+    with app.state_lock:
+        pull, missing = _pull_or_404(request.params["pull_id"])
+        if missing:
+            return _html(404, "Refund not found", "<p>There is no such refund.</p>")
+        return _html(200, *_claim_page_body(pull))
+
+
+@app.route("POST", r"/pull-payments/(?P<pull_id>[^/]+)")
+def claim_page_submit(request):
+    form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+    answer = _claim(request.params["pull_id"], {"destination": form.get("destination", "")})
+    with app.state_lock:
+        pull, missing = _pull_or_404(request.params["pull_id"])
+        if missing:
+            return _html(404, "Refund not found", "<p>There is no such refund.</p>")
+        error = answer.body["message"] if answer.status != 200 else ""
+        return _html(answer.status, *_claim_page_body(pull, error=error, destination=form.get("destination", "")))
+
+
+def _claim_page_body(pull: dict, *, error: str = "", destination: str = "") -> tuple[str, str]:
+    e, coin = html.escape, html.escape(pull["currency"])
+    payouts = _payouts_of(pull["id"])
+    rows = "".join(f'<li data-state="{e(p["state"])}">{e(p["originalAmount"])} {coin} to <code>{e(p["destination"])}'
+                   f'</code>: <strong>{e(p["state"])}</strong></li>' for p in payouts)
+    body = (f'<p>Amount: <strong id="amount">{e(pull["amount"])} {coin}</strong></p>'
+            f'<p>{e(pull["description"])}</p>')
+    if error:
+        body += f'<p role="alert" id="claim-error">{e(error)}</p>'
+    if _left_to_claim(pull) > 0:
+        body += (f'<form method="post"><label for="destination">Your {coin} address</label> '
+                 f'<input id="destination" name="destination" required size="60" value="{e(destination)}"> '
+                 f'<button type="submit">Claim</button></form>')
+    else:
+        body += '<p id="claimed">This refund has been claimed.</p>'
+    if rows:
+        body += f"<h2>Payouts</h2><ul>{rows}</ul>"
+    return f"Claim your refund {e(pull['id'])}", body
+
+
+def _html(status: int, title: str, body: str) -> Response:
+    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+            f'content="width=device-width, initial-scale=1"><title>{title}</title></head>'
+            f'<body style="font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem">'
+            f'<h1>{title}</h1>{body}</body></html>')
+    return Response(status, raw=page.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
 
 
 @app.route("POST", r"/api/v1/stores/(?P<store>[^/]+)/webhooks")
@@ -423,6 +602,17 @@ def invalidate(request):
             events.append(app.event(invoice, "InvoiceInvalid", manuallyMarked=True))
     app.deliver(events)
     return app.public(invoice)
+
+
+@app.route("POST", r"/_sandbox/payouts/(?P<payout_id>[^/]+)/complete")
+def complete_payout(request):
+    with app.state_lock:
+        payout = app.payouts.get(request.params["payout_id"])
+        if payout is None:
+            return Response(404, {"error": "no such payout"})
+        if payout["state"] != "Completed":
+            _complete(payout)
+        return dict(payout)
 
 
 @app.route("GET", r"/_sandbox/deliveries")

@@ -59,6 +59,7 @@ def email_context(*, booking: Booking, kind: str) -> dict:
         "place": place_of(booking), "terms": cancellation_policy(booking),
         **_payment(booking, site),
         "refund_method": _last_event_data(booking, "booking.cancelled").get("refund_method", ""),
+        **_refund_claims(booking, kind),
     }
 
 
@@ -107,6 +108,15 @@ def _payment(booking: Booking, site: str) -> dict:
         "pay_link": site + pay_link(reference=booking.reference, expires_at=invoice.monitoring_until),
         "pay_by": invoice.expires_at, "refunded": refunded, "paid_something": invoice.amount_paid > 0,
     }
+
+
+def _refund_claims(booking: Booking, kind: str) -> dict:
+    """For the "refunded" email: each crypto refund's claim link (the traveller's to open)."""
+    if kind != EmailKind.REFUNDED:
+        return {}
+    from bookings.payments.selectors import refund_claims_of
+
+    return {"refund_claims": [c for c in refund_claims_of(reference=booking.reference) if c.claim_link]}
 
 
 def _last_event_data(booking: Booking, action: str) -> dict:

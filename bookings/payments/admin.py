@@ -1,7 +1,9 @@
 """Staff views of the coin registry, invoices with their ledger, webhook deliveries and refunds.
 
 Invoices, payments and deliveries are written by the services only: read-only here. All of it is
-the platform's (superusers); hotel staff never see payments of any hotel here."""
+the platform's (superusers); hotel staff never see payments of any hotel here. A crypto refund
+shows how far its claim got, never its claim link: that is the traveller's alone (whoever holds
+it can claim the money)."""
 from django.contrib import admin
 
 from bookings.payments.models import ChainPayment, Coin, Invoice, Refund, WebhookDelivery
@@ -26,7 +28,8 @@ class ChainPaymentInline(WrittenByServicesMixin, admin.TabularInline):
 class RefundInline(WrittenByServicesMixin, admin.TabularInline):
     model = Refund
     extra = 0
-    readonly_fields = ["method", "fiat_amount", "crypto_amount", "reason", "status", "created_at"]
+    fields = readonly_fields = ["method", "fiat_amount", "crypto_amount", "reason", "status", "claim_state",
+                                "created_at"]
 
 
 @admin.register(Invoice)
@@ -47,6 +50,10 @@ class WebhookDeliveryAdmin(WrittenByServicesMixin, PlatformAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(WrittenByServicesMixin, PlatformAdmin):
-    list_display = ["reference", "method", "fiat_amount", "crypto_amount", "status", "created_at"]
-    list_filter = ["method", "status"]
-    search_fields = ["reference"]
+    list_display = ["reference", "method", "fiat_amount", "crypto_amount", "status", "claim_state", "created_at"]
+    list_filter = ["method", "status", "claim_state"]
+    search_fields = ["reference", "processor_refund_id"]
+    exclude = ["claim_link"]
+    readonly_fields = ["reference", "invoice", "method", "fiat_amount", "crypto_amount", "reason", "status",
+                       "processor_refund_id", "claim_state", "payout_txid", "claim_checked_at", "paid_out_at",
+                       "last_error", "created_at", "completed_at"]

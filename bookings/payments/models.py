@@ -160,7 +160,11 @@ class WebhookDelivery(models.Model):
 
 
 class Refund(models.Model):
-    """Money given back for a reference: on-chain (crypto) or as platform credit."""
+    """Money given back for a reference: on-chain (crypto) or as platform credit.
+
+    A crypto refund is a pull payment at the processor: the traveller opens its claim link, gives
+    a wallet address for the coin, and the processor pays out. ``claim_state`` follows it
+    (refreshed by ``payments.refresh_refund_claims``); it stays blank for credit."""
 
     class Method(models.TextChoices):
         CRYPTO = "crypto", "Crypto"
@@ -172,6 +176,12 @@ class Refund(models.Model):
         CREDITED = "credited", "Credited"
         FAILED = "failed", "Failed"
 
+    class ClaimState(models.TextChoices):
+        NONE = "", "No claim (credit, or not sent yet)"
+        UNCLAIMED = "unclaimed", "Waiting for the traveller to claim it"
+        CLAIMED = "claimed", "Claimed: being paid out"
+        PAID_OUT = "paid_out", "Paid out"
+
     EXCESS_REASON = "Overpayment returned"  # the reason of the (one) refund that returns an overpayment
 
     reference = models.CharField(max_length=40, db_index=True)
@@ -181,7 +191,13 @@ class Refund(models.Model):
     crypto_amount = ExactDecimalField(**CRYPTO_DIGITS)
     reason = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    processor_refund_id = models.CharField(max_length=64, blank=True)
+    processor_refund_id = models.CharField(max_length=64, blank=True, help_text="The processor's pull payment.")
+    claim_link = models.URLField(max_length=500, blank=True,
+                                 help_text="Where the traveller claims a crypto refund: for their eyes only.")
+    claim_state = models.CharField(max_length=10, choices=ClaimState.choices, default=ClaimState.NONE, blank=True)
+    payout_txid = models.CharField(max_length=128, blank=True, help_text="The payout's transaction, once paid out.")
+    claim_checked_at = models.DateTimeField(null=True, blank=True)
+    paid_out_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -190,6 +206,10 @@ class Refund(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(fiat_amount__gt=0), name="refund_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["claim_state", "claim_checked_at"], name="refund_claims_to_refresh",
+                         condition=models.Q(claim_state__in=["unclaimed", "claimed"])),
         ]
 
     def __str__(self):

@@ -182,3 +182,48 @@ def excess_of(*, reference: str) -> Excess | None:
     fiat = (invoice.excess_amount * invoice.rate).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     return Excess(amount=coin_amount(invoice.excess_amount, invoice.coin), coin_code=invoice.coin.code,
                   fiat_amount=fiat, fiat_currency=invoice.fiat_currency, returned=returned)
+
+
+# --- crypto refunds the traveller claims ---------------------------------------------------------
+CLAIM_PHRASES = {
+    "pending": "Being prepared: your claim link follows shortly",
+    "sent": "Sent before claim links existed: our team will contact you",
+    Refund.ClaimState.UNCLAIMED: "Ready to claim",
+    Refund.ClaimState.CLAIMED: "Claimed: being sent to your wallet",
+    Refund.ClaimState.PAID_OUT: "Paid out to your wallet",
+}
+
+
+@dataclass(frozen=True)
+class RefundClaim:
+    """A crypto refund as its traveller sees it. ``claim_link`` is theirs alone: show it only to
+    the booking's traveller (their page, their email), never to staff."""
+
+    amount: str  # in the coin, in its decimals
+    coin_code: str
+    fiat_amount: Decimal
+    fiat_currency: str
+    state: str  # pending, unclaimed, claimed, paid_out (sent: an old refund without a claim state)
+    phrase: str
+    claim_link: str  # "" until the processor has it
+    payout_txid: str
+
+    @property
+    def to_claim(self) -> bool:
+        return self.state == Refund.ClaimState.UNCLAIMED and bool(self.claim_link)
+
+
+def refund_claims_of(*, reference: str) -> list[RefundClaim]:
+    """The crypto refunds of ``reference`` (not failed ones), oldest first."""
+    refunds = (Refund.objects.select_related("invoice__coin")
+               .filter(reference=reference, method=Refund.Method.CRYPTO)
+               .exclude(status=Refund.Status.FAILED).order_by("created_at", "pk"))
+    claims = []
+    for refund in refunds:
+        state = refund.claim_state or refund.status
+        claims.append(RefundClaim(
+            amount=coin_amount(refund.crypto_amount, refund.invoice.coin), coin_code=refund.invoice.coin.code,
+            fiat_amount=refund.fiat_amount, fiat_currency=refund.invoice.fiat_currency, state=state,
+            phrase=CLAIM_PHRASES[state], claim_link=refund.claim_link, payout_txid=refund.payout_txid,
+        ))
+    return claims

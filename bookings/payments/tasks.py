@@ -10,6 +10,7 @@ from bookings.payments.services import (
     invoice_submit,
     invoice_sync,
     invoices_sweep,
+    refund_claims_refresh,
     refund_submit,
     refunds_requeue_stuck,
 )
@@ -43,6 +44,11 @@ def sweep_invoices() -> dict:
 @shared_task(name="payments.requeue_refunds", base=ReliableTask, max_retries=0)
 def requeue_refunds() -> int:
     return refunds_requeue_stuck()
+
+
+@shared_task(name="payments.refresh_refund_claims", base=ReliableTask, max_retries=0)
+def refresh_refund_claims() -> dict:
+    return refund_claims_refresh()
 
 
 @shared_task(name="payments.on_booking_ended", base=ReliableTask, autoretry_for=(OperationalError,))

@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
     # Work lost after commit: paid supplier bookings and pending crypto refunds with nothing queued.
     "bookings-requeue-stuck": {"task": "bookings.requeue_stuck", "schedule": 60.0},
     "payments-requeue-refunds": {"task": "payments.requeue_refunds", "schedule": 120.0},
+    # Crypto refunds sent but not yet paid out: has the traveller claimed it, was it paid out?
+    "payments-refresh-refund-claims": {"task": "payments.refresh_refund_claims", "schedule": 300.0},
     "money-check": {"task": "travel.money_check", "schedule": 86400.0},  # manage.py money_check, daily
 }
 

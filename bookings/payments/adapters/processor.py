@@ -3,7 +3,9 @@
 PAYMENT_API_URL (empty: the processor sandbox started in-process), PAYMENT_API_KEY (sent as
 ``Authorization: token <key>``), PAYMENT_STORE_ID. Answers become small typed values; transport
 errors, timeouts, 5xx and 429 become ProcessorUnavailable (retry later), other 4xx
-ProcessorRejected. The sandbox-only controls (pay, mine) used by the "simulate payment" form
+ProcessorRejected, and so does an answer missing what we rely on (a refund's claim link). A refund
+is a pull payment: the traveller claims it on its ``viewLink``; its payouts tell how far it got.
+The sandbox-only controls (pay, mine) used by the "simulate payment" form
 live here too, so that nothing else speaks the sandbox's HTTP.
 """
 from dataclasses import dataclass
@@ -37,6 +39,23 @@ class RemoteInvoice:
     address: str = ""
     payment_link: str = ""
     payments: tuple[RemotePayment, ...] = ()
+
+
+@dataclass(frozen=True)
+class RemotePayout:
+    id: str
+    state: str  # AwaitingApproval, AwaitingPayment, InProgress, Completed, Cancelled
+    amount: Decimal
+    txid: str = ""
+
+
+@dataclass(frozen=True)
+class RemotePullPayment:
+    id: str
+    view_link: str
+    amount: Decimal
+    currency: str
+    payouts: tuple[RemotePayout, ...] = ()
 
 
 def webhook_url() -> str:
@@ -123,12 +142,45 @@ def invoice_get(*, invoice_id: str) -> RemoteInvoice:
     return _invoice(data, methods)
 
 
-def refund_send(*, invoice_id: str, name: str, amount: Decimal, currency: str, description: str) -> str:
+def _required(data, *keys: str, what: str) -> dict:
+    """``data`` when it is an object carrying every key with a value; else ProcessorRejected."""
+    missing = [k for k in keys if not isinstance(data, dict) or data.get(k) in (None, "")]
+    if missing:
+        raise ProcessorRejected(f"The payment processor's {what} has no {', '.join(missing)}.")
+    return data
+
+
+def _pull_payment(data, payouts=()) -> RemotePullPayment:
+    data = _required(data, "id", "viewLink", "amount", "currency", what="refund (pull payment)")
+    if not str(data["viewLink"]).startswith(("https://", "http://")):
+        raise ProcessorRejected(f"The payment processor's refund claim link is not a URL: {data['viewLink']!r}.")
+    return RemotePullPayment(id=str(data["id"]), view_link=str(data["viewLink"]), amount=Decimal(str(data["amount"])),
+                             currency=str(data["currency"]), payouts=tuple(_payout(p) for p in payouts))
+
+
+def _payout(data) -> RemotePayout:
+    data = _required(data, "id", "state", "originalAmount", what="payout")
+    proof = data.get("paymentProof") or {}
+    return RemotePayout(id=str(data["id"]), state=str(data["state"]), amount=Decimal(str(data["originalAmount"])),
+                        txid=str(proof.get("transactionId") or "") if isinstance(proof, dict) else "")
+
+
+def refund_send(*, invoice_id: str, name: str, amount: Decimal, currency: str, description: str) -> RemotePullPayment:
+    """Refund ``amount`` of an invoice as a pull payment the traveller claims on its link."""
     data = _request("POST", _store_url(f"/invoices/{invoice_id}/refund"), json={
         "name": name, "description": description, "refundVariant": "Custom",
         "customAmount": str(amount), "customCurrency": currency, "paymentMethod": currency,
     }).json()
-    return str(data["id"])
+    return _pull_payment(data)
+
+
+def pull_payment_get(*, pull_payment_id: str) -> RemotePullPayment:
+    """A refund's pull payment with its payouts (GET the pull payment + GET its payouts)."""
+    data = _request("GET", _store_url(f"/pull-payments/{pull_payment_id}")).json()
+    payouts = _request("GET", f"{processor_base_url()}/api/v1/pull-payments/{pull_payment_id}/payouts").json()
+    if not isinstance(payouts, list):
+        raise ProcessorRejected("The payment processor's payouts are not a list.")
+    return _pull_payment(data, payouts)
 
 
 # --- sandbox controls (only ever used against the sandbox processor) ---------------------------

@@ -1,6 +1,7 @@
 """Refunds: recorded against the invoice of a reference; crypto refunds go to the processor after
-commit (task ``payments.submit_refund``), platform credit is done at once: it goes into the
-traveller's credit ledger (services/credit.py) in the refund's own transaction."""
+commit (task ``payments.submit_refund``) and come back as a claim link (services/claims.py follows
+the claim), platform credit is done at once: it goes into the traveller's credit ledger
+(services/credit.py) in the refund's own transaction."""
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -118,13 +119,15 @@ def _publish_refunded(refund: Refund) -> None:
 
 
 def refund_submit(*, refund: Refund) -> Refund:
-    """Send a pending crypto refund to the processor (idempotent: named after our refund id).
-    Raises ProcessorUnavailable for the task to retry."""
+    """Send a pending crypto refund to the processor (idempotent: named after our refund id). Its
+    answer is a pull payment whose claim link is kept for the traveller; ``payment.refunded`` (and
+    so the "refunded" email) goes out with the link in place. Raises ProcessorUnavailable for the
+    task to retry, ProcessorRejected when the answer has no claim link."""
     refund.refresh_from_db()
     if refund.status != Refund.Status.PENDING:
         return refund
     invoice = refund.invoice
-    refund_id = processor.refund_send(
+    pull_payment = processor.refund_send(
         invoice_id=invoice.processor_id, name=f"refund-{refund.pk}",
         amount=refund.crypto_amount.quantize(invoice.coin.quantum),
         currency=invoice.coin.code, description=refund.reason,
@@ -132,8 +135,9 @@ def refund_submit(*, refund: Refund) -> Refund:
     with transaction.atomic():
         row = Refund.objects.select_for_update(of=("self",)).select_related("invoice__coin").get(pk=refund.pk)
         if row.status == Refund.Status.PENDING:
-            row.status, row.processor_refund_id = Refund.Status.SENT, refund_id
+            row.status, row.processor_refund_id = Refund.Status.SENT, pull_payment.id
+            row.claim_link, row.claim_state = pull_payment.view_link, Refund.ClaimState.UNCLAIMED
             row.completed_at = timezone.now()
-            row.save(update_fields=["status", "processor_refund_id", "completed_at"])
+            row.save(update_fields=["status", "processor_refund_id", "claim_link", "claim_state", "completed_at"])
             _publish_refunded(row)
     return row
