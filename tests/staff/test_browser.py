@@ -89,7 +89,7 @@ def test_a_range_edit_by_clicking(browser_page, live_server, world, desk_staff):
     page.fill("#id_total", "")
     page.select_option("#id_stop_sell", "on")
     page.get_by_role("button", name="Apply to every night").click()
-    page.get_by_text("Saved 4 change(s)").wait_for()
+    page.get_by_text("Saved 4 changes").wait_for()
 
     stopped = RoomNight.objects.filter(room_type=alpha, stop_sell=True).values_list("date", flat=True)
     assert sorted(stopped) == [today + timedelta(days=d) for d in range(5, 9)]
