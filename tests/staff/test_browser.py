@@ -95,7 +95,8 @@ def test_a_range_edit_by_clicking(browser_page, live_server, world, desk_staff):
     assert sorted(stopped) == [today + timedelta(days=d) for d in range(5, 9)]
 
 
-def test_one_nights_restrictions_edited_from_its_cell_with_the_keyboard(browser_page, live_server, world, desk_staff):
+def test_one_nights_restrictions_edited_from_its_cell_with_the_keyboard(browser_page, live_server, world, desk_staff,
+                                                                        screenshot):
     alpha, _, today = world
     night = today + timedelta(days=4)
     versions = dict(RoomNight.objects.filter(room_type=alpha).values_list("date", "version"))
@@ -110,7 +111,8 @@ def test_one_nights_restrictions_edited_from_its_cell_with_the_keyboard(browser_
     focused = page.evaluate("document.activeElement.id")
     page.keyboard.type("3")  # the form opens on the minimum stay
     page.select_option("#id_closed_to_arrival", "on")
-    page.get_by_role("button", name="Apply to every night").click()
+    screenshot(page, "staff-calendar-one-night")
+    page.get_by_role("button", name="Save this night").click()
     page.get_by_text("Saved 1 change from").wait_for()
     marks = page.get_by_role("link", name=f"Edit restrictions: {alpha.name} {night.day} {night:%b}").inner_text()
 
