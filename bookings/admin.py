@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from bookings.errors import NoShowRefused
 from bookings.models import Booking, BookingEvent, BookingGuest, ReviewItem, SentEmail, SupplierHold
@@ -102,8 +103,9 @@ class BookingAdmin(WrittenByServicesMixin, StaffScopedAdmin):
             found = {str(b.pk) for b in bookings}
             missing = [pk for pk in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if pk not in found]
             if missing:
-                messages.error(request, f"{len(missing)} selected booking(s) are not at your hotels or no longer "
-                                        "exist: not marked as a no-show.")
+                which = ngettext("booking is not at your hotels or no longer exists",
+                                 "bookings are not at your hotels or no longer exist", len(missing))
+                messages.error(request, f"{len(missing)} selected {which}: not marked as a no-show.")
 
     def _mark_no_show(self, request, booking: Booking) -> bool:
         if not self.has_mark_no_show_permission(request, booking):

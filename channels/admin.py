@@ -10,6 +10,7 @@ import httpx
 from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from catalogue.admin import StaffScopedAdmin
 from catalogue.models import RoomType
@@ -145,7 +146,8 @@ class ListingAdmin(StaffScopedAdmin):
         listings = list(self.scope(request, queryset))
         for listing in listings:
             enqueue_after_commit(task="channels.resync", kwargs={"listing_id": listing.pk}, key=f"listing:{listing.pk}")
-        self.message_user(request, f"Full resync queued for {len(listings)} listing(s).", messages.SUCCESS)
+        self.message_user(request, f"Full resync queued for {len(listings)} "
+                          f"{ngettext('listing', 'listings', len(listings))}.", messages.SUCCESS)
 
     @admin.action(description="Reconcile now (compare each channel's view with inventory and repair)")
     def reconcile_now(self, request, queryset):
@@ -153,7 +155,8 @@ class ListingAdmin(StaffScopedAdmin):
         for listing in listings:
             enqueue_after_commit(task="channels.reconcile", kwargs={"listing_id": listing.pk},
                                  key=f"listing:{listing.pk}")
-        self.message_user(request, f"Reconciliation queued for {len(listings)} listing(s); the reports appear "
+        self.message_user(request, f"Reconciliation queued for {len(listings)} "
+                          f"{ngettext('listing', 'listings', len(listings))}; the reports appear "
                           "under Reconciliation reports.", messages.SUCCESS)
 
     def get_actions(self, request):
@@ -189,7 +192,8 @@ class ListingAdmin(StaffScopedAdmin):
         if parked:
             replayed = parked_replay(bookings=parked)
             still = len(parked) - replayed
-            self.message_user(request, f"{replayed} parked reservation(s) replayed with the new mappings."
+            self.message_user(request, f"{replayed} parked {ngettext('reservation', 'reservations', replayed)} "
+                              "replayed with the new mappings."
                               + (f" {still} still unmapped." if still else ""), messages.INFO)
 
 
@@ -240,7 +244,8 @@ class ChannelBookingAdmin(WrittenByServicesMixin, StaffScopedAdmin):
     def replay_parked(self, request, queryset):
         bookings = list(self.scope(request, queryset))
         replayed = parked_replay(bookings=bookings)
-        self.message_user(request, f"{replayed} reservation(s) left the parking; the others are still unmapped.",
+        self.message_user(request, f"{replayed} {ngettext('reservation', 'reservations', replayed)} left the parking; "
+                          "the others are still unmapped.",
                           messages.INFO)
 
 

@@ -17,6 +17,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver
+from django.utils.translation import ngettext
 
 from core.dead_letters import dead_letter_redrive
 from core.models import FailedTask, OutboxMessage
@@ -144,5 +145,5 @@ class FailedTaskAdmin(PlatformAdmin):
         sent = sum(dead_letter_redrive(failed_task_id=pk, by=request.user.get_username())
                    for pk in queryset.values_list("pk", flat=True))
         skipped = queryset.count() - sent
-        self.message_user(request, f"Sent {sent} task(s) again." + (
+        self.message_user(request, f"Sent {sent} {ngettext('task', 'tasks', sent)} again." + (
             f" {skipped} already re-driven or resolved: not sent twice." if skipped else ""), messages.SUCCESS)

@@ -13,6 +13,10 @@ plan's double-occupancy price. POST does one of two things:
   transaction: bad input is a form error and a refusal (fewer rooms than sold, a night not loaded)
   writes nothing at all.
 
+Each night cell's restrictions are a link (``?room_type=…&night=YYYY-MM-DD``) to the range form for
+that one night and room type (first = last = that night), so restrictions of a single night are
+set through the same range service, with or without JavaScript.
+
 Nothing here writes a row directly.
 
 Input is parsed strictly: ids, counts and versions are ASCII digits only, prices have at most
@@ -33,6 +37,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views import View
 
 from catalogue.models import Property
@@ -113,8 +118,30 @@ class CalendarView(View):
             messages.error(request, "That start date is not a date the calendar can show (YYYY-MM-DD, "
                                     "within the years 0001 to 9999): showing from today.")
             return HttpResponseRedirect(self._url(prop, None))
-        range_form = RangeForm(prop=prop, initial={"first": start, "last": start + timedelta(days=6)}) if prop else None
+        one_night = self._one_night(request, prop) if prop is not None else None
+        range_form = RangeForm(prop=prop, night=one_night, initial={"first": start, "last": start + timedelta(days=6)}
+                               ) if prop else None
         return self._page(request, properties, prop, start, range_form)
+
+    @staticmethod
+    def _one_night(request, prop) -> RoomNight | None:
+        """The night a grid cell's edit link asks for (``room_type`` and ``night`` in the query), or
+        None when it asks for none; a link that names no night of this property is a message."""
+        raw_type, raw_night = request.GET.get("room_type"), request.GET.get("night")
+        if raw_type is None and raw_night is None:
+            return None
+        night = None
+        try:
+            night_date = date.fromisoformat(raw_night or "")
+        except ValueError:
+            night_date = None
+        if night_date is not None and ID.fullmatch(raw_type or ""):
+            night = RoomNight.objects.filter(room_type__property=prop, room_type_id=int(raw_type), date=night_date
+                                             ).select_related("room_type").first()
+        if night is None:
+            messages.error(request, "That night is not one of this property's loaded nights: choose the nights "
+                                    "in the range form.")
+        return night
 
     def _page(self, request, properties, prop, start, range_form, status=200):
         dates = [start + timedelta(days=i) for i in range(DAYS)]
@@ -167,7 +194,7 @@ class CalendarView(View):
             elif outcome:
                 problems.append(f"{rate.room_type.name} {rate.rate_plan.name} {rate.date:%d %b}: {outcome}")
         if saved:
-            messages.success(request, f"Saved {saved} night(s).")
+            messages.success(request, f"Saved {saved} {ngettext('change', 'changes', saved)}.")
         for problem in problems:
             messages.error(request, problem)
         if not saved and not problems:
@@ -185,7 +212,8 @@ class CalendarView(View):
                 form.add_error(None, exc)
             else:
                 data = form.cleaned_data
-                messages.success(request, f"Saved {written} change(s) from {data['first']:%d %b %Y} to "
+                messages.success(request, f"Saved {written} {ngettext('change', 'changes', written)} from "
+                                          f"{data['first']:%d %b %Y} to "
                                           f"{data['last']:%d %b %Y}.")
                 return HttpResponseRedirect(self._url(prop, start))
         return self._page(request, properties, prop, start, form, status=400)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from inventory.models import Rate, RatePlan
+from inventory.models import Rate, RatePlan, RoomNight
 from inventory.services.adjust import MAX_ROOMS_PER_NIGHT
 from inventory.services.ranges import MAX_RANGE_NIGHTS
 from inventory.stays import MAX_NIGHTS
@@ -32,9 +32,14 @@ class RangeForm(forms.Form):
     closed_to_arrival = forms.ChoiceField(label="CTA", choices=SWITCH, required=False)
     closed_to_departure = forms.ChoiceField(label="CTD", choices=SWITCH, required=False)
 
-    def __init__(self, *args, prop, **kwargs):
+    def __init__(self, *args, prop, night: RoomNight | None = None, **kwargs):
+        """``night``: a grid cell's night to edit alone (its room type, first = last = its date)."""
+        if night is not None:
+            kwargs["initial"] = {"room_type": night.room_type_id, "first": night.date, "last": night.date}
         super().__init__(*args, **kwargs)
-        self.prop = prop
+        self.prop, self.night = prop, night
+        if night is not None:
+            self.fields["min_stay"].widget.attrs["autofocus"] = True  # the link lands in the form
         self.fields["room_type"].queryset = prop.room_types.order_by("name")
         self.plans = list(RatePlan.objects.filter(property=prop))
         for plan in self.plans:

@@ -11,6 +11,7 @@ from datetime import timezone as fixed_offset
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 MAX_NIGHTS = 30
 MAX_ROOMS = 9
@@ -67,6 +68,7 @@ def validate_stay(check_in: date, check_out: date, *, rooms: int = 1, guests: in
         raise ValidationError(f"Choose between 1 and {MAX_ROOMS} rooms.", code="rooms")
     if not rooms <= guests <= rooms * MAX_GUESTS_PER_ROOM:
         raise ValidationError(
-            f"Choose between {rooms} and {rooms * MAX_GUESTS_PER_ROOM} guests for {rooms} room(s).",
+            f"Choose between {rooms} and {rooms * MAX_GUESTS_PER_ROOM} guests for {rooms} "
+            f"{ngettext('room', 'rooms', rooms)}.",
             code="guests",
         )

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from core.admin import PlatformAdmin, ReadOnlyRecordsMixin
 from rewards.models import Account, BookingPoints, Entry
@@ -84,10 +85,13 @@ class AccountAdmin(ReadOnlyAdmin):
         ids = set(queryset.values_list("pk", flat=True))
         bad = [m for m in ledger_mismatches() if m.account_id in ids]
         if bad:
-            self.message_user(request, f"{len(bad)} account(s) differ from their entries: "
+            differ = ngettext("account differs", "accounts differ", len(bad))
+            self.message_user(request, f"{len(bad)} {differ} from their entries: "
                               + ", ".join(str(m.account_id) for m in bad), messages.ERROR)
         else:
-            self.message_user(request, f"All {len(ids)} balance(s) equal the sum of their entries.")
+            self.message_user(request, ngettext("The balance equals the sum of its entries.",
+                                                "All {n} balances equal the sum of their entries.", len(ids)
+                                                ).format(n=len(ids)))
 
     def adjust_view(self, request, account_id):
         if not request.user.has_perm("rewards.add_entry"):

@@ -10,6 +10,7 @@ from travel.feeds import views as feeds
 from travel.views import accounts, health, pages
 from travel.views import search as search_views
 from travel.views.currency import choose_currency
+from travel.views.dates import choose_date_format
 
 handler404 = "travel.views.pages.page_not_found"
 handler500 = "travel.views.pages.server_error"
@@ -44,6 +45,7 @@ urlpatterns = [
     path("", include("channels.urls")),
     path("favicon.ico", pages.favicon, name="favicon"),
     path("currency/", choose_currency, name="choose-currency"),
+    path("dates/", choose_date_format, name="choose-date-format"),
     path("robots.txt", pages.robots_txt, name="robots"),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from catalogue.models import RoomType
 from inventory.changes import change_record
@@ -62,9 +63,9 @@ def _locked(queryset, dates: list[date], what: str) -> list:
     loaded = {r.date for r in rows}
     missing = [d for d in dates if d not in loaded]
     if missing:
-        raise ValidationError(f"{missing[0]:%d %b %Y} is not loaded for {what}"
-                              f"{f' (nor {len(missing) - 1} other night(s))' if len(missing) > 1 else ''}.",
-                              code="night")
+        others = len(missing) - 1
+        also = f" (nor {others} other {ngettext('night', 'nights', others)})" if others else ""
+        raise ValidationError(f"{missing[0]:%d %b %Y} is not loaded for {what}{also}.", code="night")
     return rows
 
 

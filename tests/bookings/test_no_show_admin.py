@@ -70,7 +70,7 @@ def test_staff_of_another_hotel_are_refused_and_nothing_changes(client, alpha, b
         button = client.post(f"{CHANGELIST}{alpha.pk}/change/", {"_mark_no_show": "1"}, follow=True)
 
     assert listed.status_code == 200
-    assert messages_of(listed) == ["1 selected booking(s) are not at your hotels or no longer exist: "
+    assert messages_of(listed) == ["1 selected booking is not at your hotels or no longer exists: "
                                    "not marked as a no-show."]
     assert button.status_code == 200 and messages_of(button) == ["You cannot act on this booking."]
     assert status(alpha) == Booking.Status.CONFIRMED

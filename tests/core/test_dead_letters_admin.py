@@ -32,8 +32,8 @@ def test_the_redrive_action_sends_each_selected_task_again_once(platform_admin):
 
     queued = OutboxMessage.objects.filter(topic="task:core.ping").values_list("key", flat=True)
     assert sorted(queued) == sorted([f"failed-task:{first.pk}", f"failed-task:{second.pk}"])
-    assert "Sent 2 task(s) again." in page
-    assert "Sent 0 task(s) again. 1 already re-driven or resolved: not sent twice." in again
+    assert "Sent 2 tasks again." in page
+    assert "Sent 0 tasks again. 1 already re-driven or resolved: not sent twice." in again
     first.refresh_from_db()
     assert first.resolved_at is not None and "re-driven" in first.resolution_note and "platform" in first.resolution_note
 

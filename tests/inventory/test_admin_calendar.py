@@ -67,7 +67,7 @@ def test_an_edit_goes_through_adjust_and_a_stale_cell_is_reported_not_overwritte
                            follow=True)
 
     texts = [str(m) for m in response.context["messages"]]
-    assert "Saved 1 night(s)." in texts
+    assert "Saved 1 change." in texts
     assert any("changed by someone else" in t for t in texts)
     edited.refresh_from_db()
     stale.refresh_from_db()

@@ -89,7 +89,36 @@ def test_a_range_edit_by_clicking(browser_page, live_server, world, desk_staff):
     page.fill("#id_total", "")
     page.select_option("#id_stop_sell", "on")
     page.get_by_role("button", name="Apply to every night").click()
-    page.get_by_text("Saved 4 change(s)").wait_for()
+    page.get_by_text("Saved 4 changes").wait_for()
 
     stopped = RoomNight.objects.filter(room_type=alpha, stop_sell=True).values_list("date", flat=True)
     assert sorted(stopped) == [today + timedelta(days=d) for d in range(5, 9)]
+
+
+def test_one_nights_restrictions_edited_from_its_cell_with_the_keyboard(browser_page, live_server, world, desk_staff,
+                                                                        screenshot):
+    alpha, _, today = world
+    night = today + timedelta(days=4)
+    versions = dict(RoomNight.objects.filter(room_type=alpha).values_list("date", "version"))
+    page = browser_page
+    sign_in(page, live_server.url)
+    page.goto(live_server.url + "/admin/inventory/roomnight/calendar/")
+
+    link = page.get_by_role("link", name=f"Edit restrictions: {alpha.name} {night.day} {night:%b}")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**night={night:%Y-%m-%d}")
+    focused = page.evaluate("document.activeElement.id")
+    page.keyboard.type("3")  # the form opens on the minimum stay
+    page.select_option("#id_closed_to_arrival", "on")
+    screenshot(page, "staff-calendar-one-night")
+    page.get_by_role("button", name="Save this night").click()
+    page.get_by_text("Saved 1 change from").wait_for()
+    marks = page.get_by_role("link", name=f"Edit restrictions: {alpha.name} {night.day} {night:%b}").inner_text()
+
+    assert focused == "id_min_stay"
+    edited = RoomNight.objects.get(room_type=alpha, date=night)
+    assert (edited.min_stay, edited.closed_to_arrival, edited.version) == (3, True, versions[night] + 1)
+    changed = [n.date for n in RoomNight.objects.filter(room_type=alpha) if n.version != versions[n.date]]
+    assert changed == [night]
+    assert marks.split() == ["m3", "A"]

@@ -1,4 +1,5 @@
 """The calendar's range edit: every night of the range through inventory's versioned services, or none."""
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -132,3 +133,65 @@ def test_the_range_of_another_hotel_is_a_404(client, hotel):
 
     assert response.status_code == 404
     assert snapshot(other.property) == before
+
+
+def one_night_link(html: str, room_type, night) -> str:
+    """The edit link of ``room_type``'s cell on ``night`` in the grid, as the browser would follow it."""
+    found = re.search(rf'<a class="marks" href="(\?[^"#]*room_type={room_type.pk}&amp;night={night:%Y-%m-%d})"',
+                      html)
+    assert found, f"no edit link for {room_type.name} on {night}"
+    return URL + found.group(1).replace("&amp;", "&")
+
+
+def test_a_nights_restrictions_link_opens_the_range_form_for_that_night_alone(client, hotel):
+    deluxe, suite, _, _, staff = hotel
+    client.force_login(staff)
+    night = deluxe.property.local_today() + timedelta(days=3)
+
+    grid = client.get(URL, {"property": deluxe.property.pk}).content.decode()
+    form = client.get(one_night_link(grid, suite, night)).content.decode()
+
+    assert "<legend>Change one night</legend>" in form
+    assert f"Suite on {night:%a} {night.day} {night:%b %Y}, now: 2 rooms (2 left), minimum stay 1." in form
+    assert f'name="first" value="{night:%Y-%m-%d}"' in form and f'name="last" value="{night:%Y-%m-%d}"' in form
+    assert f'<option value="{suite.pk}" selected>{suite}</option>' in form
+    assert re.search(r'<input type="number" name="min_stay"[^>]* autofocus', form)  # the keyboard lands there
+
+
+def test_a_one_night_edit_changes_that_night_only_with_one_version_bump(client, hotel):
+    deluxe, suite, _, _, staff = hotel
+    client.force_login(staff)
+    night = deluxe.property.local_today() + timedelta(days=3)
+    grid = client.get(URL, {"property": deluxe.property.pk}).content.decode()
+    client.get(one_night_link(grid, suite, night))
+    before, seen = snapshot(deluxe.property), events().count()
+    versions = {(n.room_type_id, n.date): n.version for n in RoomNight.objects.all()}
+
+    response = client.post(URL, range_form(deluxe.property, night, night, room_type=suite.pk, min_stay="3",
+                                           stop_sell="on", closed_to_arrival="on", closed_to_departure="off"),
+                           follow=True)
+
+    assert "Saved 1 change from" in response.content.decode()
+    edited = RoomNight.objects.get(room_type=suite, date=night)
+    assert (edited.min_stay, edited.stop_sell, edited.closed_to_arrival, edited.closed_to_departure) == (3, True, True,
+                                                                                                         False)
+    assert edited.version == versions[(suite.pk, night)] + 1
+    changed = [n for n in RoomNight.objects.all() if n.version != versions[(n.room_type_id, n.date)]]
+    assert changed == [edited]  # the neighbours, the other room type and the other hotel are untouched
+    assert snapshot(deluxe.property)[1] == before[1]  # prices too
+    assert events().count() == seen + 1
+
+
+@pytest.mark.parametrize("query", [{"room_type": "x1", "night": "2026-01-01"}, {"night": "not-a-date"},
+                                   {"room_type": "999999", "night": "2026-01-01"}])
+def test_a_one_night_link_for_no_such_night_says_so_and_shows_the_usual_form(client, hotel, query):
+    deluxe, _, _, other, staff = hotel
+    client.force_login(staff)
+    query = {**query, "room_type": query.get("room_type", str(other.pk))}  # no room type of this hotel
+
+    response = client.get(URL, {"property": deluxe.property.pk, **query})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "That night is not one of this property&#x27;s loaded nights" in html
+    assert "<legend>Change a range of nights</legend>" in html

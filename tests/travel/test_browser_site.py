@@ -129,7 +129,7 @@ def test_a_display_currency_converts_prices_and_the_booking_stays_in_usd(browser
     usd_total = page.locator("[data-total]").first.inner_text()
 
     page.select_option("#display-currency", "EUR")
-    page.locator(".currency-form button").click()
+    page.get_by_role("form", name="Display currency").get_by_role("button", name="Show").click()
     page.wait_for_url("**/hotels/saffron-test/?check_in=*")
     approx = page.locator(".approx").first.inner_text()
     screenshot(page, "site-hotel-in-eur")

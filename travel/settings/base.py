@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.RequestLog",  # request_started / request_finished log lines (django-structlog)
     "django.contrib.messages.middleware.MessageMiddleware",
+    "travel.dates.DateFormatMiddleware",  # dates in the visitor's format (travel/dates.py)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]

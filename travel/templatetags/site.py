@@ -1,11 +1,12 @@
 """Tags and filters for what travellers read on the public pages: amenity names, prices in the
-chosen display currency, thousands separators."""
+chosen display currency, thousands separators, dates in the visitor's format."""
 from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
 
 from travel import currency as display
+from travel import dates
 
 register = template.Library()
 
@@ -50,4 +51,20 @@ def approx(context, amount, currency: str):
 def currency_form(context):
     request = context.get("request")
     return {"currencies": display.CURRENCIES.items(), "chosen": display.chosen_currency(request),
+            "next": request.get_full_path() if request is not None else "/"}
+
+
+@register.filter
+def local_date(value, style: str = "medium") -> str:
+    """A date as this visitor reads it (travel/dates.py): "medium" 1 Dec 2026 / Dec 1, 2026, "short"
+    01/12/2026 / 12/1/2026 / 1.12.2026, "long", "weekday", "day", "weekday_day", "month", "datetime"."""
+    return dates.formatted(value, style)
+
+
+@register.inclusion_tag("travel/partials/date_format_form.html", takes_context=True)
+def date_format_form(context):
+    request = context.get("request")
+    chosen = request.COOKIES.get(dates.COOKIE, "") if request is not None else ""
+    return {"locales": [(name, label) for name, (label, _formats) in dates.LOCALES.items()],
+            "chosen": chosen if chosen in dates.LOCALES else "",
             "next": request.get_full_path() if request is not None else "/"}

@@ -5,6 +5,7 @@
 Exit status 1 when any booking disagrees (so it can run in a cron or CI check).
 """
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from bookings.replay import replay_all
 
@@ -19,6 +20,6 @@ class Command(BaseCommand):
         checked, problems = replay_all(references=reference or None)
         for problem in problems:
             self.stdout.write(self.style.ERROR(f"{problem.reference}: {problem.message}"))
-        self.stdout.write(f"checked {checked} booking(s), {len(problems)} disagree")
+        self.stdout.write(f"checked {checked} {ngettext('booking', 'bookings', checked)}, {len(problems)} disagree")
         if problems:
             raise SystemExit(1)

@@ -8,6 +8,7 @@
 letter already re-driven (or resolved) is skipped, so running it twice sends nothing twice.
 """
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from core.dead_letters import DeadLetterNotFound, dead_letter_redrive, dead_letters_open
 from core.models import FailedTask
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             state = failed.resolution_note or ("resolved" if failed.resolved_at else "open")
             self.stdout.write(f"#{failed.pk}  {failed.failed_at:%Y-%m-%d %H:%M:%S}  {failed.task_name}  "
                               f"kwargs={failed.kwargs} args={failed.args}  [{state}]\n    {failed.error[:200]}")
-        self.stdout.write(f"{count} dead letter(s)")
+        self.stdout.write(f"{count} dead {ngettext('letter', 'letters', count)}")
 
     def _redrive(self, ids: list[int]) -> None:
         for pk in ids:

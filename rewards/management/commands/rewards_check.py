@@ -1,5 +1,6 @@
 """Check every account's cached balance against the sum of its entries; exit 1 on a mismatch."""
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from rewards.selectors import ledger_mismatches
 
@@ -12,5 +13,6 @@ class Command(BaseCommand):
         for m in mismatches:
             self.stderr.write(f"account {m.account_id}: cached {m.cached} != entries {m.from_entries}")
         if mismatches:
-            raise CommandError(f"{len(mismatches)} rewards account(s) out of step with their entries")
+            accounts = ngettext("account", "accounts", len(mismatches))
+            raise CommandError(f"{len(mismatches)} rewards {accounts} out of step with their entries")
         self.stdout.write(self.style.SUCCESS("Every rewards balance equals the sum of its entries."))

@@ -1,5 +1,6 @@
 """Prove that every coin and point is accounted for; print what disagrees and exit 1 if anything does."""
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from travel.money_check import money_disagreements
 
@@ -14,5 +15,6 @@ class Command(BaseCommand):
         for d in disagreements:
             self.stderr.write(str(d))
         if disagreements:
-            raise CommandError(f"{len(disagreements)} disagreement(s): not every coin and point is accounted for")
+            found = ngettext("disagreement", "disagreements", len(disagreements))
+            raise CommandError(f"{len(disagreements)} {found}: not every coin and point is accounted for")
         self.stdout.write(self.style.SUCCESS("Every coin and point is accounted for."))

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from travel.currency import chosen_currency
+from travel.dates import chosen_locale
 from travel.views.pages.stay_form import STAY_FIELDS
 
 PAGE_CACHE_SECONDS = 120
@@ -30,6 +31,12 @@ MICROCACHE_ENTRIES = 256
 
 _local: OrderedDict[str, tuple[float, tuple]] = OrderedDict()
 _now = time.monotonic
+
+
+def visitor_variant(request: HttpRequest) -> str:
+    """What differs between anonymous visitors of one page: prices also shown in the chosen display
+    currency, and dates in the visitor's format (travel/dates.py)."""
+    return f"{chosen_currency(request)}:{chosen_locale(request)}"
 
 
 def cacheable(request: HttpRequest) -> bool:
@@ -53,7 +60,7 @@ def _local_set(key: str, stored: tuple, seconds: float) -> None:
 def cached_page(request: HttpRequest, key: str, build: Callable[[], HttpResponse]) -> HttpResponse:
     if not cacheable(request):
         return build()
-    cache_key = f"page:{key}:{chosen_currency(request)}"  # prices also shown in the chosen currency
+    cache_key = f"page:{key}:{visitor_variant(request)}"
     micro = getattr(settings, "PAGE_MICROCACHE_SECONDS", 0)
     stored = _local_get(cache_key) if micro else None
     if stored is None:
@@ -109,8 +116,7 @@ def cached_dated_hotel_page(request: HttpRequest, slug: str, build: Callable[[],
     stamp = hotel_stay_stamp(slug=slug, check_in=asked[0], check_out=asked[1]) if asked else None
     if stamp is None:
         return build()
-    # prices are also shown in the chosen display currency (approximate, from the stored rates)
-    cache_key = f"page:hotel-dated:{slug}:{asked[2]}:{stamp}:{chosen_currency(request)}"
+    cache_key = f"page:hotel-dated:{slug}:{asked[2]}:{stamp}:{visitor_variant(request)}"
     stored = cache.get(cache_key)
     if stored is not None:
         status, body, content_type = stored
