@@ -222,6 +222,9 @@ class PropertyPhoto(ShowsPicture, models.Model):
         db_table = "travel_propertyphoto"  # kept from before the catalogue had its own app
         ordering = ["position", "id"]
 
+    def __str__(self):
+        return self.alt or f"Photo {self.position + 1}"
+
 
 class PropertySlugRedirect(models.Model):
     """An old slug that must keep answering (301) after a rename."""
