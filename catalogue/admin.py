@@ -10,7 +10,9 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.dispatch import Signal
+from django.utils.html import format_html
 
+from catalogue.forms import PictureUploadForm, PropertyPhotoForm
 from catalogue.models import Amenity, Destination, Property, PropertyPhoto, RoomType
 from core.admin import GuardedAdminMixin, PlatformAdmin, is_platform
 
@@ -118,19 +120,39 @@ class StaffScopedAdmin(GuardedAdminMixin, admin.ModelAdmin):
 room_types_added = Signal()
 
 
-class PhotoInline(admin.TabularInline):
+class PictureAdminMixin:
+    """Rows with a ``picture``: an upload field (PictureUploadForm) and a preview, never a list of
+    every stored picture to pick from."""
+
+    form = PictureUploadForm
+    exclude = ("picture",)
+    readonly_fields = ("preview",)
+
+    @admin.display(description="Photo shown")
+    def preview(self, obj):
+        picture = obj.picture if obj and obj.pk else None
+        if picture is None:
+            url = getattr(obj, "url", "") or getattr(obj, "image_url", "")
+            return format_html('<img src="{}" alt="" width="160">', url) if url else "—"
+        return format_html('<img src="{}" alt="" width="160"><br>{} × {} px, {} renditions', picture.url(480),
+                           picture.width, picture.height, len(picture.renditions))
+
+
+class PhotoInline(PictureAdminMixin, admin.TabularInline):
     model = PropertyPhoto
+    form = PropertyPhotoForm
     extra = 0
+    fields = ("preview", "upload", "url", "alt", "position")
 
 
-class RoomTypeInline(admin.TabularInline):
+class RoomTypeInline(PictureAdminMixin, admin.TabularInline):
     model = RoomType
     extra = 0
-    fields = ("code", "name", "max_occupancy", "bed", "size_sqm")
+    fields = ("code", "name", "max_occupancy", "bed", "size_sqm", "preview", "upload")
 
 
 @admin.register(Destination)
-class DestinationAdmin(PlatformAdmin):
+class DestinationAdmin(PictureAdminMixin, PlatformAdmin):
     list_display = ("name", "country", "slug")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "country")
@@ -155,7 +177,7 @@ class PropertyAdmin(StaffScopedAdmin):
 
 
 @admin.register(RoomType)
-class RoomTypeAdmin(StaffScopedAdmin):
+class RoomTypeAdmin(PictureAdminMixin, StaffScopedAdmin):
     list_display = ("name", "property", "code", "max_occupancy")
     list_filter = ("property",)
 

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
-from catalogue.demo_art import HOTEL_SCENES, hotel_photo_path, room_photo_path
+from catalogue.demo_art import HOTEL_SCENES, hotel_photo_path, hotel_svg, room_photo_path, room_svg
+from catalogue.demo_photos import demo_picture, destination_svg
 from catalogue.models import Amenity, Destination, Property, PropertyPhoto, RoomType
 
 CHAIN = "Saffron Lotus Hotels"
@@ -120,7 +121,17 @@ def _seed_destination(data: dict) -> Destination:
     fields = {k: data[k] for k in ("name", "country", "country_code", "latitude", "longitude", "timezone", "summary")}
     fields["description"] = f"{data['summary']} Stay with {CHAIN} in {data['name']}."
     fields["image_url"] = f"/static/img/destinations/{data['slug']}.svg"
-    return Destination.objects.update_or_create(slug=data["slug"], defaults=fields)[0]
+    destination = Destination.objects.update_or_create(slug=data["slug"], defaults=fields)[0]
+    _attach_picture(destination, destination_svg(data["slug"]))
+    return destination
+
+
+def _attach_picture(row, svg: str) -> None:
+    """Give ``row`` (a photo, room type or destination) a raster picture of ``svg`` unless it has one."""
+    picture = demo_picture(row.picture, svg)
+    if picture != row.picture:
+        row.picture = picture
+        row.save(update_fields=["picture"])
 
 
 def _seed_property(destination: Destination, hotel: tuple, amenities: dict) -> Property:
@@ -155,17 +166,18 @@ def _seed_property(destination: Destination, hotel: tuple, amenities: dict) -> P
     )
     prop.amenities.set([amenities[c] for c in amenity_codes])
     for position, scene in enumerate(HOTEL_SCENES):
-        PropertyPhoto.objects.update_or_create(
+        photo, _ = PropertyPhoto.objects.update_or_create(
             property=prop,
             position=position,
             defaults={"url": "/static/" + hotel_photo_path(prop.slug, scene), "alt": f"{name}: {SCENE_ALT[scene]}"},
         )
+        _attach_picture(photo, hotel_svg(prop.slug, name, scene))
     return prop
 
 
 def _seed_room_types(prop: Property) -> None:
     for code, name, occupancy, bed, size, _rooms in ROOM_TYPES:
-        RoomType.objects.update_or_create(
+        room_type, _ = RoomType.objects.update_or_create(
             property=prop,
             code=code,
             defaults={
@@ -177,6 +189,7 @@ def _seed_room_types(prop: Property) -> None:
                 "image_url": "/static/" + room_photo_path(code),
             },
         )
+        _attach_picture(room_type, room_svg(code, name))
 
 
 def _seed_staff_user(prop: Property, group: Group) -> None:

@@ -53,7 +53,55 @@ def zone_today(name: str, *, now: datetime | None = None) -> date:
     return zone_now(name, now=now).date()
 
 
-class Destination(models.Model):
+class Picture(models.Model):
+    """A photo as staff uploaded it (``original``) and the renditions pages show: WebP files at
+    fixed widths, never wider than the original, each recorded as ``{"width", "height", "name"}``
+    (a storage name), narrowest first. Made by ``catalogue.renditions``; never changed after:
+    a new upload is a new picture, so its URLs can be cached for ever."""
+
+    original = models.FileField(upload_to="pictures/", max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    renditions = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.original.name} ({self.width}×{self.height})"
+
+    def _url(self, rendition: dict) -> str:
+        return self.original.storage.url(rendition["name"])
+
+    @property
+    def srcset(self) -> str:
+        return ", ".join(f"{self._url(r)} {r['width']}w" for r in self.renditions)
+
+    def rendition(self, width: int = 800) -> dict:
+        """The narrowest rendition at least ``width`` wide (the widest if none is)."""
+        return next((r for r in self.renditions if r["width"] >= width), self.renditions[-1])
+
+    def url(self, width: int = 800) -> str:
+        return self._url(self.rendition(width))
+
+    @property
+    def largest_url(self) -> str:
+        return self._url(self.renditions[-1])
+
+
+class ShowsPicture:
+    """A row shown with an uploaded ``picture`` (its renditions) or, without one, the legacy
+    address in ``legacy_url_field`` (an external URL or a drawing under /static/)."""
+
+    legacy_url_field = "image_url"
+
+    @property
+    def largest_image_url(self) -> str:
+        """The widest rendition's URL (sitemaps, structured data, link previews), or the legacy one."""
+        if self.picture_id and self.picture.renditions:
+            return self.picture.largest_url
+        return getattr(self, self.legacy_url_field)
+
+
+class Destination(ShowsPicture, models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     country = models.CharField(max_length=80)
@@ -64,7 +112,9 @@ class Destination(models.Model):
     longitude = models.DecimalField(max_digits=9, decimal_places=6)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone],
                                 help_text="IANA name, e.g. Asia/Bangkok: the hotels' own calendar.")
-    image_url = models.CharField(max_length=300, blank=True)
+    image_url = models.CharField(max_length=300, blank=True, help_text="An absolute URL or a path under /static/.")
+    picture = models.ForeignKey(Picture, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                help_text="Uploaded photo; shown instead of the image URL.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -157,15 +207,23 @@ class Property(models.Model):
         return self.destination.local_today(now=now)
 
 
-class PropertyPhoto(models.Model):
+class PropertyPhoto(ShowsPicture, models.Model):
+    legacy_url_field = "url"
+
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="photos")
-    url = models.CharField(max_length=300, help_text="An absolute URL or a path under /static/.")
+    url = models.CharField(max_length=300, blank=True,
+                           help_text="An absolute URL or a path under /static/ (for a photo not uploaded).")
+    picture = models.ForeignKey(Picture, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                help_text="Uploaded photo; shown instead of the URL.")
     alt = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         db_table = "travel_propertyphoto"  # kept from before the catalogue had its own app
         ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.alt or f"Photo {self.position + 1}"
 
 
 class PropertySlugRedirect(models.Model):
@@ -181,7 +239,7 @@ class PropertySlugRedirect(models.Model):
         db_table = "travel_propertyslugredirect"  # kept from before the catalogue had its own app
 
 
-class RoomType(models.Model):
+class RoomType(ShowsPicture, models.Model):
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="room_types")
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=120)
@@ -190,6 +248,8 @@ class RoomType(models.Model):
     bed = models.CharField(max_length=60, blank=True)
     size_sqm = models.PositiveSmallIntegerField(null=True, blank=True)
     image_url = models.CharField(max_length=300, blank=True, help_text="An absolute URL or a path under /static/.")
+    picture = models.ForeignKey(Picture, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                help_text="Uploaded photo; shown instead of the image URL.")
 
     class Meta:
         db_table = "travel_roomtype"  # kept from before the catalogue had its own app

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.test import override_settings
 
 from tests.fixtures.sandboxes import sandbox_fixtures
 from tests.services import SERVICE_REASONS, service_available
@@ -45,6 +46,16 @@ def _sandboxes_for_worker_processes(payments_server, rates_server, ota_server, s
     os.environ.setdefault("PAYMENT_API_URL", payments_server.url)
     os.environ.setdefault("RATES_API_URL", rates_server.url)
     os.environ.setdefault("OTA_API_URL", ota_server.url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploaded and demo photos go to a folder of this test session, never the project's
+    var/media; the processes tests start (workers, gunicorn) inherit it."""
+    root = str(tmp_path_factory.mktemp("media"))
+    os.environ["MEDIA_ROOT"] = root
+    with override_settings(MEDIA_ROOT=root):
+        yield root
 
 
 def pytest_runtest_setup(item):

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 
-from catalogue.models import Amenity, Destination, Property, PropertySlugRedirect, RoomType, zone_today
+from catalogue.models import Amenity, Destination, Property, PropertyPhoto, PropertySlugRedirect, RoomType, zone_today
 from core.money import money
 from inventory.models import Rate, RatePlan
 from inventory.selectors import StayQuote, availability_by_night, stay_quote, stay_quotes
@@ -23,8 +23,19 @@ FROM_PRICE_DAYS = 60
 
 # --- catalogue -------------------------------------------------------------------------------
 
+def photos_prefetch() -> Prefetch:
+    """A hotel's photos with their pictures (renditions) in the same query."""
+    return Prefetch("photos", queryset=PropertyPhoto.objects.select_related("picture"))
+
+
+def room_types_prefetch(queryset: QuerySet[RoomType] | None = None) -> Prefetch:
+    """A hotel's room types (``queryset``: all, by default) with their pictures."""
+    rooms = RoomType.objects.all() if queryset is None else queryset
+    return Prefetch("room_types", queryset=rooms.select_related("picture"))
+
+
 def destinations_with_hotel_counts() -> QuerySet[Destination]:
-    return Destination.objects.annotate(
+    return Destination.objects.select_related("picture").annotate(
         hotel_count=Count("properties", filter=Q(properties__is_active=True))
     ).order_by("name")
 
@@ -36,7 +47,7 @@ def destination_get(*, slug: str) -> Destination | None:
 def destination_hotels(*, destination: Destination) -> list[Property]:
     return list(
         destination.properties.filter(is_active=True)
-        .prefetch_related("photos", "amenities")
+        .prefetch_related(photos_prefetch(), "amenities")
         .order_by("-star_rating", "name")
     )
 
@@ -47,7 +58,7 @@ def hotel_get(*, slug: str) -> Property | None:
     return (
         Property.objects.filter(slug=slug, is_active=True)
         .select_related("destination")
-        .prefetch_related("photos", "amenities", Prefetch("room_types", queryset=rooms), "rate_plans")
+        .prefetch_related(photos_prefetch(), "amenities", room_types_prefetch(rooms), "rate_plans")
         .first()
     )
 
@@ -189,9 +200,11 @@ SELECT md5(concat_ws('|',
     p::text, d::text,
     (SELECT string_agg(a.amenity_id::text, ',' ORDER BY a.amenity_id) FROM travel_property_amenities a
       WHERE a.property_id = p.id),
-    (SELECT string_agg(rt::text, ',' ORDER BY rt.id) FROM travel_roomtype rt WHERE rt.property_id = p.id),
+    (SELECT string_agg(concat_ws(':', rt::text, pic::text), ',' ORDER BY rt.id) FROM travel_roomtype rt
+       LEFT JOIN catalogue_picture pic ON pic.id = rt.picture_id WHERE rt.property_id = p.id),
     (SELECT string_agg(rp::text, ',' ORDER BY rp.id) FROM inventory_rateplan rp WHERE rp.property_id = p.id),
-    (SELECT string_agg(ph::text, ',' ORDER BY ph.id) FROM travel_propertyphoto ph WHERE ph.property_id = p.id),
+    (SELECT string_agg(concat_ws(':', ph::text, pic::text), ',' ORDER BY ph.id) FROM travel_propertyphoto ph
+       LEFT JOIN catalogue_picture pic ON pic.id = ph.picture_id WHERE ph.property_id = p.id),
     (SELECT string_agg(n::text, ',' ORDER BY n.id) FROM inventory_roomnight n
        JOIN travel_roomtype rt ON rt.id = n.room_type_id
       WHERE rt.property_id = p.id AND n.date >= %(first)s AND n.date <= %(departure)s),
@@ -208,7 +221,8 @@ WHERE p.slug = %(slug)s AND p.is_active
 
 def hotel_stay_stamp(*, slug: str, check_in: date, check_out: date) -> str | None:
     """A fingerprint of every row a hotel page for this stay prices and shows from: the hotel (its
-    taxes, fees, currency) and its destination, its room types, rate plans, photos and amenities, every night from check-in to
+    taxes, fees, currency) and its destination, its room types, rate plans, photos (with their
+    pictures' renditions) and amenities, every night from check-in to
     the departure night, every rate of the stay, its reviews (count, score sum, newest id, latest
     ``updated_at``: a new review, an edit or an answer moves one of them), and the hotel's today. Any
     change to any of them (a reservation, a release, a staff edit, a rate edit, a catalogue edit, a

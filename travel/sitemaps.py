@@ -5,7 +5,8 @@ past that, /sitemap.xml becomes a sitemap index of per-section files, each pagin
 same limit (/sitemap-hotels.xml?p=2 ...).
 
 Hotel entries list the hotel's photos and room photos, destination entries the destination's
-picture, as Google image sitemap entries (``<image:image><image:loc>``), on SITE_URL.
+picture, as Google image sitemap entries (``<image:image><image:loc>``), on SITE_URL: the widest
+rendition of an uploaded picture, else the row's legacy address.
 """
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from catalogue.models import Destination, Property
+from travel.selectors import photos_prefetch, room_types_prefetch
 from travel.seo import absolute_url
 
 TEMPLATE = "travel/sitemap.xml"  # Django's urlset plus the image namespace and <image:image> entries
@@ -61,13 +63,13 @@ class DestinationSitemap(PublicSitemap):
     priority = 0.8
 
     def items(self):
-        return Destination.objects.order_by("pk")
+        return Destination.objects.select_related("picture").order_by("pk")
 
     def lastmod(self, item):
         return item.updated_at
 
     def images(self, item):
-        return [item.image_url]
+        return [item.largest_image_url]
 
 
 class DealsSitemap(DestinationSitemap):
@@ -85,13 +87,15 @@ class HotelSitemap(PublicSitemap):
     priority = 0.9
 
     def items(self):
-        return Property.objects.filter(is_active=True).order_by("pk").prefetch_related("photos", "room_types")
+        return (Property.objects.filter(is_active=True).order_by("pk")
+                .prefetch_related(photos_prefetch(), room_types_prefetch()))
 
     def lastmod(self, item):
         return item.updated_at
 
     def images(self, item):
-        return [photo.url for photo in item.photos.all()] + [room.image_url for room in item.room_types.all()]
+        return [photo.largest_image_url for photo in item.photos.all()] + [
+            room.largest_image_url for room in item.room_types.all()]
 
 
 SITEMAPS = {

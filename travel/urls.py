@@ -1,4 +1,5 @@
 """The URL map: each app owns its own urls module; this file only mounts them."""
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core.metrics_page import metrics_page
 from travel import sitemaps
 from travel.feeds import views as feeds
-from travel.views import accounts, health, pages
+from travel.views import accounts, health, media, pages
 from travel.views import search as search_views
 from travel.views.currency import choose_currency
 from travel.views.dates import choose_date_format
@@ -58,3 +59,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+if settings.SERVE_MEDIA:  # uploaded photos; in production the web server or a CDN serves them
+    urlpatterns.append(path(settings.MEDIA_URL.lstrip("/") + "<path:path>", media.media, name="media"))

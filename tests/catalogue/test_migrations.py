@@ -22,7 +22,8 @@ def test_moved_models_live_in_the_tables_they_always_had():
 
     assert {model._meta.db_table for model in MOVED} <= tables
     assert all(model._meta.db_table == f"travel_{model._meta.model_name}" for model in MOVED)
-    assert not any(name.startswith(("catalogue_", "core_")) for name in tables), "a table was created anew"
+    anew = {f"{model._meta.app_label}_{model._meta.model_name}" for model in MOVED}
+    assert not anew & tables, "a table was created anew"  # (models new in these apps have their own)
 
 
 @pytest.mark.django_db

@@ -62,7 +62,7 @@ def hotel(*, prop, offers=(), stay=None, review_summary=None, reviews=()) -> dic
         "name": prop.name,
         "url": url,
         "description": prop.description or prop.summary,
-        "image": [absolute_url(p.url) for p in prop.photos.all()],
+        "image": [absolute_url(p.largest_image_url) for p in prop.photos.all()],
         "address": postal_address(prop),
         "geo": {"@type": "GeoCoordinates", "latitude": float(prop.latitude), "longitude": float(prop.longitude)},
         "starRating": {"@type": "Rating", "ratingValue": prop.star_rating, "bestRating": 5},

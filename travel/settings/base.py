@@ -459,6 +459,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded photos and their renditions (catalogue/renditions.py) under MEDIA_ROOT, at MEDIA_URL.
+# SERVE_MEDIA: the project answers MEDIA_URL itself (travel/views/media.py): the embedded mode and
+# the tests. In production a web server, a CDN or object storage serves it (docs/site.md, "Pictures").
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

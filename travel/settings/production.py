@@ -70,6 +70,8 @@ PAYMENT_SANDBOX_CONTROLS = False
 CHANNEL_SANDBOX_CONTROLS = False
 
 DEBUG = False
+# Uploaded photos: a web server, CDN or object storage serves MEDIA_URL, not Django (docs/site.md).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 _require(bool(ALLOWED_HOSTS), "ALLOWED_HOSTS")
 

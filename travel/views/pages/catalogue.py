@@ -59,7 +59,7 @@ def destination(request, slug):
             title=f"Hotels in {place.name}, {place.country}",
             description=clip(f"{len(hotels)} hotels in {place.name}: {place.summary} Prices include taxes and fees."),
             path=place.get_absolute_url(),
-            image=place.image_url,
+            image=place.largest_image_url,
             crumbs=crumbs,
             noindex=bool(request.GET),
         )
@@ -94,7 +94,7 @@ def deals(request, slug):
             description=clip(f"The cheapest two-night stays at {len(found)} hotels in {place.name}{lowest}, "
                              "taxes and fees included."),
             path=path,
-            image=place.image_url,
+            image=place.largest_image_url,
             crumbs=crumbs,
         )
         rows = [{"deal": d, "query": _stay_query(d.quote.stay)} for d in found]
@@ -124,7 +124,7 @@ def hotel(request, slug):
                              + "; the price shown includes taxes and fees."),
             path=prop.get_absolute_url(),
             og_type="hotel",
-            image=photos[0].url if photos else place.image_url,
+            image=photos[0].largest_image_url if photos else place.largest_image_url,
             crumbs=crumbs,
             noindex=bool(request.GET),
         )
