@@ -215,11 +215,10 @@ class PaymentSerializer(serializers.Serializer):
 
 
 class CancellationSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["pending_at_supplier"],
-                                     help_text="The cancellation was asked of the supplier, which has not answered "
-                                               "yet; the booking keeps its status until it does.")
+    status = serializers.CharField(help_text="\"pending_at_supplier\": the cancellation was asked of the supplier, "
+                                             "which has not answered yet; the booking keeps its status until it does.")
     requested_at = serializers.DateTimeField()
-    refund_method = serializers.ChoiceField(choices=["crypto", "credit"], help_text="How the refund will be paid.")
+    refund_method = serializers.CharField(help_text="How the refund will be paid: \"crypto\" or \"credit\".")
     expected_refund = serializers.DecimalField(max_digits=12, decimal_places=2,
                                                help_text="What the traveller gets back under the terms.")
     currency = serializers.CharField()
