@@ -200,11 +200,14 @@ class ReviewItemAdmin(WrittenByServicesMixin, StaffScopedAdmin):
             if action == "retry":
                 review_retry(item=item, staff=request.user, note=note)
             elif action == "cancel_refund":
-                review_cancel_refund(item=item, staff=request.user, note=note, method=method)
+                item = review_cancel_refund(item=item, staff=request.user, note=note, method=method)
             else:
                 review_resolve(item=item, staff=request.user, note=note)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
+            if item.status == ReviewItem.Status.OPEN:  # cancellation pending at the supplier
+                messages.warning(request, f"{item.booking.reference}: {item.note}")
+                return HttpResponseRedirect(request.path)
             messages.success(request, f"{ACTIONS[action]}: done for {item.booking.reference}.")
         return HttpResponseRedirect(request.path)

@@ -8,7 +8,8 @@
                                           -> 201 (200 on replay)
     GET  /api/bookings/                  the traveller's bookings
     GET  /api/bookings/<reference>/      one booking with its timeline
-    POST /api/bookings/<reference>/cancel/ {method: "crypto"|"credit"}
+    POST /api/bookings/<reference>/cancel/ {method: "crypto"|"credit"} -> 200 cancelled, or 202 while the
+                                          supplier is asked (``cancellation.status: pending_at_supplier``)
 
 HTTP only: a serializer parses the body (a 400 naming the field), a service or selector does
 the work, a serializer renders the answer. Refusals are domain errors, which the one exception
@@ -102,9 +103,15 @@ class BookingCancel(APIView):
     permission_classes = (permissions.IsAuthenticated,)
 
     @extend_schema(operation_id="bookings_cancel", request=s.CancelRequest,
-                   responses={200: s.BookingDetailSerializer, **_errors(400, 403, 404, 409, 429, 503)})
+                   responses={200: OpenApiResponse(s.BookingDetailSerializer, description="Cancelled."),
+                              202: OpenApiResponse(s.BookingDetailSerializer, description=(
+                                  "Asked of the supplier, which has not answered yet: the booking keeps its "
+                                  "status, and `cancellation` says what the refund will be.")),
+                              **_errors(400, 403, 404, 409, 429, 503)})
     def post(self, request, reference):
         body = s.CancelRequest(data=request.data)
         body.is_valid(raise_exception=True)
         booking = booking_cancel(reference=reference, user=request.user, method=body.validated_data["method"])
-        return Response(s.BookingDetailSerializer(booking).data)
+        answer = s.BookingDetailSerializer(booking).data
+        pending = answer["cancellation"] is not None
+        return Response(answer, status=status.HTTP_202_ACCEPTED if pending else status.HTTP_200_OK)

@@ -112,17 +112,22 @@ class BookingGuest(models.Model):
 
 
 class SentEmail(models.Model):
-    """One email of one kind sent for a booking: the unique pair is what makes sending once."""
+    """One email of one kind sent for a booking, once per occasion: the unique triple is what
+    makes sending once. ``occasion`` tells apart emails of one kind that are different events
+    (each partial payment: the amount received so far); empty for the once-only kinds."""
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="sent_emails")
     kind = models.CharField(max_length=30)
+    occasion = models.CharField(max_length=80, blank=True, default="",
+                                help_text="What makes it a different event, e.g. the amount received so far.")
     recipients = models.CharField(max_length=600)
     subject = models.CharField(max_length=200)
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["sent_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["booking", "kind"], name="sentemail_once_per_kind")]
+        constraints = [models.UniqueConstraint(fields=["booking", "kind", "occasion"],
+                                               name="sentemail_once_per_kind_and_occasion")]
 
     def __str__(self):
         return f"{self.booking_id} {self.kind}"

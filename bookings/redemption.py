@@ -23,6 +23,7 @@ class Allowance:
     maximum: Decimal  # the most units this booking may use: min(balance, cap)
     cap_percent: Decimal  # the share of the total that may be paid this way
     unit: str  # how the units are named to the traveller, e.g. "points"
+    unit_value: Decimal = Decimal("0")  # the discount one unit gives, in the booking's currency (0: unknown)
 
 
 class RedemptionProvider(Protocol):

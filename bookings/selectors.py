@@ -92,7 +92,41 @@ def payment_instructions(*, booking: Booking) -> PaymentInstructions:
         address=invoice.address if invoice else "",
         payment_link=invoice.payment_link if invoice else "",
         expires_at=invoice.expires_at if invoice else booking.payment_expires_at,
-        status=invoice.status if invoice else "",
+        status=invoice.status if invoice else (NOTHING_TO_PAY if booking.total == 0 else ""),
+    )
+
+
+NOTHING_TO_PAY = "nothing_to_pay"  # platform credit (and points) paid it all: there is no invoice
+
+
+@dataclass(frozen=True)
+class PendingCancellation:
+    """A cancellation asked of the supplier that it has not answered yet."""
+
+    status: str  # "pending_at_supplier"
+    requested_at: datetime
+    refund_method: str  # what the refund will be paid in: "crypto" or "credit"
+    expected_refund: str  # in the booking's currency, under the terms (staff: in full)
+    currency: str
+    terms: str
+
+
+def pending_cancellation(*, booking: Booking) -> PendingCancellation | None:
+    """The booking's cancellation still pending at the supplier (its hold ``cancelling``), as it
+    was asked: when, the refund method and the refund the terms give; None when there is none."""
+    from bookings.models import SupplierHold
+
+    if not booking.is_supplier or not SupplierHold.objects.filter(
+            booking=booking, status=SupplierHold.Status.CANCELLING).exists():
+        return None
+    asked = (BookingEvent.objects.filter(booking=booking, action="booking.supplier.cancel_requested")
+             .order_by("-pk").first())
+    data = asked.data if asked else {}
+    return PendingCancellation(
+        status="pending_at_supplier", requested_at=asked.created_at if asked else booking.updated_at,
+        refund_method="credit" if booking.total == 0 else str(data.get("method") or "crypto"),  # credit paid it
+        expected_refund=str(data.get("expected_refund") or "0.00"),
+        currency=booking.currency, terms=str(data.get("terms") or ""),
     )
 
 

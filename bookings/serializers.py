@@ -20,7 +20,7 @@ from bookings.guests import (
     phone_e164,
 )
 from bookings.models import Booking
-from bookings.selectors import booking_timeline, payment_instructions, stay_choice
+from bookings.selectors import booking_timeline, payment_instructions, pending_cancellation, stay_choice
 from bookings.timeline import event_phrase
 from inventory.stays import MAX_GUESTS_PER_ROOM, MAX_ROOMS
 
@@ -210,7 +210,19 @@ class PaymentSerializer(serializers.Serializer):
     address = serializers.CharField(help_text="Empty until the processor has created the invoice.")
     payment_link = serializers.CharField()
     expires_at = serializers.DateTimeField(allow_null=True)
-    status = serializers.CharField(help_text="The invoice's status; empty until it exists.")
+    status = serializers.CharField(help_text="The invoice's status; empty until it exists; \"nothing_to_pay\" "
+                                             "when platform credit and points paid the whole total (no invoice).")
+
+
+class CancellationSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="\"pending_at_supplier\": the cancellation was asked of the supplier, "
+                                             "which has not answered yet; the booking keeps its status until it does.")
+    requested_at = serializers.DateTimeField()
+    refund_method = serializers.CharField(help_text="How the refund will be paid: \"crypto\" or \"credit\".")
+    expected_refund = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                               help_text="What the traveller gets back under the terms.")
+    currency = serializers.CharField()
+    terms = serializers.CharField(help_text="The terms, in words.")
 
 
 class LeadGuestOut(serializers.Serializer):
@@ -254,10 +266,17 @@ class BookingSerializer(serializers.Serializer):
     guests = GuestsOut(source="*", help_text="Who is travelling (empty names on bookings placed before "
                                               "guests were collected).")
     payment = serializers.SerializerMethodField()
+    cancellation = serializers.SerializerMethodField(
+        help_text="A cancellation pending at the supplier (partner hotels, flights, activities); null otherwise.")
 
     @extend_schema_field(PaymentSerializer)
     def get_payment(self, booking: Booking) -> dict:
         return PaymentSerializer(payment_instructions(booking=booking)).data
+
+    @extend_schema_field(CancellationSerializer(allow_null=True))
+    def get_cancellation(self, booking: Booking) -> dict | None:
+        pending = pending_cancellation(booking=booking)
+        return CancellationSerializer(pending).data if pending else None
 
 
 class BookingEventSerializer(serializers.Serializer):

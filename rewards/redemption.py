@@ -16,7 +16,8 @@ class PointsRedemption:
         available = balance_of(user=user).available
         cap = points_cap(fiat_total=Decimal(fiat_total))
         return Allowance(balance=Decimal(available), maximum=Decimal(min(available, cap)),
-                         cap_percent=config.redemption_cap_percent(), unit="points")
+                         cap_percent=config.redemption_cap_percent(), unit="points",
+                         unit_value=config.point_value())
 
     def quote_discount(self, *, user, amount, fiat_total: Decimal, currency: str) -> Decimal:
         """The discount ``amount`` points would give on ``fiat_total``, capped; writes nothing."""

@@ -9,7 +9,9 @@ For every booking, in its coin's own decimals (Decimal only):
                         within the coin's tolerance counts as paid)
     refunds + credits <= received
 
-plus every invoice's own sums (bookings/payments/audit.py), every points balance and every
+A booking that credit and points paid entirely has no invoice: its total is 0 (amount paid =
+price - points - credit = 0), nothing is due in a coin, and the credit given back when it is
+cancelled is at most the credit it spent. Plus every invoice's own sums (bookings/payments/audit.py), every points balance and every
 credit balance equal to the sum of its ledger entries, and no float column anywhere money lives.
 """
 from decimal import Decimal
@@ -18,7 +20,7 @@ from django.apps import apps
 from django.db import models
 
 from bookings.models import Booking
-from bookings.payments.audit import Disagreement, credit_spent_on, payment_disagreements
+from bookings.payments.audit import Disagreement, credit_returned_to, credit_spent_on, payment_disagreements
 from bookings.payments.models import Invoice
 from bookings.payments.selectors import crypto_amount_for
 from rewards.models import BookingPoints
@@ -58,9 +60,7 @@ def _booking(booking: Booking, *, invoice: Invoice | None, held: BookingPoints |
     differs("discount = points + credit", points_discount + credit, booking.discount)
     differs("total = subtotal - points - credit", booking.subtotal - points_discount - credit, booking.total)
     if invoice is None:
-        if booking.status in PAID:
-            found.append(Disagreement(ref, "invoice of a paid booking", "an invoice", "none"))
-        return found
+        return found + _without_invoice(booking, credit=credit)
     coin = invoice.coin
     differs("invoice fiat amount = booking total", booking.total, invoice.fiat_amount)
     differs("invoice coin = booking coin", booking.coin_code, coin.code)
@@ -73,6 +73,21 @@ def _booking(booking: Booking, *, invoice: Invoice | None, held: BookingPoints |
                 invoice.amount_paid + invoice.amount_late)
     if booking.status in PAID and invoice.status != Invoice.Status.SETTLED:
         differs("invoice of a paid booking is settled", Invoice.Status.SETTLED.value, invoice.status)
+    return found
+
+
+def _without_invoice(booking: Booking, *, credit: Decimal) -> list[Disagreement]:
+    """A booking without invoice: paid entirely by points and credit (total 0, nothing due in a
+    coin), and the credit given back on cancelling it is at most what it spent."""
+    ref, found = booking.reference, []
+    if booking.status in PAID and booking.total != 0:
+        found.append(Disagreement(ref, "invoice of a paid booking", "an invoice", "none"))
+    if booking.total == 0 and booking.crypto_amount != 0:
+        found.append(Disagreement(ref, "amount due in a coin of a booking credit and points paid", "0",
+                                  _text(booking.crypto_amount)))
+    returned = credit_returned_to(ref)
+    if returned > credit:
+        found.append(Disagreement(ref, "credit given back <= credit spent", f"<= {credit}", _text(returned)))
     return found
 
 

@@ -110,3 +110,10 @@ def credit_spent_on(reference: str) -> Decimal:
         s=Sum("amount"))["s"]
     return -(total or Decimal(0))
 
+
+
+def credit_returned_to(reference: str) -> Decimal:
+    """The platform credit given back for a booking (it ended, or was cancelled with a refund)."""
+    total = CreditEntry.objects.filter(booking_reference=reference, kind=CreditEntry.Kind.RETURN).aggregate(
+        s=Sum("amount"))["s"]
+    return total or Decimal(0)

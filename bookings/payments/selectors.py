@@ -148,7 +148,7 @@ def credit_mismatches() -> list[CreditMismatch]:
 class CreditAllowance:
     currency: str
     balance: Decimal  # the traveller's credit in this currency
-    maximum: Decimal  # the most a booking may use: min(balance, what is due less one cent)
+    maximum: Decimal  # the most a booking may use: min(balance, what is due)
 
 
 def credit_balance_of(*, user, currency: str) -> Decimal:
@@ -157,10 +157,11 @@ def credit_balance_of(*, user, currency: str) -> Decimal:
 
 
 def credit_allowance_of(*, user, fiat_total: Decimal, currency: str) -> CreditAllowance:
-    """How much credit a booking of ``fiat_total`` may use: never all of it, since what is left
-    is paid by a crypto invoice (an invoice of zero cannot exist)."""
+    """How much credit a booking of ``fiat_total`` may use: all of it. What credit (and points)
+    leave is paid by a crypto invoice; a booking they cover entirely has no invoice at all
+    (bookings' placement moves it on as paid at once)."""
     balance = credit_balance_of(user=user, currency=currency)
-    ceiling = max(Decimal(fiat_total) - Decimal("0.01"), Decimal("0.00"))
+    ceiling = max(Decimal(fiat_total), Decimal("0.00"))
     return CreditAllowance(currency=currency.upper(), balance=balance, maximum=min(balance, ceiling))
 
 

@@ -38,6 +38,12 @@ def _invoice_or_404(request, reference: str) -> Invoice:
         raise Http404(exc.message) from exc
 
 
+def _nothing_to_pay(request, reference: str) -> bool:
+    """A reference this visitor may see that has no invoice: a booking paid without one."""
+    return (may_see_payment(user=request.user, reference=reference, token=request.GET.get("t", ""))
+            and not Invoice.objects.filter(reference=reference).exists())
+
+
 def _url(request, name: str, reference: str) -> str:
     """A payment URL that keeps the signed link's token, so a signed-out traveller stays in."""
     token = request.GET.get("t", "")
@@ -67,6 +73,9 @@ def _status(invoice: Invoice) -> dict:
 @never_cache
 @require_GET
 def pay(request, reference: str):
+    if _nothing_to_pay(request, reference):  # credit and points paid it all: the booking page says so
+        messages.info(request, "Nothing left to pay: your platform credit and points paid the whole total.")
+        return HttpResponseRedirect(f"/bookings/{reference}/")
     invoice = _invoice_or_404(request, reference)
     _refresh(invoice)
     invoice.refresh_from_db()

@@ -1,6 +1,6 @@
 """Sending a traveller's email about their booking: once per booking and kind.
 
-The claim is a ``SentEmail`` row (unique on booking × kind) inserted in the same transaction
+The claim is a ``SentEmail`` row (unique on booking × kind × occasion) inserted in the same transaction
 that sends: a redelivered message finds the row and sends nothing; a concurrent twin waits on
 the unique index until the first commits, then finds it; a send that raises rolls the claim back,
 so the task's retry sends it. Only the claim row is locked while the mail server is talking,
@@ -15,6 +15,20 @@ from bookings.models import Booking, SentEmail
 from core.outbox import enqueue_after_commit
 
 SEND_TASK = "bookings.send_email"
+# Emails about paying the invoice: a booking that credit and points paid entirely has none.
+ABOUT_PAYING = (EmailKind.RECEIVED, EmailKind.PAYMENT_RECEIVED, EmailKind.PAYMENT_PARTIAL)
+
+
+def email_occasion(*, booking: Booking, kind: str) -> str:
+    """What makes this email a different event from an earlier one of its kind: for a partial
+    payment, the amount received so far (each new part is told; the same payment news delivered
+    twice finds the same amount and sends nothing); empty for the kinds sent once per booking."""
+    if kind != EmailKind.PAYMENT_PARTIAL:
+        return ""
+    from bookings.payments.models import Invoice
+
+    paid = Invoice.objects.filter(reference=booking.reference).values_list("amount_paid", flat=True).first()
+    return f"paid {paid.normalize():f}" if paid is not None else ""
 
 
 def booking_email_queue(*, booking: Booking, kind: str) -> None:
@@ -24,18 +38,22 @@ def booking_email_queue(*, booking: Booking, kind: str) -> None:
 
 
 def booking_email_send(*, reference: str, kind: str) -> str:
-    """Send the email once. Returns what happened (for logs and tests)."""
+    """Send the email once (once per occasion, see ``email_occasion``). Returns what happened
+    (for logs and tests)."""
     kind = EmailKind(kind)
     booking = (Booking.objects.select_related("user", "property__destination")
                .filter(reference=reference).first())
     if booking is None:
         return "unknown booking"
-    if SentEmail.objects.filter(booking=booking, kind=kind).exists():
+    if kind in ABOUT_PAYING and booking.total == 0:
+        return "nothing to pay"  # credit and points paid it all: no invoice to pay or to have paid
+    occasion = email_occasion(booking=booking, kind=kind)
+    if SentEmail.objects.filter(booking=booking, kind=kind, occasion=occasion).exists():
         return "already sent"
     message = email_message(booking=booking, kind=kind)
     try:
         with transaction.atomic():
-            SentEmail.objects.create(booking=booking, kind=kind, subject=message.subject[:200],
+            SentEmail.objects.create(booking=booking, kind=kind, occasion=occasion, subject=message.subject[:200],
                                      recipients=", ".join(message.to)[:600])
             if message.to:
                 message.send()

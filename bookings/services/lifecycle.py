@@ -26,6 +26,7 @@ from bookings.publishing import (
 from bookings.services.emails import booking_email_queue
 from bookings.services.review import review_open
 from bookings.services.supplier_cancel import (
+    paid_value,
     supplier_cancel_needed,
     supplier_cancellation_request,
     supplier_cancellation_terms,
@@ -85,6 +86,15 @@ def booking_on_payment(*, topic: str, payload: dict, message_id: int | None = No
         return "recorded"
 
 
+def booking_paid_without_invoice(*, booking: Booking, credit: Decimal, points: int) -> str:
+    """Platform credit (and points) paid the whole total at placement, in the placement's
+    transaction: there is nothing to pay in crypto, so no invoice, and the booking moves on at
+    once along the path a settled payment takes (confirmed, or supplier confirmation next)."""
+    return _paid(booking=booking, action="booking.payment.settled",
+                 data={"paid_with": "credit and points" if points else "credit", "credit_used": credit,
+                       "points_redeemed": points, "amount_due": "0"})
+
+
 def _paid(*, booking: Booking, action: str, data: dict) -> str:
     if booking.status != S.PENDING:
         events.record(booking=booking, action=action, actor=events.PAYMENTS, data=data)
@@ -94,7 +104,7 @@ def _paid(*, booking: Booking, action: str, data: dict) -> str:
             return "paid after end: review"
         return "already paid"
     events.transition(booking=booking, to=S.PAYMENT_CONFIRMED, action=action, actor=events.PAYMENTS, data=data)
-    booking_email_queue(booking=booking, kind=EmailKind.PAYMENT_RECEIVED)
+    booking_email_queue(booking=booking, kind=EmailKind.PAYMENT_RECEIVED)  # not sent when nothing was due
     if booking.is_supplier:
         from bookings.services.supplier import supplier_confirmation_enqueue
 
@@ -282,23 +292,33 @@ def booking_cancel(*, reference: str, user, method: str = "crypto") -> Booking:
     return booking
 
 
-def booking_refund_by_staff(*, booking: Booking, staff, method: str, note: str = "") -> Booking:
-    """Staff cancel (if still active) and refund in full whatever was paid."""
+def booking_refund_by_staff(*, booking: Booking, staff, method: str, note: str = "",
+                            review_id: int | None = None) -> Booking:
+    """Staff cancel (if still active) and refund in full whatever was paid. A supplier booking
+    the supplier has confirmed is cancelled there first (the refund follows its answer, in full:
+    the platform absorbs any late fee); the booking stays "cancellation pending" meanwhile."""
     if method not in REFUND_METHODS:
         raise ValidationError("Choose a refund in crypto or as platform credit.", code="method")
     with transaction.atomic():
         booking = _locked(booking.reference)
         actor = events.Actor.staff(staff)
-        received = min(booking.total, _received_fiat(booking))
-        if booking.status in (S.PAYMENT_CONFIRMED, S.CONFIRMED, S.PENDING):
+        received = staff_refund_amount(booking)
+        if supplier_cancel_needed(booking):
+            supplier_cancellation_request(booking=booking, actor=actor, method=method, by_staff=True,
+                                          review_id=review_id, note=note)
+        elif booking.status in (S.PAYMENT_CONFIRMED, S.CONFIRMED, S.PENDING):
             _cancel(booking=booking, actor=actor, refund=received > 0, method=method,
                     terms=note or "Cancelled by staff.", amount=received)
         elif booking.status in (S.EXPIRED, S.FAILED, S.CANCELLED):
             if received <= 0:
                 raise ValidationError("Nothing was received for this booking; there is nothing to refund.",
                                       code="refund")
-            refund = _refund(booking=booking, method=method, amount=received,
-                             reason=note or "Refund decided by staff review.")
+            reason = note or "Refund decided by staff review."
+            if booking.total == 0:  # paid with credit: it goes back to credit (see _credit_back)
+                _credit_back(booking=booking, amount=received, terms=reason)
+                refund, method = None, "credit"
+            else:
+                refund = _refund(booking=booking, method=method, amount=received, reason=reason)
             events.record(booking=booking, action="booking.refund.requested", actor=actor,
                           data={"method": method, "amount": received, "refund_id": getattr(refund, "pk", "")})
         else:
@@ -307,10 +327,15 @@ def booking_refund_by_staff(*, booking: Booking, staff, method: str, note: str =
 
 
 def _cancel(*, booking: Booking, actor: events.Actor, refund: bool, method: str, terms: str,
-            amount: Decimal | None = None) -> None:
+            amount: Decimal | None = None, extra: dict | None = None) -> None:
     refund_method = "none"
-    data = {"terms": terms}
-    if refund:
+    data = {"terms": terms, **(extra or {})}
+    if refund and booking.total == 0:  # paid with credit (and points): nothing to send back in crypto
+        amount = paid_value(booking) if amount is None else amount
+        _credit_back(booking=booking, amount=amount, terms=terms)
+        refund_method = "credit"
+        data.update(refund_amount=amount, refund_to="credit", requested_method=method)
+    elif refund:
         amount = booking.total if amount is None else amount
         made = _refund(booking=booking, method=method, reason=f"Cancelled: {terms}", amount=amount)
         refund_method = method
@@ -324,6 +349,25 @@ def _cancel(*, booking: Booking, actor: events.Actor, refund: bool, method: str,
 cancel_and_refund = _cancel  # the supplier cancellation ends the same way (bookings.services.supplier_cancel)
 
 
+def _credit_back(*, booking: Booking, amount: Decimal, terms: str) -> None:
+    """Refund a booking paid entirely with platform credit: its credit goes back (``amount`` of
+    it), whatever method the traveller asked for. No crypto was sent, so there is no wallet to
+    send any back to; refusing would only make them ask again for the one refund possible."""
+    from bookings.payments.errors import PaymentError
+    from bookings.payments.services import credit_return
+
+    try:
+        credit_return(booking_reference=booking.reference, note=f"Cancelled: {terms}"[:200], amount=amount)
+    except PaymentError as exc:
+        raise ValidationError(exc.message, code="refund") from exc
+
+
+def staff_refund_amount(booking: Booking) -> Decimal:
+    """What staff give back: everything actually received (crypto at the locked rate, less
+    refunds; the credit spent, for a booking paid with credit), capped at what it cost."""
+    return min(paid_value(booking), _received_fiat(booking))
+
+
 def _refund(*, booking: Booking, method: str, reason: str, amount: Decimal | None = None):
     from bookings.payments.errors import PaymentError
     from bookings.payments.services import refund_create
@@ -335,13 +379,19 @@ def _refund(*, booking: Booking, method: str, reason: str, amount: Decimal | Non
         raise ValidationError(exc.message, code="refund") from exc
 
 
+def _credit_given_back(booking: Booking) -> bool:
+    from bookings.payments.models import CreditEntry
+
+    return CreditEntry.objects.filter(booking_reference=booking.reference, kind=CreditEntry.Kind.RETURN).exists()
+
+
 def _received_fiat(booking: Booking) -> Decimal:
     """What the traveller actually sent (in time or late) at the invoice's locked rate, less refunds."""
     from bookings.payments.models import Invoice, Refund
 
     invoice = Invoice.objects.filter(reference=booking.reference).first()
-    if invoice is None:
-        return Decimal("0.00")
+    if invoice is None:  # nothing due in crypto: the credit spent on it, unless already given back
+        return paid_value(booking) if booking.total == 0 and not _credit_given_back(booking) else Decimal("0.00")
     received = ((invoice.amount_paid + invoice.amount_late) * invoice.rate).quantize(Decimal("0.01"), ROUND_DOWN)
     refunded = sum((r.fiat_amount for r in invoice.refunds.exclude(status=Refund.Status.FAILED)), Decimal(0))
     return max(Decimal("0.00"), received - refunded)

@@ -5,6 +5,8 @@ the supplier hold), reserve the redemption, spend any platform credit, open the 
 only), log the first event, write ``booking.placed`` to the outbox and, last, take the nights
 (their row locks are then held for the shortest time). After commit the invoice is
 created at the processor over HTTP; the traveller never waits for a supplier or a chain.
+A booking that platform credit and points cover entirely has no invoice: it moves on as paid
+in the same transaction (``booking_paid_without_invoice``).
 """
 import hashlib
 import logging
@@ -26,6 +28,7 @@ from bookings.models import Booking, PlacementKey, SupplierHold
 from bookings.publishing import publish_placed
 from bookings.redemption import redemption_provider
 from bookings.services.guests import guests_record
+from bookings.services.lifecycle import booking_paid_without_invoice
 from catalogue.models import RoomType
 from core.errors import ConflictError
 from core.logging import bind_booking
@@ -100,7 +103,7 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
             claim.save(update_fields=["booking"])
             if booking.kind == Booking.Kind.STAY:
                 _take_nights(booking=booking, source=source)  # last: see _take_nights
-            if settings.BOOKINGS_SUBMIT_INVOICE_INLINE:
+            if settings.BOOKINGS_SUBMIT_INVOICE_INLINE and invoice is not None:
                 transaction.on_commit(lambda: _submit_invoice(invoice=invoice), robust=True)
     except IntegrityError:
         replay = _replay(user=user, key=key, fingerprint=fingerprint)
@@ -125,9 +128,6 @@ def _replay(*, user, key: str, fingerprint: str) -> Placement | None:
 
 
 def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, guests: GuestDetails | None = None):
-    from bookings.payments.errors import PaymentError
-    from bookings.payments.services import invoice_open
-
     booking = Booking(
         reference=new_reference(), user=user, kind=lock.kind, title=lock.title[:200],
         subtotal=lock.subtotal, discount=lock.discount, total=lock.total, currency=lock.currency,
@@ -154,14 +154,9 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
         _redeem(booking=booking, user=user, lock=lock)
     if lock.credit:
         _spend_credit(booking=booking, user=user, lock=lock)
-    try:
-        invoice = invoice_open(
-            reference=booking.reference, fiat_amount=booking.total, fiat_currency=booking.currency,
-            coin_code=booking.coin_code, crypto_amount=booking.crypto_amount, rate=booking.coin_rate,
-        )
-    except PaymentError as exc:
-        raise ValidationError(exc.message, code=exc.code) from exc
-    booking.payment_expires_at = getattr(invoice, "expires_at", None) or timezone.now() + PAYMENT_WINDOW
+    invoice = _open_invoice(booking) if booking.total > 0 else None  # credit and points may cover it all
+    if invoice is not None:
+        booking.payment_expires_at = getattr(invoice, "expires_at", None) or timezone.now() + PAYMENT_WINDOW
     booking.save()
     if guests is not None:
         details = lock.offer.get("details") or {}
@@ -178,7 +173,23 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
         "credit_used": lock.credit, "source": source,
     })
     publish_placed(booking)
+    if invoice is None:
+        booking_paid_without_invoice(booking=booking, credit=lock.credit, points=lock.points)
     return booking, invoice
+
+
+def _open_invoice(booking: Booking):
+    """The crypto invoice for what is left to pay (a row only; submitted to the processor after commit)."""
+    from bookings.payments.errors import PaymentError
+    from bookings.payments.services import invoice_open
+
+    try:
+        return invoice_open(
+            reference=booking.reference, fiat_amount=booking.total, fiat_currency=booking.currency,
+            coin_code=booking.coin_code, crypto_amount=booking.crypto_amount, rate=booking.coin_rate,
+        )
+    except PaymentError as exc:
+        raise ValidationError(exc.message, code=exc.code) from exc
 
 
 def _take_nights(*, booking: Booking, source: str) -> None:

@@ -31,16 +31,21 @@ class CoinPrice:
     amount: Decimal
 
 
+NOTHING_TO_PAY = CoinPrice(coin_code="", rate=Decimal(0), amount=Decimal(0))
+
+
 def coin_price(*, fiat_amount: Decimal, currency: str, coin_code: str) -> CoinPrice:
     """The amount due in ``coin_code`` for a fiat amount, from payments' quote."""
     from bookings.payments.errors import PaymentError
     from bookings.payments.selectors import crypto_quote
 
+    if fiat_amount == 0:
+        return NOTHING_TO_PAY  # credit and points cover it all: no coin, no invoice
     code = (coin_code or "").strip().upper()
     if not code:
         raise ValidationError("Choose a coin to pay with.", code="coin")
-    if fiat_amount <= 0:
-        raise ValidationError("Points can pay for part of a booking, not all of it.", code="points")
+    if fiat_amount < 0:
+        raise ValidationError("Points and credit can pay for a booking, not more than it.", code="points")
     try:
         quote = crypto_quote(fiat_amount=fiat_amount, fiat_currency=currency, coin_code=code)
     except PaymentError as exc:  # unknown coin, below its minimum, rates down: the traveller's message
@@ -102,8 +107,9 @@ def credit_allowance(*, user, fiat_total: Decimal, currency: str) -> "CreditAllo
 
 
 def _credit(*, user, credit, due: Decimal, currency: str) -> Decimal:
-    """The credit to lock: whole cents, at most the balance and at most what is still due
-    (less one cent: the rest is paid in crypto). Checked again, under a row lock, at placement."""
+    """The credit to lock: whole cents, at most the balance and at most what is still due (all of
+    it: a booking credit covers entirely has nothing to pay in crypto). Checked again, under a
+    row lock, at placement."""
     from bookings.payments.selectors import credit_allowance_of
 
     credit = Decimal(credit or 0)
@@ -116,7 +122,7 @@ def _credit(*, user, credit, due: Decimal, currency: str) -> Decimal:
     if credit > allowance.maximum:
         raise ValidationError(
             f"You asked to use {credit} {currency} of credit, but you have {allowance.balance} {currency} and at "
-            f"most {allowance.maximum} {currency} can be used on this booking (the rest is paid in crypto). "
+            f"most {allowance.maximum} {currency} can be used on this booking (what is still due). "
             "Nothing was locked.", code="credit")
     return money(credit)
 

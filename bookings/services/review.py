@@ -55,13 +55,38 @@ def review_retry(*, item: ReviewItem, staff, note: str = "") -> ReviewItem:
 
 
 def review_cancel_refund(*, item: ReviewItem, staff, note: str = "", method: str = "crypto") -> ReviewItem:
-    """Cancel the booking (if still active) and refund what was paid, whatever the rate plan."""
+    """Cancel the booking (if still active) and refund what was paid, whatever the rate plan.
+
+    A supplier booking the supplier has confirmed is cancelled there first: the item then stays
+    open, its note saying the cancellation is pending, and is resolved when the supplier answers
+    (``review_close`` from the supplier cancellation)."""
     from bookings.services.lifecycle import booking_refund_by_staff
 
     with transaction.atomic():
-        booking_refund_by_staff(booking=item.booking, staff=staff, method=method, note=note)
+        booking_refund_by_staff(booking=item.booking, staff=staff, method=method, note=note, review_id=item.pk)
+        if review_cancellation_pending(item):
+            item.refresh_from_db()
+            return item
         item = _close(item=item, staff=staff, note=note or f"Cancelled and refunded ({method}).")
     return item
+
+
+def review_cancellation_pending(item: ReviewItem) -> bool:
+    """Staff asked the supplier to cancel this item's booking and it has not answered yet."""
+    from bookings.models import SupplierHold
+
+    return SupplierHold.objects.filter(booking_id=item.booking_id, status=SupplierHold.Status.CANCELLING).exists()
+
+
+def review_note(*, item_id: int, note: str) -> None:
+    """Say on an open item where it stands (e.g. a cancellation pending at the supplier)."""
+    ReviewItem.objects.filter(pk=item_id, status=ReviewItem.Status.OPEN).update(note=note[:4000])
+
+
+def review_close(*, item_id: int, staff, note: str) -> None:
+    """Resolve an item once the work staff started on it is done (the supplier answered)."""
+    ReviewItem.objects.filter(pk=item_id, status=ReviewItem.Status.OPEN).update(
+        status=ReviewItem.Status.RESOLVED, note=note[:4000], resolved_at=timezone.now(), resolved_by=staff)
 
 
 def _close(*, item: ReviewItem, staff, note: str) -> ReviewItem:

@@ -22,7 +22,7 @@ from django.db import transaction
 from bookings import events
 from bookings.errors import NotCancellable
 from bookings.models import Booking, BookingEvent, ReviewItem, SupplierHold
-from bookings.services.review import review_open
+from bookings.services.review import review_close, review_note, review_open
 from catalogue.models import zone_today
 from core.outbox import enqueue_after_commit
 
@@ -42,6 +42,16 @@ class SupplierTerms:
     text: str
 
 
+def paid_value(booking: Booking) -> Decimal:
+    """What the traveller paid for ``booking`` in fiat, the base of any refund: its total, or,
+    for a booking platform credit paid entirely (nothing due in crypto), the credit it spent."""
+    if booking.total > 0:
+        return booking.total
+    from bookings.payments.audit import credit_spent_on
+
+    return credit_spent_on(booking.reference)
+
+
 def supplier_cancel_needed(booking: Booking) -> bool:
     """A confirmed supplier booking is cancelled at the supplier, not just here."""
     if not booking.is_supplier or booking.status != S.CONFIRMED:
@@ -55,14 +65,15 @@ def supplier_cancellation_terms(booking: Booking, *, now=None) -> SupplierTerms:
     if not booking.refundable:
         return SupplierTerms(Decimal("0.00"), 100, "This booking is non-refundable: the supplier gives nothing "
                                                    "back, so cancelling gives no refund.")
+    paid = paid_value(booking)
     if booking.check_in is None:
-        return SupplierTerms(booking.total, 0, "Cancelling now gives a full refund.")
+        return SupplierTerms(paid, 0, "Cancelling now gives a full refund.")
     deadline = booking.check_in - timedelta(days=booking.free_cancellation_days)
     if zone_today("UTC", now=now) <= deadline:
-        return SupplierTerms(booking.total, 0, f"Free cancellation until {deadline:%d %b %Y}: cancelling now "
-                                               "gives a full refund.")
+        return SupplierTerms(paid, 0, f"Free cancellation until {deadline:%d %b %Y}: cancelling now "
+                                      "gives a full refund.")
     fee = _late_fee_percent(booking)
-    refund = _share(booking.total, Decimal(100 - fee), Decimal(100))
+    refund = _share(paid, Decimal(100 - fee), Decimal(100))
     if refund <= 0:
         return SupplierTerms(Decimal("0.00"), 100, f"Free cancellation ended on {deadline:%d %b %Y}: the supplier "
                                                    "keeps the whole price, so cancelling now gives no refund.")
@@ -87,14 +98,39 @@ def _share(total: Decimal, part: Decimal, whole: Decimal) -> Decimal:
 
 # --- asking (in booking_cancel's transaction, the booking row locked) -----------------------
 
-def supplier_cancellation_request(*, booking: Booking, actor: events.Actor, method: str) -> None:
-    """Mark the booking "cancellation pending" and queue the supplier call after commit."""
-    if not SupplierHold.objects.filter(booking=booking, status=H.CONFIRMED).update(status=H.CANCELLING, last_error=""):
+def supplier_cancellation_request(*, booking: Booking, actor: events.Actor, method: str, by_staff: bool = False,
+                                  review_id: int | None = None, note: str = "") -> None:
+    """Mark the booking "cancellation pending" and queue the supplier call after commit.
+
+    ``by_staff`` (the review queue's "cancel and refund"): the refund will be in full whatever the
+    supplier keeps (the platform absorbs its fee), and the review item ``review_id`` stays open,
+    saying the cancellation is pending, until the supplier answers. Staff may also ask again for
+    a cancellation already pending (one whose task gave up): it is queued once more."""
+    moved = SupplierHold.objects.filter(booking=booking, status=H.CONFIRMED).update(status=H.CANCELLING, last_error="")
+    if not moved and not (by_staff and SupplierHold.objects.filter(booking=booking, status=H.CANCELLING).exists()):
         raise NotCancellable("The cancellation of this booking is already pending at the supplier.")
     terms = supplier_cancellation_terms(booking)
-    events.record(booking=booking, action=REQUESTED, actor=actor,
-                  data={"method": method, "terms": terms.text, "expected_refund": terms.refund_amount})
+    data = {"method": method, "terms": terms.text, "expected_refund": terms.refund_amount}
+    if by_staff:
+        full = staff_refund_amount(booking)
+        data.update(by_staff=True, review_id=review_id, note=note, expected_refund=full,
+                    terms=f"Cancelled by staff: a full refund of {full} {booking.currency} whatever the rate's terms "
+                          "(any fee the supplier keeps is absorbed by the platform).")
+        if review_id is not None:
+            review_note(item_id=review_id, note=f"Cancellation pending at the supplier (asked by {_name(actor)}): "
+                                                f"refunded in full once it answers. {note}".strip())
+    events.record(booking=booking, action=REQUESTED, actor=actor, data=data)
     enqueue_after_commit(task=CANCEL_TASK, kwargs={"reference": booking.reference}, key=booking.reference)
+
+
+def _name(actor: events.Actor) -> str:
+    return actor.user.get_username() if actor.user is not None else actor.label
+
+
+def staff_refund_amount(booking: Booking) -> Decimal:
+    from bookings.services.lifecycle import staff_refund_amount as amount
+
+    return amount(booking)
 
 
 # --- the task's work ------------------------------------------------------------------------
@@ -128,22 +164,48 @@ def _apply(*, reference: str, answer) -> str:
         hold = SupplierHold.objects.select_for_update().get(booking=booking)
         if booking.status != S.CONFIRMED or hold.status != H.CANCELLING:
             return "already moved"
-        refund = _share(booking.total, answer.refund_amount, hold.price)
+        requested = _request_of(booking)
+        by_staff = bool(requested.get("by_staff"))
+        refund = staff_refund_amount(booking) if by_staff else _share(paid_value(booking), answer.refund_amount,
+                                                                      hold.price)
+        absorbed = {"fee_absorbed_by_platform": answer.fee} if by_staff and answer.fee else {}
         hold.status, hold.last_error = H.CANCELLED, ""
         hold.save(update_fields=["status", "last_error", "updated_at"])
         events.record(booking=booking, action="booking.supplier.cancelled", actor=events.SUPPLIER,
                       data={"supplier_ref": answer.supplier_ref, "supplier_refund": answer.refund_amount,
-                            "supplier_fee": answer.fee, "currency": answer.currency, "terms": answer.terms})
-        terms = (f"the supplier refunds {answer.refund_amount} {answer.currency} and keeps {answer.fee} "
-                 f"{answer.currency} ({answer.terms})" if answer.fee else f"free cancellation ({answer.terms})")
-        cancel_and_refund(booking=booking, actor=events.Actor.traveller(booking.user), refund=refund > 0,
-                          method=_requested_method(booking), terms=terms, amount=refund)
+                            "supplier_fee": answer.fee, "currency": answer.currency, "terms": answer.terms, **absorbed})
+        terms = _answer_terms(answer, by_staff=by_staff)
+        actor = _requester(booking) if by_staff else events.Actor.traveller(booking.user)
+        cancel_and_refund(booking=booking, actor=actor, refund=refund > 0, method=str(requested.get("method") or "crypto"),
+                          terms=terms, amount=refund, extra=absorbed)
+        if by_staff and requested.get("review_id"):
+            review_close(item_id=requested["review_id"], staff=actor.user,
+                         note=f"Cancelled at the supplier and refunded {refund} {booking.currency} in full: {terms}.")
     return "cancelled"
 
 
-def _requested_method(booking: Booking) -> str:
-    requested = BookingEvent.objects.filter(booking=booking, action=REQUESTED).order_by("-pk").first()
-    return str((requested.data if requested else {}).get("method") or "crypto")
+def _answer_terms(answer, *, by_staff: bool) -> str:
+    """The supplier's answer in words; for staff's cancellation, the fee the platform absorbs."""
+    terms = (f"the supplier refunds {answer.refund_amount} {answer.currency} and keeps {answer.fee} "
+             f"{answer.currency} ({answer.terms})" if answer.fee else f"free cancellation ({answer.terms})")
+    if not by_staff:
+        return terms
+    absorbed = f"; the platform absorbs the supplier's {answer.fee} {answer.currency} fee" if answer.fee else ""
+    return f"cancelled by staff with a full refund; {terms}{absorbed}"
+
+
+def _requested(booking: Booking) -> BookingEvent | None:
+    return BookingEvent.objects.filter(booking=booking, action=REQUESTED).order_by("-pk").first()
+
+
+def _request_of(booking: Booking) -> dict:
+    requested = _requested(booking)
+    return dict(requested.data) if requested else {}
+
+
+def _requester(booking: Booking) -> events.Actor:
+    requested = _requested(booking)
+    return events.Actor.staff(requested.actor) if requested and requested.actor else events.SYSTEM
 
 
 def _refused(*, reference: str, error: str) -> str:

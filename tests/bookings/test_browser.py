@@ -119,3 +119,40 @@ def test_lock_a_supplier_flight_offer_in_the_browser(live_server, coins, artifac
 
     locked = in_browser(lock)
     assert offer.title in locked and f"{offer.price} USD" in locked
+
+
+def test_checkout_says_nothing_is_left_to_pay_when_credit_covers_the_total(live_server, room, artifacts_dir):
+    from tests.bookings.test_credit import give_credit
+
+    traveller = UserFactory(username="credit-traveller", password="pass-for-tests")
+    give_credit(traveller, "300.00")
+    check_in = timezone.localdate() + timedelta(days=7)
+    checkout = (f"{live_server.url}/book/?room_type={room[0].pk}&rate_plan={room[1].pk}&check_in={check_in}"
+                f"&check_out={check_in + timedelta(days=2)}&rooms=1&guests=2")
+
+    def pay_with_credit(page):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", "credit-traveller")
+        page.fill("input[name=password]", "pass-for-tests")
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(checkout)
+        before = (page.is_visible("#coin"), page.is_visible("#nothing-to-pay"))
+        page.fill("#credit", "100.00")
+        part = (page.is_visible("#coin"), page.is_visible("#nothing-to-pay"))
+        page.fill("#credit", "230.00")
+        after = (page.is_visible("#coin"), page.is_visible("#nothing-to-pay"))
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(artifacts_dir / f"bookings-checkout-nothing-to-pay-{width}.png"), full_page=True)
+        page.click("text=Lock price")
+        page.wait_for_selector("text=Your price is locked")
+        locked = page.inner_text("main")
+        page.screenshot(path=str(artifacts_dir / "bookings-locked-nothing-to-pay-390.png"), full_page=True)
+        return before, part, after, locked
+
+    before, part, after, locked = in_browser(pay_with_credit)
+
+    assert before == (True, False) and part == (True, False)  # credit for part of it: a coin pays the rest
+    assert after == (False, True)  # credit for all of it: no coin to choose
+    assert "Nothing left to pay" in locked

@@ -66,8 +66,8 @@ def test_the_lock_refuses_more_credit_than_the_balance_or_the_total_with_the_rea
     assert "you have 40.00 USD and at most 40.00 USD can be used" in refused.json()["detail"]
 
     give_credit(traveller, "500.00", key="more")
-    whole = _lock(api, room, credit="230.00")  # the rest must be paid in crypto: at most 229.99
-    assert whole.status_code == 400 and "at most 229.99 USD" in whole.json()["detail"]
+    over = _lock(api, room, credit="230.01")  # credit may pay all of the total, never more
+    assert over.status_code == 400 and "at most 230.00 USD" in over.json()["detail"]
     assert _lock(api, room, credit="0.001").status_code == 400  # cents only
     assert not CreditEntry.objects.filter(kind="spend").exists()
 
@@ -108,7 +108,7 @@ def test_checkout_shows_the_credit_and_the_most_this_stay_may_use(api, room, tra
     page = api.get("/book/", {k: body[k] for k in ("room_type", "rate_plan", "check_in", "check_out", "rooms",
                                                     "guests")})
     html = page.content.decode()
-    assert "You have 300.00 USD of credit; up to <strong>229.99 USD</strong> can be used" in html
+    assert "You have 300.00 USD of credit; up to <strong>230.00 USD</strong> can be used" in html
 
 
 def test_credit_entries_are_append_only(traveller):

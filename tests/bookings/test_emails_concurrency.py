@@ -46,7 +46,7 @@ def test_twins_sending_the_same_email_at_once_send_it_once(traveller, room, slow
 def test_negative_control_without_the_unique_claim_the_twins_all_send(traveller, room, slow_mail_server):
     booking = stay_booking(user=traveller, room_type=room[0], rate_plan=room[1])
     with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE bookings_sentemail DROP CONSTRAINT sentemail_once_per_kind")
+        cursor.execute("ALTER TABLE bookings_sentemail DROP CONSTRAINT sentemail_once_per_kind_and_occasion")
     try:
         results = _send_at_once(booking.reference)
 
@@ -54,5 +54,5 @@ def test_negative_control_without_the_unique_claim_the_twins_all_send(traveller,
     finally:
         SentEmail.objects.all().delete()
         with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE bookings_sentemail ADD CONSTRAINT sentemail_once_per_kind "
-                           "UNIQUE (booking_id, kind)")
+            cursor.execute("ALTER TABLE bookings_sentemail ADD CONSTRAINT sentemail_once_per_kind_and_occasion "
+                           "UNIQUE (booking_id, kind, occasion)")

@@ -12,6 +12,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from bookings.models import Booking, SentEmail
+from bookings.payments.selectors import coin_amount
+from bookings.payments.services import invoice_sync
 from core.models import OutboxMessage
 from tests.bookings import chain
 from tests.factories import guests_body
@@ -97,3 +99,43 @@ def test_the_traveller_is_told_each_step_once_even_when_a_message_comes_twice(ma
 
     # then nothing is sent twice
     assert len(sent(mail_dir)) == 3 and SentEmail.objects.filter(booking__reference=reference).count() == 3
+
+
+def test_each_part_of_a_payment_is_told_with_what_is_still_due_and_a_repeat_sends_nothing(
+        mail_worker, mail_dir, api, room):
+    # given a booking whose traveller pays a third of it, then another third
+    check_in = timezone.localdate() + timedelta(days=10)
+    lock = api.post("/api/bookings/locks/", {
+        "kind": "stay", "room_type": room[0].pk, "rate_plan": room[1].pk, "check_in": check_in.isoformat(),
+        "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2, "coin": "BTC",
+    }, content_type="application/json").json()
+    placed = api.post("/api/bookings/", {"lock_id": lock["lock_id"], "guests": guests_body(2)},
+                      content_type="application/json", headers={"Idempotency-Key": "mail-parts"})
+    reference = placed.json()["reference"]
+    invoice = chain.submitted(reference)
+    due, coin = invoice.amount_due, invoice.coin
+    third = (due / 3).quantize(coin.quantum)
+    partial = f"Booking {reference}: part of your payment arrived"
+
+    chain.pay(reference, third, confirm=False)
+    assert wait_for(lambda: subjects(mail_dir).count(partial) == 1, timeout=40), subjects(mail_dir)
+    chain.pay(reference, third, confirm=False)
+
+    # then a second "part of your payment arrived" tells the new amount still due
+    assert wait_for(lambda: subjects(mail_dir).count(partial) == 2, timeout=40), subjects(mail_dir)
+    told = [_text(m) for m in sent(mail_dir) if str(m["subject"]) == partial]
+    [first] = [t for t in told if f"arrived: {coin_amount(third, coin)} of {coin_amount(due, coin)} BTC" in t]
+    [second] = [t for t in told if f"arrived: {coin_amount(2 * third, coin)} of {coin_amount(due, coin)} BTC" in t]
+    assert f"Send the remaining {coin_amount(due - third, coin)} BTC" in first
+    assert f"Send the remaining {coin_amount(due - 2 * third, coin)} BTC" in second
+
+    # when the same payment news comes again (a webhook delivered twice) and a send is redelivered
+    invoice_sync(invoice=chain.invoice_of(reference))
+    queued = OutboxMessage.objects.filter(topic="task:bookings.send_email", key=reference).order_by("-pk").first()
+    mail_worker.tasks["bookings.send_email"].apply_async(kwargs=queued.payload["kwargs"])
+    assert wait_for(lambda: queues_drained(mail_worker, settings.TASK_QUEUES), timeout=30)
+
+    # then nothing more is sent
+    assert subjects(mail_dir).count(partial) == 2
+    assert SentEmail.objects.filter(booking__reference=reference, kind="payment_partial").count() == 2
+    assert OutboxMessage.objects.filter(topic="payment.partial", key=reference).count() == 2

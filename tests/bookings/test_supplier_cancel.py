@@ -112,3 +112,36 @@ def test_the_booking_page_says_cancellation_pending(client, traveller, suppliers
     page = response.content.decode()
     assert "Cancellation pending" in page and "asked the supplier to cancel" in page
     assert "Cancel this booking" not in page
+
+
+def test_staff_ask_again_for_a_cancellation_whose_task_gave_up_and_the_item_waits_for_the_answer(
+        traveller, suppliers_sandbox):
+    from bookings.services.review import review_cancel_refund
+    from tests.factories import UserFactory
+
+    booking = _confirmed(traveller, days_ahead=1)  # past the free period: the supplier keeps a fee
+    booking_cancel(reference=booking.reference, user=traveller)
+    configure(suppliers_sandbox, down=True)
+    with pytest.raises(SupplierUnavailable):
+        booking_supplier_cancel(reference=booking.reference)
+    supplier_cancellation_gave_up(reference=booking.reference, error="SupplierUnavailable('down')")
+    item = ReviewItem.objects.get(booking=booking, reason=ReviewItem.Reason.DEAD_LETTER)
+    configure(suppliers_sandbox, down=False)
+    staff = UserFactory(username="ops", is_staff=True, is_superuser=True)
+
+    item = review_cancel_refund(item=item, staff=staff, method="credit", note="Guest insists.")
+
+    assert item.status == ReviewItem.Status.OPEN and item.note.startswith("Cancellation pending at the supplier (asked by ops)")
+    assert OutboxMessage.objects.filter(key=booking.reference, topic="task:suppliers.bookings_cancel").count() == 2
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+    assert booking_supplier_cancel(reference=booking.reference) == "cancelled"
+
+    booking.refresh_from_db()
+    item.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED and booking.supplier_hold.status == SupplierHold.Status.CANCELLED
+    assert item.status == ReviewItem.Status.RESOLVED and item.resolved_by == staff
+    assert "the platform absorbs the supplier's" in item.note
+    cancelled = booking.events.get(action="booking.cancelled")
+    assert cancelled.actor == staff and "fee_absorbed_by_platform" in cancelled.data

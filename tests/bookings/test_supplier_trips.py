@@ -111,8 +111,16 @@ def test_cancelling_within_the_free_period_cancels_at_the_supplier_and_refunds_i
 
     response = api.post(f"/api/bookings/{reference}/cancel/", {"method": "credit"}, content_type="application/json")
 
-    assert response.status_code == 200, response.content
+    # the answer tells the truth: asked of the supplier, not cancelled yet, and what will come back
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "confirmed"
+    assert response.json()["cancellation"] == {
+        "status": "pending_at_supplier", "requested_at": response.json()["cancellation"]["requested_at"],
+        "refund_method": "credit", "expected_refund": placed["total"], "currency": "USD",
+        "terms": response.json()["cancellation"]["terms"]}
+    assert "full refund" in response.json()["cancellation"]["terms"]
     assert _wait_status(reference, "cancelled", "refunded") in ("cancelled", "refunded")
+    assert api.get(f"/api/bookings/{reference}/").json()["cancellation"] is None  # answered: nothing pending
     seen = _at_supplier(reference)
     assert seen["status"] == "cancelled" and seen["cancellation"]["fee"] == "0.00"
     assert _refunds(reference) == [Decimal(placed["total"])]
@@ -169,3 +177,118 @@ def test_a_supplier_down_during_cancellation_is_retried_and_nothing_is_refunded_
     assert _refunds(reference) == [Decimal(placed["total"])]
     actions = list(Booking.objects.get(reference=reference).events.values_list("action", flat=True))
     assert actions.count("booking.supplier.cancelled") == 1 and actions.count("booking.cancelled") == 1
+
+
+def test_while_the_supplier_has_not_answered_the_booking_says_its_cancellation_is_pending(
+        celery_worker, api, coins, supplier_app):
+    offer = _offer("hotel", 0, days_ahead=1)  # past the free period: the supplier keeps 50%
+    placed = _book_and_pay(api, offer)
+    reference = placed["reference"]
+    half = (Decimal(placed["total"]) / 2).quantize(Decimal("0.01"), ROUND_DOWN)
+    supplier_app.behaviour.down = True
+
+    response = api.post(f"/api/bookings/{reference}/cancel/", {"method": "crypto"}, content_type="application/json")
+
+    assert response.status_code == 202, response.content
+    pending = api.get(f"/api/bookings/{reference}/").json()
+    assert pending["status"] == "confirmed" and pending["cancellation"]["status"] == "pending_at_supplier"
+    assert (pending["cancellation"]["expected_refund"], pending["cancellation"]["refund_method"]) == (
+        f"{half}", "crypto")
+    assert "the supplier keeps a 50% fee" in pending["cancellation"]["terms"]
+    listed = api.get("/api/bookings/").json()["bookings"]
+    assert [b["cancellation"]["status"] for b in listed if b["reference"] == reference] == ["pending_at_supplier"]
+    supplier_app.behaviour.down = False
+
+    assert _wait_status(reference, "cancelled", "refunded") in ("cancelled", "refunded")
+    assert api.get(f"/api/bookings/{reference}/").json()["cancellation"] is None
+
+
+# --- staff "cancel and refund" from the review queue ----------------------------------------------
+
+def _admin_cancel_refund(client, item, note=""):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client.post(f"/admin/bookings/reviewitem/{item.pk}/change/",
+                       {"_review_action": "cancel_refund", "review_note": note, "refund_method": "crypto"},
+                       follow=True)
+
+
+def test_staff_cancel_and_refund_cancels_at_the_supplier_and_refunds_in_full_absorbing_the_fee(
+        celery_worker, api, client, coins, supplier_app):
+    from bookings.models import ReviewItem
+    from bookings.services.review import review_open
+
+    offer = _offer("hotel", 0, days_ahead=1)  # past the free period: the supplier keeps 50% of its price
+    placed = _book_and_pay(api, offer, key="staff-1")
+    reference = placed["reference"]
+    booking = Booking.objects.get(reference=reference)
+    item = review_open(booking=booking, reason=ReviewItem.Reason.OTHER, detail="The guest called: cancel it.")
+    supplier_app.behaviour.down = True  # the supplier does not answer at once
+
+    page = _admin_cancel_refund(client, item, note="Guest called")
+
+    # the item says the cancellation is pending; the booking is still confirmed, nothing refunded
+    assert "Cancellation pending at the supplier" in page.content.decode()
+    item.refresh_from_db()
+    assert item.status == ReviewItem.Status.OPEN and "Cancellation pending at the supplier" in item.note
+    assert _status(reference) == "confirmed" and _refunds(reference) == []
+    assert SupplierHold.objects.get(booking=booking).status == "cancelling"
+    supplier_app.behaviour.down = False
+
+    # once the supplier answers: cancelled there, refunded in full, the fee recorded as the platform's
+    assert _wait_status(reference, "cancelled", "refunded") in ("cancelled", "refunded")
+    seen = _at_supplier(reference)
+    assert seen["status"] == "cancelled" and Decimal(seen["cancellation"]["fee"]) > 0
+    assert _refunds(reference) == [Decimal(placed["total"])]
+    cancelled = booking.events.get(action="booking.cancelled")
+    assert cancelled.actor.is_superuser and cancelled.data["fee_absorbed_by_platform"] == seen["cancellation"]["fee"]
+    assert "the platform absorbs the supplier's" in cancelled.data["terms"]
+    item.refresh_from_db()
+    assert item.status == ReviewItem.Status.RESOLVED and "refunded" in item.note and item.resolved_by is not None
+
+
+def test_staff_cancel_of_a_supplier_booking_not_yet_confirmed_there_cancels_at_once(
+        celery_worker, client, traveller, coins, supplier_app):
+    from bookings.models import ReviewItem
+    from bookings.services.review import review_open
+    from tests.bookings.conftest import supplier_booking
+
+    booking = supplier_booking(user=traveller, offer=_offer("hotel", 0))  # paid, the supplier not asked yet
+    item = review_open(booking=booking, reason=ReviewItem.Reason.SUPPLIER_UNAVAILABLE, detail="down")
+
+    _admin_cancel_refund(client, item)
+
+    assert _status(booking.reference) == "cancelled"
+    item.refresh_from_db()
+    assert item.status == ReviewItem.Status.RESOLVED
+    assert not booking.events.filter(action="booking.supplier.cancel_requested").exists()
+
+
+def test_a_partner_hotel_paid_entirely_with_credit_is_confirmed_at_the_supplier_without_an_invoice(
+        celery_worker, api, traveller, coins):
+    from bookings.payments.models import Invoice
+    from bookings.payments.selectors import credit_balance_of
+    from tests.bookings.test_credit import give_credit
+
+    offer = _offer("hotel", 0)
+    give_credit(traveller, f"{offer.price}")
+    lock = api.post("/api/bookings/locks/", {"kind": "hotel", "offer_id": offer.id, "coin": "BTC",
+                                             "credit": f"{offer.price}"}, content_type="application/json")
+    assert lock.status_code == 201 and lock.json()["total"] == "0.00", lock.content
+
+    placed = api.post("/api/bookings/", {"lock_id": lock.json()["lock_id"], "guests": guests_body(2)},
+                      content_type="application/json", headers={"Idempotency-Key": "credit-hotel"})
+
+    assert placed.status_code == 201 and placed.json()["status"] == "payment_confirmed", placed.content
+    reference = placed.json()["reference"]
+    assert _wait_status(reference, "confirmed") == "confirmed"  # the worker asked the supplier, as after a payment
+    assert _at_supplier(reference)["status"] == "confirmed"
+    assert not Invoice.objects.filter(reference=reference).exists()
+
+    # cancelled in the free period: the supplier cancels, and the credit comes back
+    response = api.post(f"/api/bookings/{reference}/cancel/", {"method": "crypto"}, content_type="application/json")
+    assert response.status_code == 202 and response.json()["cancellation"]["refund_method"] == "credit"
+    assert _wait_status(reference, "cancelled") == "cancelled"
+    assert chain.wait_for(lambda: credit_balance_of(user=traveller, currency="USD") == offer.price)
+    assert _refunds(reference) == []

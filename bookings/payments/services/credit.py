@@ -72,25 +72,34 @@ def credit_spend(*, user_id: int, currency: str, amount: Decimal, booking_refere
                              note="Used on a booking")
 
 
-def credit_return(*, booking_reference: str, note: str) -> CreditEntry | None:
-    """Give back the credit a booking spent (it ended unpaid, or was cancelled with a refund).
-    Idempotent: a booking's credit is returned at most once. None when it spent none."""
+def credit_return(*, booking_reference: str, note: str, amount: Decimal | None = None) -> CreditEntry | None:
+    """Give back the credit a booking spent (it ended unpaid, or was cancelled with a refund):
+    all of it, or ``amount`` of it (a booking paid entirely with credit, cancelled under terms
+    that keep a fee). Idempotent: a booking's credit is returned at most once. None when it
+    spent none (or ``amount`` is zero)."""
     with transaction.atomic():
         spent = (CreditEntry.objects.filter(booking_reference=booking_reference, kind=CreditEntry.Kind.SPEND)
                  .select_related("account").first())
         if spent is None:
             return None
+        back = -spent.amount if amount is None else Decimal(amount)
+        if back < 0 or back > -spent.amount:
+            raise CreditRefused(f"At most {-spent.amount} {spent.account.currency} of credit can go back to "
+                                f"{booking_reference}'s traveller; {back} was asked for.")
         account = credit_account_lock(user_id=spent.account.user_id, currency=spent.account.currency)
-        return credit_append(account=account, kind=CreditEntry.Kind.RETURN, amount=-spent.amount,
+        return credit_append(account=account, kind=CreditEntry.Kind.RETURN, amount=back,
                              source_key=f"booking:{booking_reference}:return", booking_reference=booking_reference,
                              note=note)
 
 
 def credit_return_on_end(*, booking_reference: str, topic: str, refund_method: str = "") -> CreditEntry | None:
     """A booking ended (``booking.expired`` / ``.failed`` / ``.cancelled``): its credit goes back,
-    unless it was cancelled after payment without any refund (a non-refundable rate keeps it)."""
+    unless it was cancelled after payment without any refund (a non-refundable rate keeps it).
+    A booking with no invoice was paid entirely with credit (and points): cancelled without a
+    refund, its credit was the payment and is kept; with one, the cancellation already gave back
+    its share (``credit_return`` with an amount), so this finds it done."""
     if topic == "booking.cancelled" and refund_method in ("", "none"):
         invoice = Invoice.objects.filter(reference=booking_reference).first()
-        if invoice is not None and invoice.amount_paid + invoice.amount_late > 0:
+        if invoice is None or invoice.amount_paid + invoice.amount_late > 0:
             return None
     return credit_return(booking_reference=booking_reference, note=f"Returned: {topic.split('.')[-1]}")

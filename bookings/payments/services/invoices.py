@@ -191,11 +191,12 @@ def invoice_reconcile(*, invoice_id: int, remote: processor.RemoteInvoice | None
         was_closed = invoice.status == Status.EXPIRED
         for payment in (remote.payments if remote else ()):
             _ledger_record(invoice, payment, late_anyway=was_closed)
-        before = (invoice.status, invoice.exception)
+        before, paid_before = (invoice.status, invoice.exception), invoice.amount_paid
         _derive(invoice, now=now, remote_status=remote.status if remote else "")
         invoice.synced_at = now if remote else invoice.synced_at
         invoice.save()
-        for topic in _topics(before, (invoice.status, invoice.exception)):
+        more_paid = invoice.amount_paid > paid_before
+        for topic in _topics(before, (invoice.status, invoice.exception), more_paid=more_paid):
             outbox_publish(topic=topic, key=invoice.reference, payload=payment_payload(invoice))
     return invoice
 
@@ -271,10 +272,13 @@ def _derive(invoice: Invoice, *, now, remote_status: str) -> None:
     invoice.status, invoice.exception = status, exception
 
 
-def _topics(before: tuple[str, str], after: tuple[str, str]) -> list[str]:
+def _topics(before: tuple[str, str], after: tuple[str, str], *, more_paid: bool = False) -> list[str]:
+    """The ``payment.*`` topics a change of (status, exception) publishes. ``payment.partial`` also
+    goes out again when another part arrives that still does not cover the amount due (the
+    traveller is told the new amount still due); the same payment seen twice changes nothing."""
     (s0, e0), (s1, e1) = before, after
     topics = []
-    if s1 == Status.NEW and e1 == Exc.PAID_PARTIAL and e0 != Exc.PAID_PARTIAL:
+    if s1 == Status.NEW and e1 == Exc.PAID_PARTIAL and (e0 != Exc.PAID_PARTIAL or more_paid):
         topics.append("payment.partial")
     if s1 == Status.PROCESSING and s0 != Status.PROCESSING:
         topics.append("payment.processing")
