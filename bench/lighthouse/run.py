@@ -192,6 +192,7 @@ def run_lighthouse(url: str, form: str, out: Path, cookie: str = "") -> dict:
             raise RuntimeError(f"Lighthouse failed {ATTEMPTS} times on {url} ({form})")
     report = json.loads(out.read_text())
     strip_screenshots(report)
+    redact_headers(report)
     out.write_text(json.dumps(report, indent=1) + "\n")
     return report
 
@@ -220,6 +221,13 @@ def strip_screenshots(report: dict) -> None:
         audit = report.get("audits", {}).get(audit_id)
         if audit and "details" in audit:
             audit["details"] = {"type": audit["details"].get("type"), "stripped": "base64 image removed"}
+
+
+def redact_headers(report: dict) -> None:
+    """The signed-in pages' session cookie (in the settings the report echoes) is not committed."""
+    headers = report.get("configSettings", {}).get("extraHeaders") or {}
+    for name in headers:
+        headers[name] = "(redacted)"
 
 
 def scores(report: dict) -> dict[str, int]:

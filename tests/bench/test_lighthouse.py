@@ -1,8 +1,8 @@
-"""bench/lighthouse/run.py's report handling: the committed reports lose their screenshots and
-keep every score, and the summary names the audits that cost points (not the passed ones)."""
+"""bench/lighthouse/run.py's report handling: the committed reports lose their screenshots and the
+session cookie and keep every score; the summary names the audits that cost points, not the passed ones."""
 import json
 
-from bench.lighthouse.run import below_one, scores, strip_screenshots
+from bench.lighthouse.run import below_one, redact_headers, scores, strip_screenshots
 
 IMAGE = "data:image/jpeg;base64," + "A" * 5000
 
@@ -29,7 +29,8 @@ def report() -> dict:
         "seo": {"score": 0.63, "auditRefs": [{"id": "is-crawlable", "weight": 4.04},
                                              {"id": "document-title", "weight": 1}]},
     }
-    return {"audits": audits, "categories": categories, "fullPageScreenshot": {"screenshot": {"data": IMAGE}}}
+    return {"audits": audits, "categories": categories, "fullPageScreenshot": {"screenshot": {"data": IMAGE}},
+            "configSettings": {"extraHeaders": {"Cookie": "csrftoken=abc; sessionid=secret-session"}}}
 
 
 def test_stripping_removes_every_image_and_keeps_the_scores():
@@ -49,3 +50,10 @@ def test_the_summary_names_the_audits_that_cost_points():
     assert found["performance"][0]["value"] == "160 ms"
     assert [a["id"] for a in found["seo"]] == ["is-crawlable"]
     assert found["accessibility"] == found["best-practices"] == []
+
+
+def test_the_session_cookie_is_not_committed():
+    data = report()
+    redact_headers(data)
+    assert "secret-session" not in json.dumps(data)
+    assert data["configSettings"]["extraHeaders"] == {"Cookie": "(redacted)"}
