@@ -54,6 +54,13 @@ bench: venv
 	@test -n "$$DATABASE_URL" || { echo "benchmarks need the full stack: export DATABASE_URL, REDIS_URL, CELERY_BROKER_URL (README)"; exit 1; }
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) -m bench.$$b || exit 1; done
 
+## Lighthouse (pinned in bench/lighthouse/package.json) on the traveller pages, phone and desktop, in
+## Debian's chromium: reports in bench/results/lighthouse/, summary bench/results/lighthouse.json.
+.PHONY: lighthouse
+lighthouse: venv browser-deps
+	npm ci --prefix bench/lighthouse --no-audit --no-fund
+	$(PY) -m bench.lighthouse.run $(LIGHTHOUSE_ARGS)
+
 check-deploy: venv
 	DJANGO_SETTINGS_MODULE=travel.settings.production $(PY) manage.py check --deploy
 
