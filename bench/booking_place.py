@@ -24,7 +24,6 @@ writes ``bench/results/booking_place.json`` with the machine's description.
 """
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.processes import free_port, stop_all, wait_http  # noqa: E402
+
 BENCH_DB = "bench_bookings"
 SERVER_ROLE = "BOOKING_BENCH_SERVER"
 
@@ -86,24 +87,6 @@ application = get_wsgi_application()
 
 
 # --- the driver ------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(url: str, deadline: float) -> None:
-    import httpx
-
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
 
 def _create_database() -> None:
     import psycopg
@@ -202,14 +185,14 @@ def main() -> None:
         urls = {}
         for name, variable in (("suppliers", "SUPPLIER_API_URL"), ("payments", "PAYMENT_API_URL"),
                                ("rates", "RATES_API_URL")):
-            port = _free_port()
+            port = free_port()
             processes.append(subprocess.Popen([sys.executable, "-m", "sandboxes", name, "--port", str(port)],
                                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             urls[variable] = f"http://127.0.0.1:{port}"
             setattr(settings, variable, urls[variable])
             env[variable] = urls[variable]
         for url in urls.values():
-            _wait_http(f"{url}/_sandbox/stats", time.monotonic() + 20)
+            wait_http(f"{url}/_sandbox/stats", 20)
         import httpx
 
         httpx.post(f"{urls['SUPPLIER_API_URL']}/_sandbox/config",
@@ -235,16 +218,9 @@ def main() -> None:
                     results["baseline_minimal_post"] = _run(base, clients, base_work, "/bench/baseline/", 201)
                 results[f"place_supplier_offer_{mode}{suffix}"] = _run(base, clients, offer_work, "/api/bookings/", 201)
                 results[f"place_own_stay_{mode}{suffix}"] = _run(base, clients, stay_work, "/api/bookings/", 201)
-                server.terminate()
-                server.wait(timeout=30)
+                stop_all([server])
     finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(processes, timeout=20)
         from travel.celery import app
 
         try:
@@ -283,7 +259,7 @@ def main() -> None:
 
 
 def _start_server(args, env):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "bench.booking_place:application", "--bind", f"127.0.0.1:{port}",
          "--worker-class", "gthread", "--workers", str(args.workers), "--threads", str(args.threads),
@@ -291,7 +267,7 @@ def _start_server(args, env):
         cwd=ROOT, env={**env, SERVER_ROLE: "1", "CONN_MAX_AGE": "600"},
     )
     base = f"http://127.0.0.1:{port}"
-    _wait_http(f"{base}/healthz", time.monotonic() + 60)
+    wait_http(f"{base}/healthz", 60)
     return server, base
 
 

@@ -32,11 +32,9 @@ with the machine's description.
 """
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -91,67 +89,26 @@ django.setup()
 import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from bench.processes import Processes, free_port, wait_http  # noqa: E402
+
 # --- processes --------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
-
-class Stack:
-    """The processes of the run, each logging to its own file; stopped in reverse order."""
-
-    def __init__(self, env: dict):
-        self.env = env
-        self.logs = Path(tempfile.mkdtemp(prefix="bench_channels_"))
-        self.processes: list[subprocess.Popen] = []
-
-    def start(self, name: str, *argv: str) -> subprocess.Popen:
-        log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=self.env, stdout=log,
-                                   stderr=subprocess.STDOUT)
-        self.processes.append(process)
-        return process
-
-    def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-
-
-def _start_sandbox(stack: Stack, latency_ms: list[int]) -> str:
-    port = _free_port()
-    stack.start("ota", "-m", "sandboxes", "ota", "--port", str(port))
+def _start_sandbox(stack: Processes, latency_ms: list[int]) -> str:
+    port = free_port()
+    stack.python("ota", "-m", "sandboxes", "ota", "--port", str(port))
     url = f"http://127.0.0.1:{port}"
-    _wait_http(f"{url}/_sandbox/stats", 20)
+    wait_http(f"{url}/_sandbox/stats", 20)
     httpx.post(f"{url}/_sandbox/config", json={"extra": {"latency_range_ms": latency_ms}},
                timeout=5).raise_for_status()
     return url
 
 
-def _start_site(stack: Stack, ota_url: str) -> str:
-    port = _free_port()
-    stack.start("gunicorn", "-m", "gunicorn", "travel.wsgi:application", "--bind", f"127.0.0.1:{port}",
+def _start_site(stack: Processes, ota_url: str) -> str:
+    port = free_port()
+    stack.python("gunicorn", "-m", "gunicorn", "travel.wsgi:application", "--bind", f"127.0.0.1:{port}",
                 "--worker-class", "gthread", "--workers", "2", "--threads", "4", "--log-level", "warning")
     site = f"http://127.0.0.1:{port}"
-    _wait_http(f"{site}/healthz", 60)
+    wait_http(f"{site}/healthz", 60)
     for code in WEBHOOK_CHANNELS:
         httpx.post(f"{ota_url}/_sandbox/webhooks", timeout=5, json={
             "channel": code, "url": f"{site}/channels/webhooks/{code}/",
@@ -159,20 +116,20 @@ def _start_site(stack: Stack, ota_url: str) -> str:
     return site
 
 
-def _start_workers(stack: Stack, threads: int) -> None:
+def _start_workers(stack: Processes, threads: int) -> None:
     from travel.celery import app
 
     app.control.purge()
     celery = ("-m", "celery", "-A", "travel")
-    stack.start("worker", *celery, "worker", "-Q", "default,channels,inventory,payments,suppliers",
+    stack.python("worker", *celery, "worker", "-Q", "default,channels,inventory,payments,suppliers",
                 "-P", "threads", "-c", str(threads), "--prefetch-multiplier", "1", "-n", "bench-worker@%h",
                 "-l", "warning")
-    stack.start("batch-worker", *celery, "worker", "-Q", "channels.batch", "-P", "threads", "-c", "4",
+    stack.python("batch-worker", *celery, "worker", "-Q", "channels.batch", "-P", "threads", "-c", "4",
                 "--prefetch-multiplier", "1", "-n", "bench-batch@%h", "-l", "warning")
-    stack.start("push-worker", *celery, "worker", "-Q", "channels.push", "-P", "threads", "-c", "16",
+    stack.python("push-worker", *celery, "worker", "-Q", "channels.push", "-P", "threads", "-c", "16",
                 "--prefetch-multiplier", "1", "-n", "bench-push@%h", "-l", "warning")
     for n, queue in enumerate(settings.INVENTORY_SHARD_QUEUES):
-        stack.start(f"shard{n}", *celery, "worker", "-Q", queue, "-P", "solo", "--prefetch-multiplier", "1",
+        stack.python(f"shard{n}", *celery, "worker", "-Q", queue, "-P", "solo", "--prefetch-multiplier", "1",
                     "-n", f"bench-shard{n}@%h", "-l", "warning")
     expected = 3 + len(settings.INVENTORY_SHARD_QUEUES)
     deadline = time.monotonic() + 90
@@ -181,7 +138,7 @@ def _start_workers(stack: Stack, threads: int) -> None:
             break
     else:
         raise RuntimeError(f"the workers did not start; see {stack.logs}")
-    stack.start("beat", *celery, "beat", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
+    stack.python("beat", *celery, "beat", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
                 "--max-interval", "1", "--pidfile=", "-l", "warning")
 
 
@@ -560,8 +517,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     data = _list_hotels(days=60)
     # Only the OTA is called here: the supplier, processor and rates sandboxes are never reached.
-    stack = Stack({**os.environ, "LOG_LEVEL": "WARNING", "CHANNEL_POLL_SECONDS": str(args.poll_seconds),
-                   "SANDBOXES_PER_PROCESS": "1"})
+    stack = Processes({**os.environ, "LOG_LEVEL": "WARNING", "CHANNEL_POLL_SECONDS": str(args.poll_seconds),
+                       "SANDBOXES_PER_PROCESS": "1"}, prefix="bench_channels_")
     try:
         ota_url = _start_sandbox(stack, args.latency_ms)
         stack.env["OTA_API_URL"] = ota_url

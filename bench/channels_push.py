@@ -40,7 +40,6 @@ count) into ``bench/results/channels_push.json``, keeping the other scenarios al
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -54,6 +53,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.processes import free_port, stop_all, wait_http  # noqa: E402
+
 # Its own database, named after the stack's cache prefix (stacks share one PostgreSQL server);
 # the driver passes the name on to the worker processes it starts.
 BENCH_DB = os.environ.setdefault("CHANNELS_PUSH_BENCH_DB", "_".join(
@@ -62,12 +63,6 @@ BENCH_DB = os.environ.setdefault("CHANNELS_PUSH_BENCH_DB", "_".join(
 LATENCY_RANGE_MS = [100, 300]
 BULK_POLL_S, BATCHED_POLL_S = 0.05, 1.0
 TARGETS = {"bulk_p95_s": 0.5, "batched_max_s": 31.0, "burst_calls_per_booking": 1.0}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _bench_database_url() -> str:
@@ -80,7 +75,7 @@ def _bench_database_url() -> str:
 WORKER_ROLE = "CHANNELS_PUSH_BENCH_WORKER"  # the Celery worker, started by the driver from this file
 SERVER_DB_URL = os.environ.get("DATABASE_URL", "")
 if os.environ.get(WORKER_ROLE) != "1":  # the driver: point everything at the bench database first
-    OTA_PORT = _free_port()
+    OTA_PORT = free_port()
     os.environ["DATABASE_URL"] = _bench_database_url()
     os.environ["CACHE_KEY_PREFIX"] = BENCH_DB
     os.environ["OTA_API_URL"] = f"http://127.0.0.1:{OTA_PORT}"
@@ -128,16 +123,6 @@ def _database_reset(*, drop_only: bool = False) -> None:
             conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
-def _wait_http(url: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
-
 def _start(argv: list[str], log_dir: Path, name: str, env: dict) -> subprocess.Popen:
     log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -150,7 +135,7 @@ def _child_env() -> dict:
 
 def _start_sandbox(log_dir: Path) -> subprocess.Popen:
     process = _start([sys.executable, "-m", "sandboxes", "ota", "--port", str(OTA_PORT)], log_dir, "ota", _child_env())
-    _wait_http(f"{OTA_URL}/_sandbox/stats", time.monotonic() + 20)
+    wait_http(f"{OTA_URL}/_sandbox/stats", 20)
     return process
 
 
@@ -216,17 +201,6 @@ def _start_celery(log_dir: Path, concurrency: int) -> list[subprocess.Popen]:
         if time.monotonic() > deadline:
             raise RuntimeError(f"the worker did not start: see {log_dir / 'worker.log'}")
     return [worker, batch, pusher, beat]
-
-
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in reversed(processes):
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 # --- the watcher ------------------------------------------------------------------------------
@@ -632,7 +606,7 @@ def main() -> None:
         answers = {listing["channel"]: _answers(listing["channel"]) for listing in hotels[0]["listings"]}
     finally:
         watcher.stopping.set()
-        _stop(processes)
+        stop_all(processes)
     four29 = sum(a["429"] for a in answers.values())
     verdicts = _verdicts(figures, burst, health, consistency, four29)
 

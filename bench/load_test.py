@@ -27,10 +27,8 @@ import json
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -41,6 +39,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.machine import write_results  # noqa: E402
+from bench.processes import Processes, free_port, wait_http  # noqa: E402
 
 RUN_NAME = "load_test"
 SANDBOX_URLS = {"suppliers": "SUPPLIER_API_URL", "payments-sandbox": "PAYMENT_API_URL",
@@ -63,12 +62,6 @@ def drop_services(services: dict[str, str]) -> None:
                    cwd=ROOT, check=False, capture_output=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def procfile() -> dict[str, str]:
     lines = (ROOT / "Procfile").read_text().splitlines()
     return dict(line.split(": ", 1) for line in lines if line and not line.startswith("#"))
@@ -83,44 +76,6 @@ def procfile_argv(command: str, port: int) -> list[str]:
     return argv
 
 
-class Processes:
-    """The run's processes, each logging to a file of its own; stopped in reverse order."""
-
-    def __init__(self, env: dict[str, str]):
-        self.env = env
-        self.logs = Path(tempfile.mkdtemp(prefix="load_test_"))
-        self.started: list[subprocess.Popen] = []
-
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
-        with open(self.logs / f"{name}.log", "wb") as log:
-            process = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        self.started.append(process)
-        return process
-
-    def stop(self) -> None:
-        for process in reversed(self.started):
-            if process.poll() is None:
-                process.terminate()
-        for process in self.started:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-
-
-def wait_http(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer")
-
-
 def start_sandboxes(processes: Processes, lines: dict[str, str]) -> dict[str, str]:
     urls = {}
     for name, variable in SANDBOX_URLS.items():
@@ -128,7 +83,7 @@ def start_sandboxes(processes: Processes, lines: dict[str, str]) -> dict[str, st
         processes.start(name, procfile_argv(lines[name], port))
         urls[variable] = f"http://127.0.0.1:{port}"
     for url in urls.values():
-        wait_http(f"{url}/_sandbox/stats", 30)
+        wait_http(f"{url}/_sandbox/stats", 30, below=500)
     return urls
 
 
@@ -138,7 +93,7 @@ def start_site_and_workers(processes: Processes, lines: dict[str, str], port: in
     for name, command in lines.items():
         if name not in SANDBOX_URLS:
             processes.start(name, procfile_argv(command, port))
-    wait_http(f"http://127.0.0.1:{port}/healthz", 90)
+    wait_http(f"http://127.0.0.1:{port}/healthz", 90, below=500)
     workers = sum(1 for name, command in lines.items() if " worker " in command)
     deadline = time.monotonic() + 90
     while len(app.control.ping(timeout=1)) < workers:
@@ -338,7 +293,7 @@ def main() -> None:
            # the per-client throttles and per-traveller holding caps (docs/security.md) are off here.
            "THROTTLE_API_RATE": "", "THROTTLE_PRICE_LOCK_RATE": "", "THROTTLE_PLACEMENT_RATE": "",
            "BOOKINGS_MAX_PENDING": "0", "BOOKINGS_MAX_PENDING_ROOM_NIGHTS": "0", "BOOKINGS_MAX_LIVE_LOCKS": "0"}
-    processes = Processes(env)
+    processes = Processes(env, prefix="load_test_")
     started = time.monotonic()
     try:
         env.update(start_sandboxes(processes, lines))

@@ -26,7 +26,6 @@ import http.client
 import multiprocessing
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.machine import write_results  # noqa: E402
+from bench.processes import free_port, stop_all  # noqa: E402
 
 HOTELS = [f"saffron-lotus-{k}" for k in ("seminyak", "ubud", "uluwatu", "riverside", "sukhumvit", "old-town",
                                           "an-bang", "ancient-town", "riverfront", "marina", "tiong-bahru", "sentosa")]
@@ -199,12 +199,6 @@ def _run(port, paths, seconds, clients):
 
 # --- the run -------------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_ready(port: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -237,7 +231,7 @@ def main() -> None:
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
     subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
            "CONN_MAX_AGE": "600", "PAGE_MICROCACHE_SECONDS": str(args.microcache)}
     gunicorn = [str(Path(python).parent / "gunicorn"), "bench.pages:wsgi_app()", "--bind", f"127.0.0.1:{port}",
@@ -264,8 +258,7 @@ def main() -> None:
             print(f"{target:12s} {r['requests_per_second']:8.1f} req/s  p50 {r['p50_ms']:7.2f} ms  "
                   f"p99 {r['p99_ms']:7.2f} ms  ({r['requests']} requests, {r['errors']} errors)", flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop_all([server], timeout=20)
     base = results["minimal"]["requests_per_second"]
     ratios = {t: round(r["requests_per_second"] / base, 3) for t, r in results.items() if t != "minimal"}
     summary = {

@@ -20,6 +20,13 @@ TOPIC = "inventory.changed"
 def change_announce(*, room_type: RoomType, dates: list, source: str, versions: list[int] | None = None,
                     **extra) -> None:
     """Publish ``inventory.changed`` for these nights. Call inside the writing transaction."""
+    outbox_publish(**change_event(room_type=room_type, dates=dates, source=source, versions=versions, **extra))
+
+
+def change_event(*, room_type: RoomType, dates: list, source: str, versions: list[int] | None = None,
+                 **extra) -> dict:
+    """The ``inventory.changed`` event for these nights: topic, key and payload (``change_announce``
+    publishes it; reserve's one statement writes it itself, ``night_writes.hold_and_take``)."""
     payload = {
         "room_type_id": room_type.pk,
         "property_id": room_type.property_id,
@@ -29,7 +36,7 @@ def change_announce(*, room_type: RoomType, dates: list, source: str, versions: 
     }
     if versions is not None:
         payload["versions"] = versions
-    outbox_publish(topic=TOPIC, key=f"{room_type.property_id}.{room_type.pk}", payload=payload)
+    return {"topic": TOPIC, "key": f"{room_type.property_id}.{room_type.pk}", "payload": payload}
 
 
 def cache_after_commit(written: list[NightWritten]) -> None:

@@ -29,6 +29,8 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
+from core.outbox import OUTBOX_INSERT
+
 GUARD = "guard"
 VERSION = "version"
 FOR_UPDATE = "for_update"
@@ -136,7 +138,9 @@ def _update(cursor, where: str, params: list):
 # --- the whole reservation in one statement (the hot path on PostgreSQL) -------------------------
 
 _HOLD_AND_TAKE = f"""
-WITH hold AS (
+WITH announced AS (
+    {OUTBOX_INSERT}
+), hold AS (
     INSERT INTO inventory_hold (reference, room_type_id, check_in, check_out, rooms, source, status, created_at)
     VALUES (%(reference)s, %(room_type_id)s, %(check_in)s, %(check_out)s, %(rooms)s, %(source)s, 'held', %(now)s)
     RETURNING id
@@ -154,22 +158,26 @@ WITH hold AS (
            OR (NOT night.closed_to_arrival AND night.min_stay <= %(nights)s AND night.max_stay >= %(nights)s))
     RETURNING night.id, night.date, night.version, night.available, night.stop_sell
 )
-SELECT (SELECT id FROM hold), taken.id, taken.version, taken.available, taken.stop_sell FROM taken
+SELECT (SELECT id FROM hold), (SELECT id FROM announced), taken.id, taken.version, taken.available,
+       taken.stop_sell FROM taken
 """
 
 
 @dataclass(frozen=True)
 class StayTaken:
-    """What ``hold_and_take`` wrote: the new hold's id and every night it took, in date order."""
+    """What ``hold_and_take`` wrote: the new hold's id, its event's outbox row and every night it
+    took, in date order."""
 
     hold_id: int
+    message_id: int
     nights: list[NightWritten]
 
 
 def hold_and_take(*, nights: list[NightRead], reference: str, source: str, rooms: int,
-                  check_in: date, check_out: date, now) -> StayTaken:
-    """Insert the hold and its hold nights and take every night with the guard, in one statement
-    (one round trip, PostgreSQL only). The nights are locked in date order (``SELECT … ORDER BY
+                  check_in: date, check_out: date, now, event: dict) -> StayTaken:
+    """Insert the change's outbox row (``event``: ``core.outbox.outbox_event_params``), the hold
+    and its hold nights and take every night with the guard, in one statement (one round trip,
+    PostgreSQL only; the caller hands the outbox row to ``outbox_event_written``). The nights are locked in date order (``SELECT … ORDER BY
     date FOR UPDATE``, the order every writer uses, so stays never deadlock); each is then written
     by the same guarded UPDATE as ``take_night``, its WHERE clause re-checked by PostgreSQL on
     the newest row version. Raises ``Refused(first night not taken)``: the caller rolls the whole
@@ -178,16 +186,16 @@ def hold_and_take(*, nights: list[NightRead], reference: str, source: str, rooms
         cursor.execute(_HOLD_AND_TAKE, {
             "reference": reference, "room_type_id": nights[0].room_type_id, "check_in": check_in,
             "check_out": check_out, "rooms": rooms, "source": source, "now": now,
-            "night_ids": [n.pk for n in nights], "nights": len(nights),
+            "night_ids": [n.pk for n in nights], "nights": len(nights), **event,
         })
-        rows = {pk: (hold_id, version, available, stop_sell)
-                for hold_id, pk, version, available, stop_sell in cursor.fetchall()}
+        rows = {pk: (hold_id, message_id, version, available, stop_sell)
+                for hold_id, message_id, pk, version, available, stop_sell in cursor.fetchall()}
     for night in nights:
         if night.pk not in rows:
             raise Refused(night.date)
     written = []
     for night in nights:
-        hold_id, version, available, stop_sell = rows[night.pk]
+        hold_id, message_id, version, available, stop_sell = rows[night.pk]
         written.append(NightWritten(night.room_type_id, night.date, version, available, stop_sell,
                                     collided=version != night.version + 1))
-    return StayTaken(hold_id=hold_id, nights=written)
+    return StayTaken(hold_id=hold_id, message_id=message_id, nights=written)

@@ -4,10 +4,12 @@ The catalogue reads touch only ``travel`` tables. The price reads go through ``i
 (its models and ``stay_quote``): the public site is the top of the stack, like ``travel.urls``
 that mounts every app, so it may read the inventory below it. It never writes.
 """
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import psycopg
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
@@ -231,10 +233,25 @@ def hotel_stay_stamp(*, slug: str, check_in: date, check_out: date) -> str | Non
     (PostgreSQL); None for no such active hotel or another database (nothing is cached then)."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_HOTEL_STAY_STAMP, {"slug": slug, "first": check_in, "departure": check_out})
-        row = cursor.fetchone()
+    row = _stamp_row({"slug": slug, "first": check_in, "departure": check_out})
     if row is None:
         return None
     fingerprint, time_zone = row
     return f"{fingerprint}:{zone_today(time_zone)}"  # the hotel's today decides which stays are valid
+
+
+def _stamp_row(params: dict):
+    """Run the fingerprint query. On a connection kept between requests (``CONN_MAX_AGE`` > 0) it
+    is a server-side prepared statement (psycopg's ``prepare=True`` on a server-binding cursor):
+    PostgreSQL parses and plans it once per connection, then each page hit only binds and executes
+    it, where Django's own cursor (client-side binding) sends the text to be parsed and planned
+    every time. A connection opened per request (``CONN_MAX_AGE=0``, e.g. behind PgBouncer in
+    transaction mode, docs/scaling.md) gains nothing from preparing and is sent the plain query."""
+    with connection.cursor() as django_cursor:  # opens the connection; logs the query when asked to
+        if not connection.settings_dict.get("CONN_MAX_AGE"):
+            django_cursor.execute(_HOTEL_STAY_STAMP, params)
+            return django_cursor.fetchone()
+        logged = django_cursor.debug_sql(_HOTEL_STAY_STAMP, params) if connection.queries_logged else nullcontext()
+        with connection.wrap_database_errors, logged, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(_HOTEL_STAY_STAMP, params, prepare=True)
+            return cursor.fetchone()

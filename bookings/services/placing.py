@@ -27,7 +27,7 @@ from bookings.locks import PriceLock, lock_consume, lock_restore
 from bookings.models import Booking, PlacementKey, SupplierHold
 from bookings.publishing import publish_placed
 from bookings.redemption import redemption_provider
-from bookings.services.guests import guests_record
+from bookings.services.guests import guests_apply, other_guests_create
 from bookings.services.lifecycle import booking_paid_without_invoice
 from catalogue.models import RoomType
 from core.errors import ConflictError
@@ -83,9 +83,8 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
     """
     key = validate_idempotency_key(idempotency_key)
     fingerprint = request_fingerprint(lock_id=str(lock_id))
-    replay = _replay(user=user, key=key, fingerprint=fingerprint)
-    if replay:
-        return replay
+    # No look-up of the key first: the claim is the transaction's first write, so a key used
+    # before fails there (IntegrityError, before the lock is touched) and is answered as a replay.
     consumed: list[PriceLock] = []
     committed: list[bool] = []
     try:
@@ -93,7 +92,7 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
             # Registered first, so it runs first after COMMIT: from then on the lock is spent
             # for good, whatever any later after-commit work does.
             transaction.on_commit(lambda: committed.append(True))
-            claim = PlacementKey.objects.create(user=user, key=key, fingerprint=fingerprint)
+            claim = PlacementKey.objects.create(user=user, key=key, fingerprint=fingerprint)  # the key's guard
             lock = lock_consume(lock_id=str(lock_id), user_id=user.pk)
             consumed.append(lock)
             check_placement(user=user, lock=lock)  # the per-traveller caps (bookings/limits.py)
@@ -157,11 +156,13 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
     invoice = _open_invoice(booking) if booking.total > 0 else None  # credit and points may cover it all
     if invoice is not None:
         booking.payment_expires_at = getattr(invoice, "expires_at", None) or timezone.now() + PAYMENT_WINDOW
-    booking.save()
-    if guests is not None:
+    if guests is not None:  # the lead guest is written with the booking's INSERT
         details = lock.offer.get("details") or {}
-        guests_record(booking=booking, guests=guests, document_required=bool(details.get("document_required")),
-                      expected=expected_guests(kind=lock.kind, stay=lock.stay, offer_details=details))
+        guests_apply(booking=booking, guests=guests, document_required=bool(details.get("document_required")),
+                     expected=expected_guests(kind=lock.kind, stay=lock.stay, offer_details=details))
+    booking.save(force_insert=True)
+    if guests is not None:
+        other_guests_create(booking=booking, guests=guests)
     if lock.kind != Booking.Kind.STAY:
         SupplierHold.objects.create(
             booking=booking, kind=lock.kind, offer_id=lock.offer["offer_id"], supplier=lock.offer.get("supplier", ""),

@@ -10,6 +10,8 @@ back and retried with jittered exponential backoff, and after ``MAX_ATTEMPTS`` t
 ``Busy`` (``inventory.services.retries``).
 """
 import uuid
+from datetime import date
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -17,8 +19,9 @@ from django.utils import timezone
 
 from catalogue.models import RoomType
 from core import metrics
+from core.outbox import outbox_event_params, outbox_event_written, outbox_publish
 from inventory import night_writes
-from inventory.changes import cache_after_commit, change_announce
+from inventory.changes import cache_after_commit, change_announce, change_event
 from inventory.errors import RestrictionViolated, SoldOut
 from inventory.models import Hold, HoldNight, RoomNight
 from inventory.night_writes import NightRead, NightWritten, Refused
@@ -27,6 +30,21 @@ from inventory.services.retries import LOCK_TIMEOUT_MS, TryAgain, limit_lock_wai
 from inventory.stays import Stay, validate_stay
 
 __all__ = ["inventory_release", "inventory_reserve", "stats"]
+
+
+class _NightRow(NamedTuple):
+    """A night as reserve reads it on PostgreSQL: what the decision needs, no model instance."""
+
+    pk: int
+    date: date
+    total: int
+    available: int
+    version: int
+    stop_sell: bool
+    min_stay: int
+    max_stay: int
+    closed_to_arrival: bool
+    closed_to_departure: bool
 
 
 @metrics.refusals_counted(metrics.INVENTORY_RESERVE_REFUSALS)
@@ -66,12 +84,13 @@ def _reserve_once(*, room_type: RoomType, stay: Stay, source: str, reference: st
 def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, reference: str) -> Hold:
     with transaction.atomic():
         nights = _sellable_nights(room_type=room_type, stay=stay)  # also bounds the lock wait
-        change_announce(room_type=room_type, dates=stay.dates(), source=source, reference=reference)
+        event = change_event(room_type=room_type, dates=stay.dates(), source=source, reference=reference)
         # The night UPDATEs come last: each row lock is held only from its UPDATE to the commit.
         if connection.vendor == "postgresql" and night_writes.ACTIVE == night_writes.GUARD:
             hold, written = _hold_and_take(room_type=room_type, stay=stay, source=source, reference=reference,
-                                           nights=nights)
+                                           nights=nights, event=event)
         else:
+            outbox_publish(**event)
             hold, written = _hold_then_take(room_type=room_type, stay=stay, source=source, reference=reference,
                                             nights=nights)
         cache_after_commit(written)
@@ -81,16 +100,19 @@ def _reserve_in_transaction(*, room_type: RoomType, stay: Stay, source: str, ref
 
 
 def _hold_and_take(*, room_type: RoomType, stay: Stay, source: str, reference: str,
-                   nights: list[RoomNight]) -> tuple[Hold, list[NightWritten]]:
-    """The hot path: hold, hold nights and the guarded night UPDATEs in one statement."""
+                   nights: list[_NightRow], event: dict) -> tuple[Hold, list[NightWritten]]:
+    """The hot path: the ``inventory.changed`` outbox row, hold, hold nights and the guarded
+    night UPDATEs in one statement."""
     now = timezone.now()
     try:
         taken = night_writes.hold_and_take(
             nights=[_read(night, room_type) for night in nights], reference=reference, source=source,
-            rooms=stay.rooms, check_in=stay.check_in, check_out=stay.check_out, now=now)
+            rooms=stay.rooms, check_in=stay.check_in, check_out=stay.check_out, now=now,
+            event=outbox_event_params(**event, now=now))
     except Refused as refused:
         night = next(n for n in nights if n.date == refused.args[0])
         raise _why_refused(room_type=room_type, stay=stay, night=night) from None
+    outbox_event_written(message_id=taken.message_id)
     # The row the statement inserted, as the ORM would have loaded it (no query).
     fields = [f.attname for f in Hold._meta.concrete_fields]
     row = {"id": taken.hold_id, "reference": reference, "room_type_id": room_type.pk, "check_in": stay.check_in,
@@ -145,7 +167,7 @@ def _release_once(*, hold: Hold) -> bool:
     return True
 
 
-def _sellable_nights(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
+def _sellable_nights(*, room_type: RoomType, stay: Stay) -> list[RoomNight | _NightRow]:
     """The stay's nights in date order, once restrictions and a first look at availability allow it."""
     if connection.vendor == "postgresql":
         rows = _nights_bounding_lock_wait(room_type=room_type, stay=stay)
@@ -171,18 +193,13 @@ _NIGHTS_READ = (
 )
 
 
-def _nights_bounding_lock_wait(*, room_type: RoomType, stay: Stay) -> list[RoomNight]:
+def _nights_bounding_lock_wait(*, room_type: RoomType, stay: Stay) -> list[_NightRow]:
     """The stay's nights and its departure night, read with one plain statement that also sets
-    the transaction-local ``lock_timeout`` (the hot path: no queryset to compile)."""
+    the transaction-local ``lock_timeout`` (the hot path: no queryset to compile, no model
+    instances built)."""
     with connection.cursor() as cursor:
         cursor.execute(_NIGHTS_READ, [f"{LOCK_TIMEOUT_MS}ms", room_type.pk, stay.check_in, stay.check_out])
-        return [
-            RoomNight(id=pk, room_type_id=room_type.pk, date=night_date, total=total, available=available,
-                      version=version, stop_sell=stop_sell, min_stay=min_stay, max_stay=max_stay,
-                      closed_to_arrival=cta, closed_to_departure=ctd)
-            for pk, night_date, total, available, version, stop_sell, min_stay, max_stay, cta, ctd, _set
-            in cursor.fetchall()
-        ]
+        return [_NightRow(*row[:-1]) for row in cursor.fetchall()]  # the last column: set_config's answer
 
 
 def _why_refused(*, room_type: RoomType, stay: Stay, night: RoomNight) -> Exception:

@@ -33,19 +33,20 @@ def nights_of(room_type, stay):
 
 def other_connection_runs(monkeypatch, sql: str, params: list) -> None:
     """Run ``sql`` on a second connection (committed) right after reserve() read the nights."""
-    real = reserve_module.change_announce
+    real = reserve_module.change_event  # built between the read and the write
     params_db = connection.get_connection_params()
 
-    def announce_then_interfere(**kwargs):
-        real(**kwargs)
+    def event_then_interfere(**kwargs):
+        event = real(**kwargs)
         with psycopg.connect(**{k: v for k, v in params_db.items() if k != "cursor_factory"},
                              autocommit=True) as other:
             other.execute(sql, params)
+        return event
 
-    monkeypatch.setattr(reserve_module, "change_announce", announce_then_interfere)
+    monkeypatch.setattr(reserve_module, "change_event", event_then_interfere)
 
 
-def test_the_hold_its_nights_and_the_night_updates_are_one_statement_after_the_event():
+def test_the_event_the_hold_its_nights_and_the_night_updates_are_one_statement():
     room_type, _, _ = sellable_room_type(total=3, days=10)
     stay = stay_from(2, 3, rooms=2)
 
@@ -56,8 +57,9 @@ def test_the_hold_its_nights_and_the_night_updates_are_one_statement_after_the_e
     writes = [i for i, sql in enumerate(inside) if "inventory_roomnight" in sql and "UPDATE" in sql]
     assert len(writes) == 1, "every night is written by one statement"
     assert "INSERT INTO inventory_hold " in inside[writes[0]] and "inventory_holdnight" in inside[writes[0]]
-    event = next(i for i, sql in enumerate(inside) if 'INSERT INTO "travel_outboxmessage"' in sql)
-    assert event < writes[0], "the event row is written before the night row locks are taken"
+    assert [i for i, sql in enumerate(inside) if "INSERT INTO" in sql and "travel_outboxmessage" in sql] == writes, \
+        "the inventory.changed row is written by the same statement (no round trip of its own)"
+    assert [sql.split()[0] for sql in inside] == ["BEGIN", "SELECT", "WITH", "COMMIT"]
     # what a caller and a reader notice
     assert Hold.objects.get(pk=hold.pk).reference == "one-statement"
     assert hold.status == Hold.Status.HELD and hold.nights.count() == 3

@@ -1,0 +1,245 @@
+"""In-process CPU and statement profile of the three paths of issue 16, one operation at a time.
+
+    # with the full-stack variables set (README: DATABASE_URL, REDIS_URL, CELERY_BROKER_URL)
+    .venv/bin/python -m bench.cpu_profile place reserve hotel_dates [--n 200] [--rounds 3] [--top 25]
+
+Throughput on a shared 2-core machine swings with everyone else's load; the CPU a process spends
+per operation (``time.process_time``, the relay thread's share included) and the statements it
+sends (``CaptureQueriesContext``, this thread's connection) hardly do. For each path:
+
+- ``place``: ``POST /api/bookings/`` through the whole stack in process (Django's test client:
+  middleware, session auth, CSRF off as for an API client, DRF, serializers), an own-inventory
+  stay with a fresh price lock and Idempotency-Key each time, the invoice by task (the default),
+  the outbox relayed by this process's relay thread;
+- ``reserve``: ``inventory_reserve()`` of one night, one after another;
+- ``hotel_dates``: ``GET /hotels/<slug>/?check_in=..&check_out=..`` by an anonymous visitor, the
+  same stay again and again (a page-cache hit: the fingerprint query and one Redis GET).
+
+Prints, per path, the median over rounds of CPU ms and wall ms per operation and the statements
+per operation (with their text once), then ``--top`` functions from cProfile timed on the calling thread's CPU (waits do not count).
+Runs against its own database, ``<the DATABASE_URL database>_cpu`` (created and migrated here).
+"""
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _configure_environment() -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("The CPU profile needs PostgreSQL, Redis and RabbitMQ: export the full-stack variables first (README).")
+    parts = urlsplit(url)
+    bench_db = f"{parts.path.strip('/') or 'travel'}_cpu"  # beside the stack's own database
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{bench_db}"))
+    os.environ["CACHE_KEY_PREFIX"] = bench_db
+    os.environ["LOG_LEVEL"] = "ERROR"
+    os.environ["CONN_MAX_AGE"] = "600"
+    os.environ.update({"BOOKINGS_MAX_PENDING": "1000000", "BOOKINGS_MAX_PENDING_ROOM_NIGHTS": "1000000",
+                       "BOOKINGS_MAX_LIVE_LOCKS": "100000", "THROTTLE_API_RATE": "1000000/min",
+                       "THROTTLE_PRICE_LOCK_RATE": "1000000/min", "THROTTLE_PLACEMENT_RATE": "1000000/min"})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
+    import psycopg
+
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_db]).fetchone():
+            conn.execute(f"CREATE DATABASE {bench_db}")
+
+
+_configure_environment()
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+GUESTS = {"lead": {"name": "Bench Traveller", "email": "bench@example.com", "phone": "+44 20 7946 0958"},
+          "others": ["Second Traveller"]}
+
+
+def _hotel():
+    from catalogue.models import Destination, Property, RoomType
+    from inventory.models import Rate, RatePlan, RoomNight
+
+    dest, _ = Destination.objects.get_or_create(slug="cpu-land", defaults={
+        "name": "CPU Land", "country": "Thailand", "country_code": "TH", "summary": "Bench.",
+        "latitude": Decimal("13.7"), "longitude": Decimal("100.5")})
+    prop, _ = Property.objects.get_or_create(slug="cpu-hotel", defaults={
+        "destination": dest, "name": "CPU Hotel", "star_rating": 4, "summary": "Bench.",
+        "street_address": "1 Bench Road", "locality": "Bangkok", "country_code": "TH",
+        "latitude": Decimal("13.7"), "longitude": Decimal("100.5"), "tax_percent": Decimal("10"),
+        "fee_per_night": Decimal("5")})
+    room_type, _ = RoomType.objects.get_or_create(property=prop, code="cpu", defaults={"name": "CPU Room",
+                                                                                       "max_occupancy": 3})
+    plan, _ = RatePlan.objects.get_or_create(property=prop, code="flex", defaults={"name": "Flexible"})
+    today = prop.local_today()
+    for d in (today + timedelta(days=i) for i in range(60)):  # plenty of rooms: nothing sells out
+        RoomNight.objects.update_or_create(room_type=room_type, date=d, defaults={"total": 1000000,
+                                                                                  "available": 1000000})
+        Rate.objects.get_or_create(room_type=room_type, rate_plan=plan, date=d,
+                                   defaults={"single": Decimal("90"), "double": Decimal("100")})
+    return prop, room_type, plan, today
+
+
+def _traveller():
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(username="cpu-traveller",
+                                                           defaults={"email": "cpu@example.com"})
+    if created:
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+# --- the paths: each returns (prepare(n) -> state, one(state, i)) ------------------------------
+
+def place_path():
+    from bookings.services.quoting import price_lock_stay
+    from inventory.stays import Stay
+
+    _prop, room_type, plan, today = _hotel()
+    user = _traveller()
+    client = Client()
+    client.force_login(user)
+
+    def prepare(n):
+        locks = []
+        for k in range(n):
+            start = today + timedelta(days=1 + k % 50)
+            stay = Stay(check_in=start, check_out=start + timedelta(days=2), rooms=1, guests=2)
+            locks.append(price_lock_stay(user=user, room_type=room_type, rate_plan=plan, stay=stay,
+                                         coin_code="BTC").id)
+        return locks
+
+    def one(locks, i):
+        response = client.post("/api/bookings/", {"lock_id": locks[i], "guests": GUESTS},
+                               content_type="application/json", headers={"Idempotency-Key": uuid.uuid4().hex})
+        assert response.status_code == 201, response.content[:300]
+
+    return prepare, one
+
+
+def reserve_path():
+    from inventory.services import inventory_reserve
+    from inventory.stays import Stay
+
+    _prop, room_type, _plan, today = _hotel()
+
+    def prepare(n):
+        return [Stay(check_in=today + timedelta(days=1 + k % 50), check_out=today + timedelta(days=2 + k % 50),
+                     rooms=1, guests=2) for k in range(n)]
+
+    def one(stays, i):
+        inventory_reserve(room_type=room_type, stay=stays[i], source="direct")
+
+    return prepare, one
+
+
+def hotel_dates_path():
+    prop, _room_type, _plan, today = _hotel()
+    client = Client()
+    check_in = today + timedelta(days=7)
+    url = f"/hotels/{prop.slug}/?check_in={check_in}&check_out={check_in + timedelta(days=3)}&guests=2&rooms=1"
+    first = client.get(url)  # builds and caches the page
+    assert first.status_code == 200, first.status_code
+
+    def prepare(n):
+        return url
+
+    def one(url_, i):
+        response = client.get(url_)
+        assert response.status_code == 200 and response["X-Page-Cache"] == "hit", response.status_code
+
+    return prepare, one
+
+
+PATHS = {"place": place_path, "reserve": reserve_path, "hotel_dates": hotel_dates_path}
+
+
+def _round(prepare, one, n):
+    """(process CPU, this thread's CPU, wall) per operation, in ms."""
+    state = prepare(n)
+    wall, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
+    for i in range(n):
+        one(state, i)
+    per_op = [time.process_time() - cpu, time.thread_time() - thread, time.perf_counter() - wall]
+    return tuple(value / n * 1000 for value in per_op)
+
+
+def _statements(prepare, one) -> list[str]:
+    state = prepare(2)
+    one(state, 0)  # warm
+    with CaptureQueriesContext(connection) as queries:
+        one(state, 1)
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def _short(sql: str) -> str:
+    sql = " ".join(sql.split())
+    return sql if len(sql) <= 110 else sql[:107] + "..."
+
+
+def profile(name: str, args) -> dict:
+    prepare, one = PATHS[name]()
+    _round(prepare, one, min(args.n, 20))  # warm-up: connections, caches, imports
+    rounds = [_round(prepare, one, args.n) for _ in range(args.rounds)]
+    cpu, thread_cpu, wall = (statistics.median(r[k] for r in rounds) for k in range(3))
+    statements = _statements(prepare, one)
+    print(f"\n=== {name}: {args.n} operations × {args.rounds} rounds, load {os.getloadavg()[0]:.1f}")
+    print(f"CPU {cpu:.2f} ms/op (rounds {', '.join(f'{r[0]:.2f}' for r in rounds)}), of which the calling thread "
+          f"{thread_cpu:.2f}; wall {wall:.2f} ms/op; {len(statements)} statements/op")
+    kinds = Counter(s.split()[0].upper() for s in statements)
+    print("  statements by kind:", dict(kinds))
+    for sql in statements:
+        print("   ", _short(sql))
+    if args.top:
+        state = prepare(args.n)
+        profiler = cProfile.Profile(time.thread_time)  # CPU of this thread: waits do not count
+        profiler.enable()
+        for i in range(args.n):
+            one(state, i)
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        stats.sort_stats(args.sort).print_stats(args.top)
+        if args.dump:
+            stats.dump_stats(f"{args.dump}.{name}.pstats")
+    return {"cpu_ms": round(cpu, 3), "thread_cpu_ms": round(thread_cpu, 3), "wall_ms": round(wall, 3),
+            "statements": len(statements)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", choices=[[], *PATHS], help="default: all three")
+    parser.add_argument("--n", type=int, default=200, help="operations per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--top", type=int, default=0, help="print the top N functions of a cProfile run")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime, ...")
+    parser.add_argument("--dump", default="", help="also write the cProfile stats to <DUMP>.<path>.pstats")
+    args = parser.parse_args()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    setup_test_environment()  # the test client's response attributes, no outgoing mail
+    settings.DEBUG = False
+    results = {name: profile(name, args) for name in args.paths or PATHS}
+    print("\n" + "  ".join(f"{k}: {v['cpu_ms']} ms CPU, {v['statements']} statements" for k, v in results.items()))
+
+
+if __name__ == "__main__":
+    main()
