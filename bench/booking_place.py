@@ -288,34 +288,13 @@ def _clients(args):
 
 def _locks(args, clients):
     from datetime import timedelta
-    from decimal import Decimal
 
-    from django.utils import timezone
-
+    from bench.world import bench_hotel
     from bookings.services.quoting import price_lock_offer, price_lock_stay
-    from catalogue.models import Destination, Property, RoomType
-    from inventory.models import Rate, RatePlan, RoomNight
     from inventory.stays import Stay
     from suppliers import search_offers
 
-    dest, _ = Destination.objects.get_or_create(slug="bench-land", defaults={
-        "name": "Bench Land", "country": "Thailand", "country_code": "TH", "summary": "Bench.",
-        "latitude": Decimal("13.7"), "longitude": Decimal("100.5")})
-    prop, _ = Property.objects.get_or_create(slug="bench-hotel", defaults={
-        "destination": dest, "name": "Bench Hotel", "star_rating": 4, "summary": "Bench.",
-        "street_address": "1 Bench Road", "locality": "Bangkok", "country_code": "TH",
-        "latitude": Decimal("13.7"), "longitude": Decimal("100.5"), "tax_percent": Decimal("10"),
-        "fee_per_night": Decimal("5")})
-    room_type, _ = RoomType.objects.get_or_create(property=prop, code="bench", defaults={"name": "Bench Room",
-                                                                                         "max_occupancy": 3})
-    plan, _ = RatePlan.objects.get_or_create(property=prop, code="flex", defaults={"name": "Flexible"})
-    today = timezone.localdate()
-    dates = [today + timedelta(days=i) for i in range(60)]
-    for d in dates:  # plenty of rooms: the benchmark measures placement, not selling out
-        RoomNight.objects.update_or_create(room_type=room_type, date=d, defaults={"total": 100000,
-                                                                                  "available": 100000})
-        Rate.objects.get_or_create(room_type=room_type, rate_plan=plan, date=d,
-                                   defaults={"single": Decimal("90"), "double": Decimal("100")})
+    _, room_type, plan, today = bench_hotel(slug="bench", name="Bench", rooms=100000)
     check_in = today + timedelta(days=20)
     offers = search_offers(kind="hotel", destination="Bali", check_in=check_in,
                            check_out=check_in + timedelta(days=2), guests=2, rooms=1).offers

@@ -29,7 +29,6 @@ import time
 import uuid
 from collections import Counter
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -73,27 +72,9 @@ GUESTS = {"lead": {"name": "Bench Traveller", "email": "bench@example.com", "pho
 
 
 def _hotel():
-    from catalogue.models import Destination, Property, RoomType
-    from inventory.models import Rate, RatePlan, RoomNight
+    from bench.world import bench_hotel
 
-    dest, _ = Destination.objects.get_or_create(slug="cpu-land", defaults={
-        "name": "CPU Land", "country": "Thailand", "country_code": "TH", "summary": "Bench.",
-        "latitude": Decimal("13.7"), "longitude": Decimal("100.5")})
-    prop, _ = Property.objects.get_or_create(slug="cpu-hotel", defaults={
-        "destination": dest, "name": "CPU Hotel", "star_rating": 4, "summary": "Bench.",
-        "street_address": "1 Bench Road", "locality": "Bangkok", "country_code": "TH",
-        "latitude": Decimal("13.7"), "longitude": Decimal("100.5"), "tax_percent": Decimal("10"),
-        "fee_per_night": Decimal("5")})
-    room_type, _ = RoomType.objects.get_or_create(property=prop, code="cpu", defaults={"name": "CPU Room",
-                                                                                       "max_occupancy": 3})
-    plan, _ = RatePlan.objects.get_or_create(property=prop, code="flex", defaults={"name": "Flexible"})
-    today = prop.local_today()
-    for d in (today + timedelta(days=i) for i in range(60)):  # plenty of rooms: nothing sells out
-        RoomNight.objects.update_or_create(room_type=room_type, date=d, defaults={"total": 1000000,
-                                                                                  "available": 1000000})
-        Rate.objects.get_or_create(room_type=room_type, rate_plan=plan, date=d,
-                                   defaults={"single": Decimal("90"), "double": Decimal("100")})
-    return prop, room_type, plan, today
+    return bench_hotel(slug="cpu", name="CPU", rooms=1000000)
 
 
 def _traveller():

@@ -123,6 +123,20 @@ def guests_body(count: int = 2, **lead) -> dict:
             "others": [f"Guest {n} Traveller" for n in range(2, count + 1)]}
 
 
+def place_stay_through_api(api, room, *, key: str, nights: int = 2, coin: str = "BTC") -> str:
+    """Lock and place, through the booking API, ``nights`` nights for two guests ten days ahead in
+    ``room`` (a (room type, rate plan) pair); the new booking's reference."""
+    check_in = timezone.localdate() + timedelta(days=10)
+    lock = api.post("/api/bookings/locks/", {
+        "kind": "stay", "room_type": room[0].pk, "rate_plan": room[1].pk, "check_in": check_in.isoformat(),
+        "check_out": (check_in + timedelta(days=nights)).isoformat(), "rooms": 1, "guests": 2, "coin": coin,
+    }, content_type="application/json").json()
+    placed = api.post("/api/bookings/", {"lock_id": lock["lock_id"], "guests": guests_body(2)},
+                      content_type="application/json", headers={"Idempotency-Key": key})
+    assert placed.status_code == 201, placed.content
+    return placed.json()["reference"]
+
+
 def guest_form_fields(count: int = 2) -> dict:
     """Who is travelling, as the "Book now" form takes it (one ``other_name`` per other guest)."""
     return {"lead_name": "Ana Traveller", "lead_email": "ana@example.com", "lead_phone": "+44 20 7946 0958",

@@ -18,7 +18,7 @@ from bookings.services.guests import guests_record
 from bookings.services.lifecycle import booking_on_payment
 from core.models import OutboxMessage
 from tests.bookings.conftest import confirmed_stay, stay_booking
-from tests.factories import guests_body
+from tests.factories import place_stay_through_api
 
 pytestmark = pytest.mark.django_db
 
@@ -32,19 +32,7 @@ def _with_guests(booking: Booking) -> Booking:
 
 
 def _placed_through_the_api(api, room) -> Booking:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    check_in = timezone.localdate() + timedelta(days=10)
-    lock = api.post("/api/bookings/locks/", {
-        "kind": "stay", "room_type": room[0].pk, "rate_plan": room[1].pk, "check_in": check_in.isoformat(),
-        "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2, "coin": "BTC",
-    }, content_type="application/json").json()
-    placed = api.post("/api/bookings/", {"lock_id": lock["lock_id"], "guests": guests_body(2)},
-                      content_type="application/json", headers={"Idempotency-Key": "e-1"})
-    assert placed.status_code == 201, placed.content
-    return Booking.objects.get(reference=placed.json()["reference"])
+    return Booking.objects.get(reference=place_stay_through_api(api, room, key="e-1"))
 
 
 def _html(message: EmailMultiAlternatives) -> str:

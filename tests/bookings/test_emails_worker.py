@@ -16,7 +16,7 @@ from bookings.payments.selectors import coin_amount
 from bookings.payments.services import invoice_sync
 from core.models import OutboxMessage
 from tests.bookings import chain
-from tests.factories import guests_body
+from tests.factories import place_stay_through_api
 from tests.fixtures.worker import queues_drained, wait_for, worker_process
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_sandboxes")]
@@ -58,15 +58,8 @@ def _text(message) -> str:
 
 def test_the_traveller_is_told_each_step_once_even_when_a_message_comes_twice(mail_worker, mail_dir, api, room):
     # given a traveller who books two nights for two guests
+    reference = place_stay_through_api(api, room, key="mail-1")
     check_in = timezone.localdate() + timedelta(days=10)
-    lock = api.post("/api/bookings/locks/", {
-        "kind": "stay", "room_type": room[0].pk, "rate_plan": room[1].pk, "check_in": check_in.isoformat(),
-        "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2, "coin": "BTC",
-    }, content_type="application/json").json()
-    placed = api.post("/api/bookings/", {"lock_id": lock["lock_id"], "guests": guests_body(2)},
-                      content_type="application/json", headers={"Idempotency-Key": "mail-1"})
-    assert placed.status_code == 201, placed.content
-    reference = placed.json()["reference"]
 
     # then "booking received" arrives, with the link to pay
     assert wait_for(lambda: len(sent(mail_dir)) >= 1), "no booking-received email"
@@ -104,14 +97,7 @@ def test_the_traveller_is_told_each_step_once_even_when_a_message_comes_twice(ma
 def test_each_part_of_a_payment_is_told_with_what_is_still_due_and_a_repeat_sends_nothing(
         mail_worker, mail_dir, api, room):
     # given a booking whose traveller pays a third of it, then another third
-    check_in = timezone.localdate() + timedelta(days=10)
-    lock = api.post("/api/bookings/locks/", {
-        "kind": "stay", "room_type": room[0].pk, "rate_plan": room[1].pk, "check_in": check_in.isoformat(),
-        "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2, "coin": "BTC",
-    }, content_type="application/json").json()
-    placed = api.post("/api/bookings/", {"lock_id": lock["lock_id"], "guests": guests_body(2)},
-                      content_type="application/json", headers={"Idempotency-Key": "mail-parts"})
-    reference = placed.json()["reference"]
+    reference = place_stay_through_api(api, room, key="mail-parts")
     invoice = chain.submitted(reference)
     due, coin = invoice.amount_due, invoice.coin
     third = (due / 3).quantize(coin.quantum)

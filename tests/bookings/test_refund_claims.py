@@ -16,7 +16,7 @@ from bookings.payments.adapters.processor import processor_base_url
 from bookings.payments.models import Refund
 from tests.bookings import chain
 from tests.bookings.test_emails_worker import _text, mail_dir, mail_worker, sent  # noqa: F401 (fixtures)
-from tests.factories import UserFactory, guests_body
+from tests.factories import UserFactory, place_stay_through_api
 from tests.fixtures.worker import wait_for
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_sandboxes")]
@@ -26,15 +26,7 @@ ETH_ADDRESS = "0x52908400098527886E0F7030069857D2E4169EE7"
 
 
 def _confirmed_booking(api, room) -> str:
-    check_in = timezone.localdate() + timedelta(days=10)
-    lock = api.post("/api/bookings/locks/", {
-        "kind": "stay", "room_type": room[0].pk, "rate_plan": room[1].pk, "check_in": check_in.isoformat(),
-        "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2, "coin": "BTC",
-    }, content_type="application/json").json()
-    placed = api.post("/api/bookings/", {"lock_id": lock["lock_id"], "guests": guests_body(2)},
-                      content_type="application/json", headers={"Idempotency-Key": "claim-1"})
-    assert placed.status_code == 201, placed.content
-    reference = placed.json()["reference"]
+    reference = place_stay_through_api(api, room, key="claim-1")
     chain.pay(reference)
     assert wait_for(lambda: Booking.objects.get(reference=reference).status == Booking.Status.CONFIRMED, timeout=40)
     return reference
