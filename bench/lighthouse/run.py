@@ -69,9 +69,15 @@ def hotel_with_dates() -> str:
 
 # --- the site, served the production way -----------------------------------------------------
 
+# The full-stack variables a shell may carry (README): the run is the embedded demo whatever they say.
+FULL_STACK = ("DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "CELERY_BROKER_URL", "CACHE_KEY_PREFIX",
+              "TEST_DATABASE_NAME", "REQUIRE_SERVICES")
+
+
 def site_env(database: Path) -> dict[str, str]:
     """The embedded demo (its sandboxes in the one web process) with DEBUG off."""
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SANDBOXES_PER_PROCESS": "1",
+    inherited = {k: v for k, v in os.environ.items() if k not in FULL_STACK}
+    return {**inherited, "DATABASE_URL": f"sqlite:///{database}", "SANDBOXES_PER_PROCESS": "1",
             "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "travel.settings.base",
             # The demo traveller already holds the demo's unpaid bookings, more than the limit on
