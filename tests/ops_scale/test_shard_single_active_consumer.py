@@ -34,13 +34,12 @@ def fresh_shard_queue():
     _delete_queue()
 
 
-def _send(count: int) -> None:
+def _send(count: int) -> set[str]:
     """Publish straight to the shard exchange, as the intake does, without declaring the queue here
-    (the workers declare it with the arguments they were started with)."""
+    (the workers declare it with the arguments they were started with). Returns the task ids."""
     from travel.celery import app
 
-    for _ in range(count):
-        app.send_task(TASK, exchange="inventory.shards", routing_key=QUEUE)
+    return {app.send_task(TASK, exchange="inventory.shards", routing_key=QUEUE).id for _ in range(count)}
 
 
 def _start_shard_worker(start, name, log_path, env):
@@ -54,9 +53,13 @@ def _start_shard_worker(start, name, log_path, env):
     return process
 
 
+def _task_ids(log_path, verb: str = "received") -> set[str]:
+    logged = re.compile(rf"Task {re.escape(TASK)}\[([^\]]+)\] {verb}")
+    return {match.group(1) for line in lines_with(log_path, f"Task {TASK}[") if (match := logged.search(line))}
+
+
 def _received(log_path, verb: str = "received") -> int:
-    logged = re.compile(rf"Task {re.escape(TASK)}\[[^\]]+\] {verb}")
-    return sum(1 for line in lines_with(log_path, f"Task {TASK}[") if logged.search(line))
+    return len(_task_ids(log_path, verb))
 
 
 def test_a_second_shard_consumer_is_a_hot_standby(fresh_shard_queue, django_db_blocker, tmp_path):
@@ -68,20 +71,23 @@ def test_a_second_shard_consumer_is_a_hot_standby(fresh_shard_queue, django_db_b
         _start_shard_worker(start, "shard0-b", second_log, env)
 
         # when requests arrive on the shard
-        _send(8)
+        earlier = _send(8)
 
-        # then one consumer gets them all, in order, and the other gets none
-        assert wait_for(lambda: _received(first_log) == 8, timeout=30), (_received(first_log), _received(second_log))
+        # then one consumer gets them all, and the other gets none
+        assert wait_for(lambda: _task_ids(first_log) == earlier, timeout=30), (_received(first_log), _received(second_log))
         time.sleep(1)
         assert _received(second_log) == 0
 
-        # when the active consumer's machine dies (after its work is done: a task it was still
-        # running would rightly go to the standby too), the standby takes the queue over
-        assert wait_for(lambda: _received(first_log, "succeeded") == 8, timeout=30)
+        # when the active consumer's machine dies after its work is done and acknowledged (a task
+        # it was still running, or had not yet acknowledged, would rightly go to the standby too:
+        # the ack follows the "succeeded" line), the standby takes the queue over
+        assert wait_for(lambda: _task_ids(first_log, "succeeded") == earlier, timeout=30)
+        time.sleep(2)
         kill(first)
-        _send(5)
-        assert wait_for(lambda: _received(second_log) == 5, timeout=30), _received(second_log)
-        assert _received(first_log) == 8
+        later = _send(5)
+        assert wait_for(lambda: _task_ids(second_log) >= later, timeout=30), _received(second_log)
+        assert _task_ids(second_log) == later, f"redelivered to the standby: {_task_ids(second_log) & earlier}"
+        assert _task_ids(first_log) == earlier
 
 
 def test_without_single_active_consumer_both_consumers_take_turns(fresh_shard_queue, django_db_blocker, tmp_path):
