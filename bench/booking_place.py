@@ -6,15 +6,17 @@
 What runs, all on loopback, as separate processes:
 - the sandboxes (suppliers, crypto processor, rates), the supplier set to take 3 s to confirm a
   booking (``book_latency_ms=3000, book_blocking``: its booking call itself blocks 3 s);
-- gunicorn (gthread, 2 workers × 10 threads) serving the project, with this module's URLconf:
+- gunicorn (gthread, 2 workers × 10 threads) serving the project, with bench/baseline.py's URLconf:
   the project's URLs plus ``/bench/baseline/``, a minimal authenticated DRF POST view (same
-  middleware, session auth, CSRF and JSON parsing, no work) — the floor of the stack;
+  middleware, session auth, CSRF and JSON parsing, no work) — the floor of the stack — and
+  ``/bench/place-floor/`` (bench/place_floor.py), the same own-inventory placements with their rows
+  written by hand in one statement — the floor of the work;
 - 20 client threads here (httpx), each signed in as its own traveller, each request with its
   own price lock (made beforehand, not timed) and Idempotency-Key.
 
 Measured per request, end to end: ``POST /api/bookings/`` for supplier offers (the 3 s supplier
 is confirmed later by a worker, after payment, so placement must not wait for it) and for own
-inventory stays (nights reserved in the same transaction), beside the baseline. A placement
+inventory stays (nights reserved in the same transaction), beside both floors. A placement
 includes the whole transaction and, after commit, the invoice's creation at the processor sandbox
 over HTTP (three calls) for the payment address; the outbox rows go to RabbitMQ from each
 process's relay thread (``--outbox-relays thread,inline`` also measures the inline hand-over).
@@ -65,24 +67,11 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
-from django.urls import include, path  # noqa: E402
-from rest_framework import permissions  # noqa: E402
-from rest_framework.response import Response  # noqa: E402
-from rest_framework.views import APIView  # noqa: E402
 
+from bench.baseline import BASELINE_PATH  # noqa: E402
+from bench.place_floor import PLACE_FLOOR_PATH  # noqa: E402
 
-class Baseline(APIView):
-    """The floor: an authenticated JSON POST through the same stack that does nothing."""
-
-    permission_classes = [permissions.IsAuthenticated]
-
-    def post(self, request):
-        return Response({"ok": True, "lock_id": request.data.get("lock_id"),
-                         "key": request.headers.get("Idempotency-Key")}, status=201)
-
-
-urlpatterns = [path("bench/baseline/", Baseline.as_view()), path("", include("travel.urls"))]
-settings.ROOT_URLCONF = __name__
+settings.ROOT_URLCONF = "bench.baseline"  # the project's URLs plus the minimal POST
 application = get_wsgi_application()
 
 
@@ -213,11 +202,14 @@ def main() -> None:
                                                     "OUTBOX_RELAY": relay})
                 processes.append(server)
                 stay_work, offer_work, base_work = _locks(args, clients)
-                _run(base, clients, {c["user_id"]: ["x" * 32] * 3 for c in clients}, "/bench/baseline/", 201)  # warm-up
+                _run(base, clients, {c["user_id"]: ["x" * 32] * 3 for c in clients}, BASELINE_PATH, 201)  # warm-up
                 if mode == "inline_invoice" and "baseline_minimal_post" not in results:
-                    results["baseline_minimal_post"] = _run(base, clients, base_work, "/bench/baseline/", 201)
+                    results["baseline_minimal_post"] = _run(base, clients, base_work, BASELINE_PATH, 201)
                 results[f"place_supplier_offer_{mode}{suffix}"] = _run(base, clients, offer_work, "/api/bookings/", 201)
                 results[f"place_own_stay_{mode}{suffix}"] = _run(base, clients, stay_work, "/api/bookings/", 201)
+                if mode == "invoice_by_task" and relay == "thread":  # the same stays, written by hand
+                    results["place_floor_own_stay"] = _run(base, clients, _stay_locks(args, clients),
+                                                           PLACE_FLOOR_PATH, 201)
                 stop_all([server])
     finally:
         stop_all(processes, timeout=20)
@@ -246,6 +238,13 @@ def main() -> None:
                                    for k, r in results.items() if k.startswith("place_")},
         "p99_vs_baseline": {k: round(r["p99_ms"] / results["baseline_minimal_post"]["p99_ms"], 2)
                             for k, r in results.items() if k.startswith("place_")},
+        # Beside the floor of the same work (bench/place_floor.py: the rows written by hand in one
+        # statement, nothing relayed): what share of a placement's cost is the framework's and ours.
+        "own_stay_vs_place_floor": {
+            "throughput": round(results["place_own_stay_invoice_by_task"]["throughput_per_s"]
+                                / results["place_floor_own_stay"]["throughput_per_s"], 3),
+            "p99": round(results["place_own_stay_invoice_by_task"]["p99_ms"]
+                         / results["place_floor_own_stay"]["p99_ms"], 2)},
         "outbox_relays": relays,
     }
     out = write_results("booking_place", document)
@@ -290,27 +289,42 @@ def _locks(args, clients):
     from datetime import timedelta
 
     from bench.world import bench_hotel
-    from bookings.services.quoting import price_lock_offer, price_lock_stay
-    from inventory.stays import Stay
+    from bookings.services.quoting import price_lock_offer
     from suppliers import search_offers
 
-    _, room_type, plan, today = bench_hotel(slug="bench", name="Bench", rooms=100000)
+    today = bench_hotel(slug="bench", name="Bench", rooms=100000)[3]
     check_in = today + timedelta(days=20)
     offers = search_offers(kind="hotel", destination="Bali", check_in=check_in,
                            check_out=check_in + timedelta(days=2), guests=2, rooms=1).offers
-    stay_work, offer_work, base_work = {}, {}, {}
+    offer_work, base_work = {}, {}
     for n, c in enumerate(clients):
-        stay_work[c["user_id"]], offer_work[c["user_id"]] = [], []
+        offer_work[c["user_id"]] = []
         base_work[c["user_id"]] = ["x" * 32] * args.per_client
+        for k in range(args.per_client):
+            offer = offers[(n + k) % len(offers)]
+            offer_work[c["user_id"]].append(price_lock_offer(user=c["user"], kind="hotel", offer_id=offer.id,
+                                                             coin_code="USDT-TRC20").id)
+    return _stay_locks(args, clients), offer_work, base_work
+
+
+def _stay_locks(args, clients) -> dict[int, list[str]]:
+    """A price lock of a two-night stay in the bench hotel for every request of every client."""
+    from datetime import timedelta
+
+    from bench.world import bench_hotel
+    from bookings.services.quoting import price_lock_stay
+    from inventory.stays import Stay
+
+    _, room_type, plan, today = bench_hotel(slug="bench", name="Bench", rooms=100000)
+    stay_work = {}
+    for n, c in enumerate(clients):
+        stay_work[c["user_id"]] = []
         for k in range(args.per_client):
             start = today + timedelta(days=1 + (n + k) % 50)
             stay = Stay(check_in=start, check_out=start + timedelta(days=2), rooms=1, guests=2)
             stay_work[c["user_id"]].append(price_lock_stay(user=c["user"], room_type=room_type, rate_plan=plan,
                                                            stay=stay, coin_code="BTC").id)
-            offer = offers[(n + k) % len(offers)]
-            offer_work[c["user_id"]].append(price_lock_offer(user=c["user"], kind="hotel", offer_id=offer.id,
-                                                             coin_code="USDT-TRC20").id)
-    return stay_work, offer_work, base_work
+    return stay_work
 
 
 if __name__ == "__main__":

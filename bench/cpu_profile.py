@@ -1,7 +1,7 @@
 """In-process CPU and statement profile of the three paths of issue 16, one operation at a time.
 
     # with the full-stack variables set (README: DATABASE_URL, REDIS_URL, CELERY_BROKER_URL)
-    .venv/bin/python -m bench.cpu_profile place reserve hotel_dates [--n 200] [--rounds 3] [--top 25]
+    .venv/bin/python -m bench.cpu_profile baseline_post place reserve hotel_dates [--n 200] [--rounds 3] [--top 25]
 
 Throughput on a shared 2-core machine swings with everyone else's load; the CPU a process spends
 per operation (``time.process_time``, the relay thread's share included) and the statements it
@@ -11,6 +11,10 @@ sends (``CaptureQueriesContext``, this thread's connection) hardly do. For each 
   middleware, session auth, CSRF off as for an API client, DRF, serializers), an own-inventory
   stay with a fresh price lock and Idempotency-Key each time, the invoice by task (the default),
   the outbox relayed by this process's relay thread;
+- ``baseline_post``: the minimal authenticated POST (bench/baseline.py) the placing benchmark
+  compares with, through the same client: ``place``'s CPU over it is the in-process view of that ratio;
+- ``place_floor``: the same placements by bench/place_floor.py (the rows written by hand in one
+  statement, no ORM, no serializers, nothing relayed): ``place``'s CPU over it is what is ours;
 - ``reserve``: ``inventory_reserve()`` of one night, one after another;
 - ``hotel_dates``: ``GET /hotels/<slug>/?check_in=..&check_out=..`` by an anonymous visitor, the
   same stay again and again (a page-cache hit: the fingerprint query and one Redis GET).
@@ -90,7 +94,7 @@ def _traveller():
 
 # --- the paths: each returns (prepare(n) -> state, one(state, i)) ------------------------------
 
-def place_path():
+def place_path(path: str = "/api/bookings/"):
     from bookings.services.quoting import price_lock_stay
     from inventory.stays import Stay
 
@@ -109,11 +113,17 @@ def place_path():
         return locks
 
     def one(locks, i):
-        response = client.post("/api/bookings/", {"lock_id": locks[i], "guests": GUESTS},
+        response = client.post(path, {"lock_id": locks[i], "guests": GUESTS},
                                content_type="application/json", headers={"Idempotency-Key": uuid.uuid4().hex})
         assert response.status_code == 201, response.content[:300]
 
     return prepare, one
+
+
+def place_floor_path():
+    from bench.place_floor import PLACE_FLOOR_PATH
+
+    return place_path(path=PLACE_FLOOR_PATH)
 
 
 def reserve_path():
@@ -150,7 +160,25 @@ def hotel_dates_path():
     return prepare, one
 
 
-PATHS = {"place": place_path, "reserve": reserve_path, "hotel_dates": hotel_dates_path}
+def baseline_post_path():
+    """The floor ``place`` is compared with: the minimal authenticated POST (bench/baseline.py)."""
+    from bench.baseline import BASELINE_PATH
+
+    client = Client()
+    client.force_login(_traveller())
+
+    def prepare(n):
+        return None
+
+    def one(_state, i):
+        response = client.post(BASELINE_PATH, {"lock_id": "x" * 32, "guests": GUESTS}, content_type="application/json",
+                               headers={"Idempotency-Key": uuid.uuid4().hex})
+        assert response.status_code == 201, response.status_code
+
+    return prepare, one
+
+
+PATHS = {"baseline_post": baseline_post_path, "place_floor": place_floor_path, "place": place_path, "reserve": reserve_path, "hotel_dates": hotel_dates_path}
 
 
 def _round(prepare, one, n):
@@ -206,7 +234,7 @@ def profile(name: str, args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="*", choices=[[], *PATHS], help="default: all three")
+    parser.add_argument("paths", nargs="*", choices=[[], *PATHS], help="default: all of them")
     parser.add_argument("--n", type=int, default=200, help="operations per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--top", type=int, default=0, help="print the top N functions of a cProfile run")
@@ -218,8 +246,13 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     setup_test_environment()  # the test client's response attributes, no outgoing mail
     settings.DEBUG = False
+    settings.ROOT_URLCONF = "bench.baseline"  # the project's URLs plus the minimal POST
     results = {name: profile(name, args) for name in args.paths or PATHS}
     print("\n" + "  ".join(f"{k}: {v['cpu_ms']} ms CPU, {v['statements']} statements" for k, v in results.items()))
+    for floor in ("baseline_post", "place_floor"):
+        if "place" in results and floor in results:
+            print(f"place / {floor}, CPU: {results['place']['cpu_ms'] / results[floor]['cpu_ms']:.2f}x "
+                  "(throughput at 0.5x the floor needs about 2x or less, when CPU bound)")
 
 
 if __name__ == "__main__":

@@ -88,7 +88,10 @@ class BookingListCreate(APIView):
         placement = booking_place(user=request.user, lock_id=body.validated_data["lock_id"],
                                   idempotency_key=request.headers.get("Idempotency-Key", ""), source="api",
                                   guests=body.guest_details())
-        return Response(s.BookingSerializer(placement.booking).data, status=201 if placement.created else 200)
+        if not placement.created:
+            return Response(s.BookingSerializer(placement.booking).data, status=200)
+        answer = s.BookingSerializer(placement.booking, context={"held": {"invoice": placement.invoice}})
+        return Response(answer.data, status=201)
 
 
 class BookingDetail(APIView):

@@ -135,12 +135,12 @@ class SentEmail(models.Model):
 
 class PlacementKey(models.Model):
     """An ``Idempotency-Key`` a traveller used to place a booking, claimed first in the placement
-    transaction: a concurrent twin waits on this unique row and then finds the booking."""
+    transaction: a concurrent twin waits on this unique row and then finds the booking (which
+    carries the same key and the request's fingerprint)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     fingerprint = models.CharField(max_length=64, help_text="Hash of the request body.")
-    booking = models.OneToOneField(Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

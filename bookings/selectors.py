@@ -79,12 +79,17 @@ def pay_url(reference: str) -> str:
     return f"/pay/{reference}/"
 
 
-def payment_instructions(*, booking: Booking) -> PaymentInstructions:
-    """Where and how much to pay, from the invoice payments opened for this booking."""
+UNREAD = object()  # "not read yet": payment_instructions reads the invoice itself
+
+
+def payment_instructions(*, booking: Booking, invoice=UNREAD) -> PaymentInstructions:
+    """Where and how much to pay, from the invoice payments opened for this booking (read here
+    unless the caller holds it, with its coin: placing answers with the invoice it just opened)."""
     from bookings.payments.models import Invoice
     from bookings.payments.selectors import coin_amount
 
-    invoice = Invoice.objects.select_related("coin").filter(reference=booking.reference).first()
+    if invoice is UNREAD:
+        invoice = Invoice.objects.select_related("coin").filter(reference=booking.reference).first()
     return PaymentInstructions(
         pay_url=pay_url(booking.reference),
         coin_code=booking.coin_code,

@@ -271,7 +271,8 @@ class BookingSerializer(serializers.Serializer):
 
     @extend_schema_field(PaymentSerializer)
     def get_payment(self, booking: Booking) -> dict:
-        return PaymentSerializer(payment_instructions(booking=booking)).data
+        # context "invoice": the one the caller holds for this booking (placing), not read again
+        return PaymentSerializer(payment_instructions(booking=booking, **self.context.get("held", {}))).data
 
     @extend_schema_field(CancellationSerializer(allow_null=True))
     def get_cancellation(self, booking: Booking) -> dict | None:

@@ -41,9 +41,18 @@ def guests_apply(*, booking: Booking, guests: GuestDetails, expected: int | None
 
 
 def other_guests_create(*, booking: Booking, guests: GuestDetails) -> None:
-    """The guests other than the lead, as BookingGuest rows of a saved ``booking`` (none: no query)."""
-    if guests.others:
-        BookingGuest.objects.bulk_create(
-            BookingGuest(booking=booking, position=i, name=person.name, date_of_birth=person.date_of_birth,
+    """The guests other than the lead, as BookingGuest rows of a saved ``booking`` (none: no query).
+    ``booking.other_guests.all()`` then answers from the rows written, without reading them back."""
+    rows = [BookingGuest(booking=booking, position=i, name=person.name, date_of_birth=person.date_of_birth,
                          document_number=person.document_number)
-            for i, person in enumerate(guests.others, start=1))
+            for i, person in enumerate(guests.others, start=1)]
+    if rows:
+        BookingGuest.objects.bulk_create(rows)
+    _remember_other_guests(booking, rows)
+
+
+def _remember_other_guests(booking: Booking, rows: list[BookingGuest]) -> None:
+    """Fill the related manager's prefetch cache, as ``prefetch_related("other_guests")`` would."""
+    written = booking.other_guests.all()
+    written._result_cache, written._prefetch_done = rows, True
+    booking._prefetched_objects_cache = {**getattr(booking, "_prefetched_objects_cache", {}), "other_guests": written}

@@ -27,6 +27,7 @@ from bookings.locks import PriceLock, lock_consume, lock_restore
 from bookings.models import Booking, PlacementKey, SupplierHold
 from bookings.publishing import publish_placed
 from bookings.redemption import redemption_provider
+from bookings.selectors import UNREAD
 from bookings.services.guests import guests_apply, other_guests_create
 from bookings.services.lifecycle import booking_paid_without_invoice
 from catalogue.models import RoomType
@@ -54,6 +55,9 @@ class IdempotencyConflict(ConflictError):
 class Placement:
     booking: Booking
     created: bool  # False when the same key returned the booking it placed before
+    # The invoice this placement opened (None: nothing left to pay), so that the answer is built
+    # from what was just written; UNREAD on a replay (the answer reads it).
+    invoice: object = UNREAD
 
 
 def new_reference() -> str:
@@ -92,14 +96,12 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
             # Registered first, so it runs first after COMMIT: from then on the lock is spent
             # for good, whatever any later after-commit work does.
             transaction.on_commit(lambda: committed.append(True))
-            claim = PlacementKey.objects.create(user=user, key=key, fingerprint=fingerprint)  # the key's guard
+            PlacementKey.objects.create(user=user, key=key, fingerprint=fingerprint)  # the key's guard
             lock = lock_consume(lock_id=str(lock_id), user_id=user.pk)
             consumed.append(lock)
             check_placement(user=user, lock=lock)  # the per-traveller caps (bookings/limits.py)
             booking, invoice = _place(user=user, lock=lock, key=key, fingerprint=fingerprint, source=source,
                                       guests=guests)
-            claim.booking = booking
-            claim.save(update_fields=["booking"])
             if booking.kind == Booking.Kind.STAY:
                 _take_nights(booking=booking, source=source)  # last: see _take_nights
             if settings.BOOKINGS_SUBMIT_INVOICE_INLINE and invoice is not None:
@@ -114,16 +116,17 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
             for lock in consumed:
                 lock_restore(lock=lock)
         raise
-    return Placement(booking=booking, created=True)
+    return Placement(booking=booking, created=True, invoice=invoice)
 
 
 def _replay(*, user, key: str, fingerprint: str) -> Placement | None:
-    claim = PlacementKey.objects.filter(user=user, key=key).select_related("booking").first()
-    if claim is None or claim.booking is None:
+    """The booking placed before with this key (the booking carries its key and fingerprint)."""
+    booking = Booking.objects.filter(user=user, idempotency_key=key).first()
+    if booking is None:
         return None
-    if claim.fingerprint != fingerprint:
+    if booking.request_fingerprint != fingerprint:
         raise IdempotencyConflict(IdempotencyConflict.message)
-    return Placement(booking=claim.booking, created=False)
+    return Placement(booking=booking, created=False)
 
 
 def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, guests: GuestDetails | None = None):
@@ -135,14 +138,13 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
     )
     bind_booking(booking.reference)
     if lock.kind == Booking.Kind.STAY:
-        stay, room_type, rate_plan = _stay_of(lock)
+        stay, room_type = _stay_of(lock)
         booking.property_id = room_type.property_id
         booking.room_type = room_type
-        booking.rate_plan = rate_plan
+        booking.rate_plan_id = lock.stay["rate_plan_id"]
         booking.check_in, booking.check_out = stay.check_in, stay.check_out
         booking.rooms, booking.guests = stay.rooms, stay.guests
-        booking.refundable = rate_plan.refundable
-        booking.free_cancellation_days = rate_plan.free_cancellation_days if rate_plan.refundable else 0
+        booking.refundable, booking.free_cancellation_days = _terms_locked(lock)
     else:
         details = lock.offer.get("details") or {}
         booking.check_in = _date_or_none(details.get("check_in") or details.get("date") or details.get("depart_at"))
@@ -188,6 +190,7 @@ def _open_invoice(booking: Booking):
         return invoice_open(
             reference=booking.reference, fiat_amount=booking.total, fiat_currency=booking.currency,
             coin_code=booking.coin_code, crypto_amount=booking.crypto_amount, rate=booking.coin_rate,
+            reference_is_new=True,  # made by new_reference() in this transaction; its INSERT is unique
         )
     except PaymentError as exc:
         raise ValidationError(exc.message, code=exc.code) from exc
@@ -204,13 +207,22 @@ def _take_nights(*, booking: Booking, source: str) -> None:
     Booking.objects.filter(pk=booking.pk).update(hold=booking.hold)
 
 
-def _stay_of(lock: PriceLock):
+def _stay_of(lock: PriceLock) -> tuple[Stay, RoomType]:
     data = lock.stay
     room_type = RoomType.objects.select_related("property__destination").get(pk=data["room_type_id"])  # its today
-    rate_plan = RatePlan.objects.get(pk=data["rate_plan_id"])
     stay = Stay(check_in=date.fromisoformat(data["check_in"]), check_out=date.fromisoformat(data["check_out"]),
                 rooms=int(data["rooms"]), guests=int(data["guests"]))
-    return stay, room_type, rate_plan
+    return stay, room_type
+
+
+def _terms_locked(lock: PriceLock) -> tuple[bool, int]:
+    """(refundable, free cancellation days) as shown and locked with the price; a lock made
+    before locks carried them reads the rate plan's."""
+    data = lock.stay
+    if "refundable" in data:
+        return bool(data["refundable"]), int(data["free_cancellation_days"])
+    plan = RatePlan.objects.get(pk=data["rate_plan_id"])
+    return plan.refundable, plan.free_cancellation_days if plan.refundable else 0
 
 
 def _redeem(*, booking: Booking, user, lock: PriceLock) -> None:

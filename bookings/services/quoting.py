@@ -149,8 +149,14 @@ def price_lock_stay(*, user, room_type: RoomType, rate_plan: RatePlan, stay: Sta
         subtotal=quote.total, discount=discount, total=total, currency=quote.currency,
         coin_code=price.coin_code, coin_rate=price.rate, crypto_amount=price.amount,
         points=points if redemption else 0, redemption_code=redemption, credit=credit,
-        requote_url=stay_requote_url(**stay_fields), stay=stay_fields,
+        requote_url=stay_requote_url(**stay_fields), stay={**stay_fields, **_terms_of(rate_plan)},
     )
+
+
+def _terms_of(rate_plan: RatePlan) -> dict:
+    """The cancellation terms shown with the price, locked with it: the booking gets these."""
+    return {"refundable": rate_plan.refundable,
+            "free_cancellation_days": rate_plan.free_cancellation_days if rate_plan.refundable else 0}
 
 
 @within_holding_limits

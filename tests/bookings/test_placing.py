@@ -70,6 +70,30 @@ def test_placing_answers_pending_with_payment_instructions_and_writes_everything
     assert Invoice.objects.get(reference=booking.reference).amount_due == booking.crypto_amount
 
 
+def test_the_placement_answer_is_what_reading_the_booking_gives(api, room):
+    """Placing answers from the rows it has just written (guests, invoice): the same as a read."""
+    lock = _lock(api, room)
+    placed = _place(api, lock["lock_id"]).json()
+
+    read = api.get(f"/api/bookings/{placed['reference']}/").json()
+    read.pop("timeline")
+    assert placed == read
+    assert placed["guests"]["others"] == guests_body()["others"] and placed["payment"]["status"] == "new"
+
+
+def test_the_booking_keeps_the_cancellation_terms_locked_with_its_price(api, room):
+    flexible = room[1]
+    shown_days = flexible.free_cancellation_days
+    assert flexible.refundable and shown_days > 0
+    lock = _lock(api, room)
+    flexible.refundable, flexible.free_cancellation_days = False, 0  # the hotel changes the plan's terms
+    flexible.save()
+
+    booking = Booking.objects.get(reference=_place(api, lock["lock_id"]).json()["reference"])
+
+    assert (booking.refundable, booking.free_cancellation_days) == (True, shown_days)
+
+
 def test_the_same_key_twice_returns_the_same_booking(api, room):
     lock = _lock(api, room)
     first, second = _place(api, lock["lock_id"]), _place(api, lock["lock_id"])

@@ -41,11 +41,13 @@ def _decimal(value, what: str) -> Decimal:
 
 
 def invoice_open(*, reference: str, fiat_amount, fiat_currency: str, coin_code: str, crypto_amount, rate,
-                 expires_in: timedelta = timedelta(minutes=15)) -> Invoice:
+                 expires_in: timedelta = timedelta(minutes=15), reference_is_new: bool = False) -> Invoice:
     """Record the invoice for a booking, inside the caller's transaction; no network.
 
     After commit the invoice is submitted to the processor (task ``payments.submit_invoice``).
-    Opening the same reference again with the same terms returns the same invoice.
+    Opening the same reference again with the same terms returns the same invoice; a caller
+    that has just made the reference (``reference_is_new``: placing) skips that look-up, and the
+    reference's unique constraint still refuses a second invoice.
     """
     reference = str(reference or "").strip()
     if not reference or len(reference) > 40:
@@ -61,7 +63,7 @@ def invoice_open(*, reference: str, fiat_amount, fiat_currency: str, coin_code: 
         raise AmountInvalid(f"{amount} {coin.symbol} is below the minimum of {minimum:f}.")
     if expires_in <= timedelta(0):
         raise PaymentError("An invoice must expire in the future.")
-    existing = Invoice.objects.filter(reference=reference).first()
+    existing = None if reference_is_new else Invoice.objects.filter(reference=reference).first()
     if existing is not None:
         if (existing.coin_id, existing.amount_due, existing.fiat_amount) == (coin.pk, amount, fiat):
             return existing
