@@ -19,6 +19,7 @@ from django_structlog.middlewares import RequestMiddleware
 from core import metrics
 from core.errors import Unavailable
 from core.logging import request_id_from
+from core.throttles import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +159,13 @@ class RequestLog(RequestMiddleware):
     raises here, in a middleware, where Django would turn it into a 500; instead the line goes
     without the user id and the view's own read fails the same way, which ``AnswerUnavailable``
     answers with a 503."""
+
+    @classmethod
+    def bind_ip(cls, request) -> None:
+        """The address the throttles and sign-in lockouts use (``core.throttles.client_ip``: the
+        peer's, or the one the outermost trusted proxy received from), not ipware's guess, which
+        believes an X-Forwarded-For the client wrote itself (and costs a tenth of a cached page)."""
+        structlog.contextvars.bind_contextvars(ip=client_ip(request))
 
     @staticmethod
     def bind_user_id(request) -> None:

@@ -67,6 +67,18 @@ def test_the_request_id_is_on_every_log_line_of_the_request_and_gone_after_it(cl
     assert structlog.contextvars.get_contextvars() == {}  # nothing leaks into the next request
 
 
+@pytest.mark.parametrize("proxies, logged_ip", [(0, "203.0.113.9"), (1, "198.51.100.4")])
+def test_the_logged_address_is_the_one_the_throttles_trust_not_a_forwarded_header_the_client_wrote(
+        client, db, caplog, settings, proxies, logged_ip):
+    settings.TRUSTED_PROXY_COUNT = proxies  # 1: one proxy of ours appends the address it received from
+    caplog.set_level("INFO")
+
+    client.get("/robots.txt", REMOTE_ADDR="203.0.113.9", headers={"X-Forwarded-For": "1.2.3.4, 198.51.100.4"})
+
+    logged = [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event") == "request_started"]
+    assert [m["ip"] for m in logged] == [logged_ip]
+
+
 @pytest.mark.usefixtures("clean_sandboxes")
 @pytest.mark.rabbitmq
 @pytest.mark.django_db(transaction=True)
