@@ -1,7 +1,9 @@
 """Typed helpers that append to a booking's event log, in the caller's transaction.
 
 Call sites never build raw event rows: ``transition`` moves the status (checked against the
-state machine) and logs it; ``record`` logs what happened without a status change. Action names
+state machine) and logs it; ``record`` logs what happened without a status change. Rows are
+written with ``core.inserts.insert_row`` (one prepared INSERT, no ORM compiling: every booking
+writes a few). Action names
 are dotted: ``booking.placed``, ``booking.payment.settled``, ``booking.supplier.confirmed``...
 """
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from django.db import transaction
 
 from bookings.models import Booking, BookingEvent
 from bookings.states import check_move
+from core.inserts import insert_row
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,13 @@ SUPPLIER = Actor("supplier")
 
 def record(*, booking: Booking, action: str, actor: Actor = SYSTEM, data: dict | None = None) -> BookingEvent:
     """Append an event that does not change the booking's status."""
-    return BookingEvent.objects.create(
+    return insert_row(BookingEvent(
         booking=booking,
         action=action,
         actor=actor.user,
         actor_label=actor.label,
         data=_plain(data or {}),
-    )
+    ))
 
 
 def transition(*, booking: Booking, to: str, action: str, actor: Actor = SYSTEM, data: dict | None = None) -> BookingEvent:
@@ -51,7 +54,7 @@ def transition(*, booking: Booking, to: str, action: str, actor: Actor = SYSTEM,
     check_move(status_from, to)
     booking.status = to
     booking.save(update_fields=["status", "updated_at"])
-    return BookingEvent.objects.create(
+    return insert_row(BookingEvent(
         booking=booking,
         action=action,
         status_from=status_from,
@@ -59,12 +62,12 @@ def transition(*, booking: Booking, to: str, action: str, actor: Actor = SYSTEM,
         actor=actor.user,
         actor_label=actor.label,
         data=_plain(data or {}),
-    )
+    ))
 
 
 def placed(*, booking: Booking, actor: Actor, data: dict) -> BookingEvent:
     """The first event: the booking came to life as pending."""
-    return BookingEvent.objects.create(
+    return insert_row(BookingEvent(
         booking=booking,
         action="booking.placed",
         status_from="",
@@ -72,7 +75,7 @@ def placed(*, booking: Booking, actor: Actor, data: dict) -> BookingEvent:
         actor=actor.user,
         actor_label=actor.label,
         data=_plain(data),
-    )
+    ))
 
 
 def _plain(data: dict) -> dict:

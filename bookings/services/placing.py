@@ -32,6 +32,7 @@ from bookings.services.guests import guests_apply, other_guests_create
 from bookings.services.lifecycle import booking_paid_without_invoice
 from catalogue.models import RoomType
 from core.errors import ConflictError
+from core.inserts import insert_row
 from core.logging import bind_booking
 from core.money import money
 from inventory.models import RatePlan
@@ -96,7 +97,7 @@ def booking_place(*, user, lock_id: str, idempotency_key: str, source: str = "we
             # Registered first, so it runs first after COMMIT: from then on the lock is spent
             # for good, whatever any later after-commit work does.
             transaction.on_commit(lambda: committed.append(True))
-            PlacementKey.objects.create(user=user, key=key, fingerprint=fingerprint)  # the key's guard
+            insert_row(PlacementKey(user=user, key=key, fingerprint=fingerprint))  # the key's guard
             lock = lock_consume(lock_id=str(lock_id), user_id=user.pk)
             consumed.append(lock)
             check_placement(user=user, lock=lock)  # the per-traveller caps (bookings/limits.py)
@@ -162,7 +163,7 @@ def _place(*, user, lock: PriceLock, key: str, fingerprint: str, source: str, gu
         details = lock.offer.get("details") or {}
         guests_apply(booking=booking, guests=guests, document_required=bool(details.get("document_required")),
                      expected=expected_guests(kind=lock.kind, stay=lock.stay, offer_details=details))
-    booking.save(force_insert=True)
+    insert_row(booking)
     if guests is not None:
         other_guests_create(booking=booking, guests=guests)
     if lock.kind != Booking.Kind.STAY:

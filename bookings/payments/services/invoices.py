@@ -21,6 +21,7 @@ from bookings.payments.errors import AmountInvalid, PaymentError, ProcessorNotFo
 from bookings.payments.models import ChainPayment, Invoice
 from bookings.payments.selectors import coin_amount, coin_for_checkout
 from core import metrics
+from core.inserts import insert_row
 from core.outbox import enqueue_after_commit, outbox_publish, queued_keys
 
 logger = logging.getLogger(__name__)
@@ -69,11 +70,11 @@ def invoice_open(*, reference: str, fiat_amount, fiat_currency: str, coin_code: 
             return existing
         raise PaymentError(f"{reference} already has a different invoice.")
     now = timezone.now()
-    invoice = Invoice.objects.create(
+    invoice = insert_row(Invoice(  # one prepared INSERT: every placement opens one (core/inserts.py)
         reference=reference, coin=coin, fiat_amount=fiat, fiat_currency=fiat_currency.upper(), rate=rate,
         amount_due=amount, expires_at=now + expires_in,
         monitoring_until=now + expires_in + timedelta(minutes=settings.PAYMENT_MONITORING_MINUTES),
-    )
+    ))
     invoice_enqueue(task=SUBMIT, invoice_id=invoice.pk)
     return invoice
 
