@@ -1,0 +1,42 @@
+"""core.inserts.insert_row writes the row the ORM's save() would write."""
+from decimal import Decimal
+
+import pytest
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from bookings.models import BookingEvent
+from core.inserts import insert_row
+from tests.bookings.conftest import coins, room, stay_booking, traveller  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored(obj) -> dict:
+    fresh = type(obj).objects.get(pk=obj.pk)
+    return {k: v for k, v in model_to_dict(fresh).items() if k not in ("id", "created_at")}
+
+
+def test_an_inserted_row_reads_back_as_the_orm_would_have_written_it(room, traveller):  # noqa: F811
+    booking = stay_booking(user=traveller, room_type=room[0], rate_plan=room[1])
+    fields = {"booking": booking, "action": "booking.note", "actor": traveller, "actor_label": "traveller",
+              "data": {"total": "230.00", "nested": {"rooms": 1}}}
+
+    by_orm = BookingEvent.objects.create(**fields)
+    by_insert = insert_row(BookingEvent(**fields))
+
+    assert by_insert.pk and by_insert.pk != by_orm.pk and not by_insert._state.adding
+    assert _stored(by_insert) == _stored(by_orm)
+    assert BookingEvent.objects.get(pk=by_insert.pk).created_at is not None  # auto_now_add filled in
+
+
+def test_money_fields_keep_their_decimals(room, traveller):  # noqa: F811
+    from bookings.payments.models import Coin, Invoice
+
+    coin = Coin.objects.get(code="BTC")
+    invoice = insert_row(Invoice(reference="LT-INSERT", coin=coin, fiat_amount=Decimal("230.00"), fiat_currency="USD",
+                                 rate=Decimal("64000.123456789"), amount_due=Decimal("0.00359375"),
+                                 expires_at=timezone.now(), monitoring_until=timezone.now()))
+
+    stored = Invoice.objects.get(pk=invoice.pk)
+    assert (stored.amount_due, stored.rate, stored.status) == (Decimal("0.00359375"), Decimal("64000.123456789"), "new")
