@@ -23,7 +23,8 @@ posts the site's sandbox-only payment form instead (``/pay/<ref>/simulate/``: a 
 the processor's pay and mine controls and syncs the invoice), a request production never serves.
 
 Printed and written to bench/results/load_test.json with the machine and its load: throughput
-and latency percentiles per kind of request, errors; the seconds from a wallet's payment to the
+and latency percentiles per kind of request, errors; the process CPU of each Procfile line over
+the run and per request to the site (less noisy than latency on a shared machine); the seconds from a wallet's payment to the
 page saying Paid; the processor's webhooks (sent, answered 200); after the chain has mined the
 last payments' confirmations and the workers drain, the checks that matter: no night oversold
 (available below 0 or more rooms held than it has, from the inventory rows against the holds), no
@@ -86,29 +87,62 @@ def procfile_argv(command: str, port: int) -> list[str]:
     return argv
 
 
-def start_sandboxes(processes: Processes, lines: dict[str, str]) -> dict[str, str]:
+def start_sandboxes(processes: Processes, lines: dict[str, str], named: dict) -> dict[str, str]:
     urls = {}
     for name, variable in SANDBOX_URLS.items():
         port = free_port()
-        processes.start(name, procfile_argv(lines[name], port))
+        named[name] = processes.start(name, procfile_argv(lines[name], port))
         urls[variable] = f"http://127.0.0.1:{port}"
     for url in urls.values():
         wait_http(f"{url}/_sandbox/stats", 30, below=500)
     return urls
 
 
-def start_site_and_workers(processes: Processes, lines: dict[str, str], port: int) -> None:
+def start_site_and_workers(processes: Processes, lines: dict[str, str], port: int, named: dict) -> None:
     from travel.celery import app
 
     for name, command in lines.items():
         if name not in SANDBOX_URLS:
-            processes.start(name, procfile_argv(command, port))
+            named[name] = processes.start(name, procfile_argv(command, port))
     wait_http(f"http://127.0.0.1:{port}/healthz", 90, below=500)
     workers = sum(1 for name, command in lines.items() if " worker " in command)
     deadline = time.monotonic() + 90
     while len(app.control.ping(timeout=1)) < workers:
         if time.monotonic() > deadline:
             raise RuntimeError(f"the workers did not all start; see {processes.logs}")
+
+
+def cpu_seconds(named: dict[str, subprocess.Popen]) -> dict[str, float]:
+    """Process CPU (user + system) each Procfile line has used so far, its child processes included
+    (gunicorn's workers, Celery's pool)."""
+    import psutil
+
+    used = {}
+    for name, popen in named.items():
+        try:
+            root = psutil.Process(popen.pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        used[name] = 0.0
+        for process in tree:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            used[name] += times.user + times.system + times.children_user + times.children_system
+    return used
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], stats: dict) -> dict:
+    """The stack's CPU over the run (locust, the chain's last blocks, the drain): per line, and the
+    web's and the whole stack's per request to the site (every kind but the OTA desk's)."""
+    spent = {name: round(after[name] - before[name], 2) for name in after if name in before}
+    site = sum(kind["requests"] for name, kind in stats["kinds"].items()
+               if name != "Aggregated" and not name.endswith("(OTA)"))
+    return {"site_requests": site, "by_line_s": spent,
+            "web_ms_per_site_request": round(spent.get("web", 0) / max(site, 1) * 1000, 2),
+            "stack_ms_per_site_request": round(sum(spent.values()) / max(site, 1) * 1000, 2)}
 
 
 # --- the world the travellers see ---------------------------------------------------------------
@@ -228,7 +262,7 @@ def processor_webhooks(payments_url: str, seconds: float) -> dict:
             "failed": [f"{d['type']}: {d['status'] or d['error']}" for d in sent if d["status"] != 200][:10]}
 
 
-def percentiles(values: list[float]) -> dict:
+def percentiles(values: list[float], unit: str = "s") -> dict:
     ordered = sorted(values)
     if not ordered:
         return {"n": 0}
@@ -236,7 +270,7 @@ def percentiles(values: list[float]) -> dict:
     def at(share: float) -> float:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
-    return {"n": len(ordered), "p50_s": at(0.5), "p95_s": at(0.95), "max_s": ordered[-1]}
+    return {"n": len(ordered), f"p50_{unit}": at(0.5), f"p95_{unit}": at(0.95), f"max_{unit}": ordered[-1]}
 
 
 def queue_depth() -> int:
@@ -305,13 +339,17 @@ def checks(outcome: dict) -> dict:
         "lock_or_placement_refused": outcome["refused"], "throttled": outcome["throttled"],
         "wallet_payment_to_page_paid": percentiles(outcome["seconds_to_paid"]),
         "page_left_before_paid": outcome["not_paid_on_page"],
+        "processor_calls": {kind: {**percentiles(calls["ms"], unit="ms"), "failures": len(calls["failures"]),
+                                   "errors": calls["failures"][:5]}
+                            for kind, calls in outcome["processor"].items()},
     }
 
 
 def passed(result: dict, stats: dict) -> bool:
-    """Nothing oversold or lost, no request failed, and the mix really booked and paid (a run where
-    every placement is refused proves nothing about bookings)."""
+    """Nothing oversold or lost, no request failed (to the site, the OTA or the processor), and the mix
+    really booked and paid (a run where every placement is refused proves nothing about bookings)."""
     failed = sum(kind["failures"] for kind in stats["kinds"].values())
+    failed += sum(calls["failures"] for calls in result["processor_calls"].values())
     return not (result["oversold_nights"] or result["bookings_lost"] or result["paid_not_confirmed"]
                 or result["channel_reservations_lost"] or failed) and result["bookings_paid"] > 0
 
@@ -344,7 +382,8 @@ def main() -> None:
     processes = Processes(env, prefix="load_test_")
     started = time.monotonic()
     try:
-        env.update(start_sandboxes(processes, lines))
+        named: dict[str, subprocess.Popen] = {}
+        env.update(start_sandboxes(processes, lines, named))
         os.environ.update(env)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
         for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
@@ -357,17 +396,20 @@ def main() -> None:
         data_path, outcome_path = work / "data.json", work / "outcome.json"
         data = world(env["OTA_API_URL"], env["PAYMENT_API_URL"], args.pay_via)
         data_path.write_text(json.dumps(data))
-        start_site_and_workers(processes, lines, site_port)
+        start_site_and_workers(processes, lines, site_port, named)
         webhooks_to_site(env["OTA_API_URL"], site)
         print(f"stack up in {time.monotonic() - started:.0f} s ({len(processes.started)} processes; logs {work}); "
               f"locust: {args.users} users for {args.seconds} s", flush=True)
+        cpu_before = cpu_seconds(named)
         prefix = run_locust(site, args, data_path, outcome_path, env)
         outcome = json.loads(outcome_path.read_text())
         blocks = last_blocks(env["PAYMENT_API_URL"], data["coins"]) if args.pay_via == "wallet" else 0
         webhooks = processor_webhooks(env["PAYMENT_API_URL"], args.drain_seconds)
         drained_in = drain(outcome, args.drain_seconds)
+        cpu_after = cpu_seconds(named)
         result = checks(outcome)
         stats = request_stats(prefix, args.seconds)
+        cpu = cpu_per_request(cpu_before, cpu_after, stats)
     finally:
         processes.stop()
         if not args.keep:
@@ -380,7 +422,7 @@ def main() -> None:
                   "channel_poll_seconds": 10, "pay_via": args.pay_via, "blocks_mined_after_the_run": blocks,
                   "uptime_before": uptime_before,
                   "uptime_after": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()},
-        "requests": stats["kinds"], "errors": stats["errors"], "processor_webhooks": webhooks,
+        "requests": stats["kinds"], "errors": stats["errors"], "cpu": cpu, "processor_webhooks": webhooks,
         "drained_in_s": drained_in, "checks": result,
         "passed": passed(result, stats),
     }
@@ -391,6 +433,8 @@ def main() -> None:
               f"{r['p95_ms']!s:>7} {r['p99_ms']!s:>7} {r['max_ms']!s:>7}")
     for error, count in stats["errors"].items():
         print(f"    {count} × {error}")
+    print(f"CPU over the run: web {cpu['web_ms_per_site_request']} ms, whole stack {cpu['stack_ms_per_site_request']} ms "
+          f"per site request ({cpu['site_requests']}); by line (s): {cpu['by_line_s']}")
     print(json.dumps({"processor_webhooks": webhooks, **result}, indent=2))
     print(f"drained in {drained_in} s; {'PASSED' if document['passed'] else 'FAILED'}; wrote {path.relative_to(ROOT)}")
     sys.exit(0 if document["passed"] else 1)
