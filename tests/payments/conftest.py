@@ -71,7 +71,9 @@ class Chain:
 
 @pytest.fixture
 def chain(payments_sandbox):
-    return Chain(payments_sandbox.url)
+    chain = Chain(payments_sandbox.url)
+    yield chain
+    chain.webhooks_sent()  # a webhook still queued would land on the live server during the next test
 
 
 @pytest.fixture
