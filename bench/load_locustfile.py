@@ -3,10 +3,18 @@
 - ``Visitor`` (anonymous, most of the load): home, destination and hotel pages, searches, hotel
   pages with dates, with short pauses between them;
 - ``Traveller`` (signed in, a session prepared by the driver): looks at dated hotel pages and
-  books: price lock, placement, waits for the invoice (created by a worker), pays it through the
-  sandbox processor (the site's sandbox payment form) most of the time;
+  books: price lock, placement, waits for the invoice (created by a worker), and most of the time
+  pays it. ``pay_via`` "wallet" (the default): opens the payment page, pays from a wallet straight
+  to the invoice's address at the sandbox processor (the site is not in that call, as in production),
+  then watches the page's status poll until it says Paid; "form": posts the site's sandbox payment
+  form (``/pay/<ref>/simulate/``, which pays and mines through the processor's controls);
+- ``Chain`` (one, "wallet" only): about two blocks a second at the sandbox processor, which
+  confirm the payments (BTC needs 2 confirmations, USDT on Tron 19: about 10 s);
 - ``ChannelDesk`` (one): a channel sends a reservation through the sandbox OTA's control, which
   reaches the site by webhook or by the next pull.
+
+The wallet's payments and the chain's blocks are calls to the processor, not to the site: they are
+timed apart (``OUTCOME["processor"]``), so locust's figures stay those of the site (and the OTA desk).
 
 Reads its world from the JSON file named by LOAD_TEST_DATA and writes what it did (bookings
 placed and paid, channel reservations made) to LOAD_TEST_OUTCOME when the run stops. Imports no
@@ -15,11 +23,13 @@ Django: locust's gevent stays out of the project's code.
 import json
 import os
 import random
+import threading
 import time
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+import requests
 from locust import HttpUser, between, events, task
 
 DATA = json.loads(open(os.environ["LOAD_TEST_DATA"]).read())
@@ -27,14 +37,37 @@ DATA = json.loads(open(os.environ["LOAD_TEST_DATA"]).read())
 GUESTS = {"lead": {"name": "Load Test", "email": "load-test@example.com", "phone": "+44 20 7946 0958"},
           "others": ["Second Traveller"]}
 OUTCOME = {"placed": [], "paid": [], "payment_not_taken": [], "channel_reservations": [], "refused": 0,
-           "throttled": 0}
+           "throttled": 0, "seconds_to_paid": [], "not_paid_on_page": 0,
+           "processor": {"wallet pays": {"ms": [], "failures": []}, "a block": {"ms": [], "failures": []}}}
+PAGE_POLL_SECONDS = 5  # how often the payment page's script asks status.json (bookings.payments.views)
+PAGE_WATCHED_SECONDS = 45  # how long a traveller keeps the page open after paying
 REFUSALS = (409, 410, 422)  # sold out, lock expired or used, unbookable: answers, not errors
+STOPPING = threading.Event()  # set when the run ends: a traveller watching a payment page leaves
+
+
+@events.test_stopping.add_listener
+def _stopping(**kwargs):
+    STOPPING.set()
 
 
 @events.quitting.add_listener
 def _write_outcome(environment, **kwargs):
     with open(os.environ["LOAD_TEST_OUTCOME"], "w") as out:
         json.dump(OUTCOME, out)
+
+
+def _processor(session: requests.Session, kind: str, path: str, body: dict) -> bool:
+    """A call to the sandbox processor (a wallet or the chain, not the site), timed apart."""
+    started = time.perf_counter()
+    try:
+        answer = session.post(f"{DATA['payments_url']}{path}", json=body, timeout=30)
+        problem = "" if answer.status_code == 200 else f"{answer.status_code}: {answer.text[:120]}"
+    except requests.RequestException as exc:
+        problem = repr(exc)
+    OUTCOME["processor"][kind]["ms"].append(round((time.perf_counter() - started) * 1000, 1))
+    if problem:
+        OUTCOME["processor"][kind]["failures"].append(problem)
+    return not problem
 
 
 def _stay(rng: random.Random) -> tuple[date, date]:
@@ -85,6 +118,7 @@ class Traveller(HttpUser):
 
     def on_start(self):
         self.rng = random.Random()
+        self.wallet = requests.Session()
         session = DATA["sessions"].pop()
         self.client.cookies.set("sessionid", session["sessionid"])
         self.client.cookies.set("csrftoken", session["csrftoken"])
@@ -110,7 +144,14 @@ class Traveller(HttpUser):
         if booking is None:
             return
         OUTCOME["placed"].append(booking["reference"])
-        if self.rng.random() < DATA["pay_share"] and self._invoice_ready(booking["reference"]):
+        if self.rng.random() >= DATA["pay_share"]:
+            return
+        status = self._invoice_ready(booking["reference"])
+        if status is None:
+            return
+        if DATA["pay_via"] == "wallet":
+            self._pay_from_wallet(booking["reference"], status)
+        else:
             self._pay(booking["reference"])
 
     def _post_json(self, path: str, name: str, body: dict, headers: dict | None = None) -> dict | None:
@@ -128,14 +169,33 @@ class Traveller(HttpUser):
                 response.failure(f"{response.status_code}: {response.text[:120]}")
         return None
 
-    def _invoice_ready(self, reference: str) -> bool:
+    def _invoice_ready(self, reference: str) -> dict | None:
         """The invoice is created at the processor by a worker: poll its status like the pay page."""
         for _ in range(20):
             response = self.client.get(f"/pay/{reference}/status.json", name="payment status")
             if response.status_code == 200 and response.json().get("address"):
-                return True
+                return response.json()
             time.sleep(0.5)
-        return False
+        return None
+
+    def _pay_from_wallet(self, reference: str, status: dict) -> None:
+        """The payment page, a wallet sending what it says to its address, then the page's poll."""
+        self.client.get(f"/pay/{reference}/", name="payment page")
+        if not _processor(self.wallet, "wallet pays", f"/_sandbox/addresses/{status['address']}/pay",
+                          {"amount": status["amount_outstanding"]}):
+            OUTCOME["payment_not_taken"].append(reference)
+            return
+        OUTCOME["paid"].append(reference)
+        paid_at = time.monotonic()
+        while time.monotonic() - paid_at < PAGE_WATCHED_SECONDS:
+            time.sleep(PAGE_POLL_SECONDS)
+            if STOPPING.is_set():
+                return  # the run is over: the drain checks that it settles
+            polled = self.client.get(f"/pay/{reference}/status.json", name="payment status")
+            if polled.status_code == 200 and polled.json().get("settled"):
+                OUTCOME["seconds_to_paid"].append(round(time.monotonic() - paid_at, 1))
+                return
+        OUTCOME["not_paid_on_page"] += 1  # the traveller left; the drain checks that it settles
 
     def _pay(self, reference: str) -> None:
         with self.client.post(f"/pay/{reference}/simulate/", data={"outcome": "exact"}, name="pay (sandbox)",
@@ -151,6 +211,21 @@ class Traveller(HttpUser):
             OUTCOME["paid"].append(reference)
         else:
             OUTCOME["payment_not_taken"].append(reference)
+
+
+if DATA["pay_via"] == "wallet":
+    class Chain(HttpUser):
+        """The blockchain: a block every second or so confirms every payment seen so far."""
+
+        fixed_count = 1
+        wait_time = between(0.3, 0.7)
+
+        def on_start(self):
+            self.session = requests.Session()
+
+        @task
+        def block(self):
+            _processor(self.session, "a block", "/_sandbox/mine", {"blocks": 1})
 
 
 class ChannelDesk(HttpUser):

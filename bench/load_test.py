@@ -10,16 +10,27 @@ What runs, all on loopback, each a process of its own:
   shard consumers and beat (polled channels pulled every 10 s here), on free ports;
 - locust, headless (bench/load_locustfile.py), ``--users`` users for ``--seconds``: three in four
   anonymous visitors browsing home, destination and hotel pages, searching and opening hotel
-  pages with dates; one in four signed-in travellers locking a price, booking and paying through
-  the sandbox processor; and one channel desk sending reservations through the sandbox OTA's
-  controls (which reach the site by webhook or by the next pull).
+  pages with dates; one in four signed-in travellers locking a price, booking and paying; one
+  channel desk sending reservations through the sandbox OTA's controls (which reach the site by
+  webhook or by the next pull); with ``--pay-via wallet``, one chain mining a block a second.
+
+How travellers pay (``--pay-via``): ``wallet`` (the default) is what a traveller does in
+production: open the payment page, pay from a wallet to the invoice's address at the processor
+(the site takes no part in that call), then keep the page open while its script polls
+status.json every 5 s until it says Paid; the site learns of the payment from the processor's
+webhooks (sent after the processor answered, as BTCPay does) or from its own poll. ``form``
+posts the site's sandbox-only payment form instead (``/pay/<ref>/simulate/``: a site worker calls
+the processor's pay and mine controls and syncs the invoice), a request production never serves.
 
 Printed and written to bench/results/load_test.json with the machine and its load: throughput
-and latency percentiles per kind of request, errors; after the workers drain, the checks that
-matter: no night oversold (available below 0 or more rooms held than it has, from the inventory
-rows against the holds), no booking lost (every placement answered with a reference exists, every
-paid one is confirmed), no channel reservation lost (each one made at the OTA is recorded here).
-Exits 1 when a check fails. A run takes about 2-3 minutes.
+and latency percentiles per kind of request, errors; the process CPU of each Procfile line over
+the run and per request to the site (less noisy than latency on a shared machine); the seconds from a wallet's payment to the
+page saying Paid; the processor's webhooks (sent, answered 200); after the chain has mined the
+last payments' confirmations and the workers drain, the checks that matter: no night oversold
+(available below 0 or more rooms held than it has, from the inventory rows against the holds), no
+booking lost (every placement answered with a reference exists, every paid one is confirmed), no
+channel reservation lost (each one made at the OTA is recorded here). Exits 1 when a check fails.
+A run takes about 2-3 minutes.
 """
 import argparse
 import csv
@@ -76,29 +87,62 @@ def procfile_argv(command: str, port: int) -> list[str]:
     return argv
 
 
-def start_sandboxes(processes: Processes, lines: dict[str, str]) -> dict[str, str]:
+def start_sandboxes(processes: Processes, lines: dict[str, str], named: dict) -> dict[str, str]:
     urls = {}
     for name, variable in SANDBOX_URLS.items():
         port = free_port()
-        processes.start(name, procfile_argv(lines[name], port))
+        named[name] = processes.start(name, procfile_argv(lines[name], port))
         urls[variable] = f"http://127.0.0.1:{port}"
     for url in urls.values():
         wait_http(f"{url}/_sandbox/stats", 30, below=500)
     return urls
 
 
-def start_site_and_workers(processes: Processes, lines: dict[str, str], port: int) -> None:
+def start_site_and_workers(processes: Processes, lines: dict[str, str], port: int, named: dict) -> None:
     from travel.celery import app
 
     for name, command in lines.items():
         if name not in SANDBOX_URLS:
-            processes.start(name, procfile_argv(command, port))
+            named[name] = processes.start(name, procfile_argv(command, port))
     wait_http(f"http://127.0.0.1:{port}/healthz", 90, below=500)
     workers = sum(1 for name, command in lines.items() if " worker " in command)
     deadline = time.monotonic() + 90
     while len(app.control.ping(timeout=1)) < workers:
         if time.monotonic() > deadline:
             raise RuntimeError(f"the workers did not all start; see {processes.logs}")
+
+
+def cpu_seconds(named: dict[str, subprocess.Popen]) -> dict[str, float]:
+    """Process CPU (user + system) each Procfile line has used so far, its child processes included
+    (gunicorn's workers, Celery's pool)."""
+    import psutil
+
+    used = {}
+    for name, popen in named.items():
+        try:
+            root = psutil.Process(popen.pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        used[name] = 0.0
+        for process in tree:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            used[name] += times.user + times.system + times.children_user + times.children_system
+    return used
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], stats: dict) -> dict:
+    """The stack's CPU over the run (locust, the chain's last blocks, the drain): per line, and the
+    web's and the whole stack's per request to the site (every kind but the OTA desk's)."""
+    spent = {name: round(after[name] - before[name], 2) for name in after if name in before}
+    site = sum(kind["requests"] for name, kind in stats["kinds"].items()
+               if name != "Aggregated" and not name.endswith("(OTA)"))
+    return {"site_requests": site, "by_line_s": spent,
+            "web_ms_per_site_request": round(spent.get("web", 0) / max(site, 1) * 1000, 2),
+            "stack_ms_per_site_request": round(sum(spent.values()) / max(site, 1) * 1000, 2)}
 
 
 # --- the world the travellers see ---------------------------------------------------------------
@@ -115,7 +159,7 @@ def session_for(user) -> str:
     return session.session_key
 
 
-def world(ota_url: str) -> dict:
+def world(ota_url: str, payments_url: str, pay_via: str) -> dict:
     """What locust needs: signed-in sessions, pages, bookable rooms and the channels' codes."""
     import uuid
 
@@ -141,6 +185,7 @@ def world(ota_url: str) -> dict:
                      for room in listing.room_mappings.all() if rate]
     return {
         "today": timezone.localdate().isoformat(), "days_ahead": [7, 30], "pay_share": 0.7,
+        "pay_via": pay_via, "payments_url": payments_url,
         "sessions": sessions, "rooms": rooms, "listings": listings, "ota_url": ota_url, "coins": ["BTC", "USDT-TRC20"],
         "hotels": list(Property.objects.values_list("slug", flat=True)),
         "destinations": list(Destination.objects.values_list("slug", flat=True)),
@@ -193,7 +238,40 @@ def _number(value: str) -> float | None:
     return None if value in ("", "N/A") else round(float(value), 1)
 
 
-# --- after the run: drain, then the checks -------------------------------------------------------
+# --- after the run: the chain and the processor's webhooks, drain, then the checks ----------------
+
+def last_blocks(payments_url: str, coins: list[str]) -> int:
+    """The chain goes on after the travellers stop: enough blocks to confirm the last payments."""
+    from django.db.models import Max
+
+    from bookings.payments.models import Coin
+
+    blocks = Coin.objects.filter(code__in=coins).aggregate(most=Max("confirmations_required"))["most"] or 1
+    httpx.post(f"{payments_url}/_sandbox/mine", json={"blocks": blocks}, timeout=30).raise_for_status()
+    return blocks
+
+
+def processor_webhooks(payments_url: str, seconds: float) -> dict:
+    """What the processor sent to the site, once its sender has nothing left to send."""
+    answer = httpx.get(f"{payments_url}/_sandbox/deliveries", params={"wait": seconds}, timeout=seconds + 10)
+    if answer.status_code != 200:
+        return {"still_pending_after_s": seconds, **answer.json()}
+    sent = [d for d in answer.json() if d["url"]]
+    statuses = [d["status"] for d in sent]
+    return {"sent": len(sent), "answered_200": statuses.count(200),
+            "failed": [f"{d['type']}: {d['status'] or d['error']}" for d in sent if d["status"] != 200][:10]}
+
+
+def percentiles(values: list[float], unit: str = "s") -> dict:
+    ordered = sorted(values)
+    if not ordered:
+        return {"n": 0}
+
+    def at(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    return {"n": len(ordered), f"p50_{unit}": at(0.5), f"p95_{unit}": at(0.95), f"max_{unit}": ordered[-1]}
+
 
 def queue_depth() -> int:
     from django.conf import settings
@@ -259,13 +337,19 @@ def checks(outcome: dict) -> dict:
         "channel_reservations_made": len(outcome["channel_reservations"]),
         "channel_reservations_lost": len(left["channel_reservations_not_recorded"]),
         "lock_or_placement_refused": outcome["refused"], "throttled": outcome["throttled"],
+        "wallet_payment_to_page_paid": percentiles(outcome["seconds_to_paid"]),
+        "page_left_before_paid": outcome["not_paid_on_page"],
+        "processor_calls": {kind: {**percentiles(calls["ms"], unit="ms"), "failures": len(calls["failures"]),
+                                   "errors": calls["failures"][:5]}
+                            for kind, calls in outcome["processor"].items()},
     }
 
 
 def passed(result: dict, stats: dict) -> bool:
-    """Nothing oversold or lost, no request failed, and the mix really booked and paid (a run where
-    every placement is refused proves nothing about bookings)."""
+    """Nothing oversold or lost, no request failed (to the site, the OTA or the processor), and the mix
+    really booked and paid (a run where every placement is refused proves nothing about bookings)."""
     failed = sum(kind["failures"] for kind in stats["kinds"].values())
+    failed += sum(calls["failures"] for calls in result["processor_calls"].values())
     return not (result["oversold_nights"] or result["bookings_lost"] or result["paid_not_confirmed"]
                 or result["channel_reservations_lost"] or failed) and result["bookings_paid"] > 0
 
@@ -278,6 +362,8 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--seconds", type=int, default=60, help="how long locust runs")
     parser.add_argument("--drain-seconds", type=int, default=60)
+    parser.add_argument("--pay-via", choices=("wallet", "form"), default="wallet",
+                        help="wallet: at the processor, as in production (default); form: the site's sandbox form")
     parser.add_argument("--keep", action="store_true", help="keep the database, vhost and Redis db afterwards")
     args = parser.parse_args()
 
@@ -296,7 +382,8 @@ def main() -> None:
     processes = Processes(env, prefix="load_test_")
     started = time.monotonic()
     try:
-        env.update(start_sandboxes(processes, lines))
+        named: dict[str, subprocess.Popen] = {}
+        env.update(start_sandboxes(processes, lines, named))
         os.environ.update(env)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
         for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
@@ -307,16 +394,22 @@ def main() -> None:
         django.setup()
         work = Path(processes.logs)
         data_path, outcome_path = work / "data.json", work / "outcome.json"
-        data_path.write_text(json.dumps(world(env["OTA_API_URL"])))
-        start_site_and_workers(processes, lines, site_port)
+        data = world(env["OTA_API_URL"], env["PAYMENT_API_URL"], args.pay_via)
+        data_path.write_text(json.dumps(data))
+        start_site_and_workers(processes, lines, site_port, named)
         webhooks_to_site(env["OTA_API_URL"], site)
         print(f"stack up in {time.monotonic() - started:.0f} s ({len(processes.started)} processes; logs {work}); "
               f"locust: {args.users} users for {args.seconds} s", flush=True)
+        cpu_before = cpu_seconds(named)
         prefix = run_locust(site, args, data_path, outcome_path, env)
         outcome = json.loads(outcome_path.read_text())
+        blocks = last_blocks(env["PAYMENT_API_URL"], data["coins"]) if args.pay_via == "wallet" else 0
+        webhooks = processor_webhooks(env["PAYMENT_API_URL"], args.drain_seconds)
         drained_in = drain(outcome, args.drain_seconds)
+        cpu_after = cpu_seconds(named)
         result = checks(outcome)
         stats = request_stats(prefix, args.seconds)
+        cpu = cpu_per_request(cpu_before, cpu_after, stats)
     finally:
         processes.stop()
         if not args.keep:
@@ -326,9 +419,11 @@ def main() -> None:
         "question": "throughput, latency and errors of a realistic mix on the Procfile's multi-process stack, "
                     "with zero oversold nights and zero lost bookings or channel reservations",
         "setup": {"users": args.users, "seconds": args.seconds, "stack": sorted(lines), "web": "gunicorn sync x3",
-                  "channel_poll_seconds": 10, "uptime_before": uptime_before,
+                  "channel_poll_seconds": 10, "pay_via": args.pay_via, "blocks_mined_after_the_run": blocks,
+                  "uptime_before": uptime_before,
                   "uptime_after": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()},
-        "requests": stats["kinds"], "errors": stats["errors"], "drained_in_s": drained_in, "checks": result,
+        "requests": stats["kinds"], "errors": stats["errors"], "cpu": cpu, "processor_webhooks": webhooks,
+        "drained_in_s": drained_in, "checks": result,
         "passed": passed(result, stats),
     }
     path = write_results(RUN_NAME, document)
@@ -338,7 +433,9 @@ def main() -> None:
               f"{r['p95_ms']!s:>7} {r['p99_ms']!s:>7} {r['max_ms']!s:>7}")
     for error, count in stats["errors"].items():
         print(f"    {count} × {error}")
-    print(json.dumps(result, indent=2))
+    print(f"CPU over the run: web {cpu['web_ms_per_site_request']} ms, whole stack {cpu['stack_ms_per_site_request']} ms "
+          f"per site request ({cpu['site_requests']}); by line (s): {cpu['by_line_s']}")
+    print(json.dumps({"processor_webhooks": webhooks, **result}, indent=2))
     print(f"drained in {drained_in} s; {'PASSED' if document['passed'] else 'FAILED'}; wrote {path.relative_to(ROOT)}")
     sys.exit(0 if document["passed"] else 1)
 

@@ -39,20 +39,26 @@ and sent it: Completed, with a transaction id as proof), or is Completed at once
 Sandbox controls (no auth):
 
     POST /_sandbox/invoices/{id}/pay {amount, txid?}   a transaction seen in the mempool
+    POST /_sandbox/addresses/{address}/pay {amount, txid?}   the same, sent to the invoice's address (as a
+                                                       wallet does: it knows the address, not the invoice)
     POST /_sandbox/mine {blocks}                       every payment gains ``blocks`` confirmations
     POST /_sandbox/invoices/{id}/expire                expire it now
     POST /_sandbox/invoices/{id}/advance {seconds}     move the invoice's clock forward
     POST /_sandbox/invoices/{id}/invalidate            mark it invalid
     POST /_sandbox/webhook {url, secret}               same as registering a webhook
-    GET  /_sandbox/deliveries                          every webhook delivery and its outcome
-    POST /_sandbox/deliveries/{deliveryId}/resend      send the same bytes and signature again
+    GET  /_sandbox/deliveries[?wait=SECONDS]           every webhook delivery and its outcome (status None
+                                                       and no error: still queued); with ``wait``, once none
+                                                       is queued or being sent, or 504 {pending} after SECONDS
+    POST /_sandbox/deliveries/{deliveryId}/resend      send the same bytes and signature again, before answering
     POST /_sandbox/config {"extra": {"webhooks_off": true}}   lose webhooks (polling must cope)
     POST /_sandbox/payouts/{id}/complete               a claimed payout is sent: Completed
     POST /_sandbox/config {"extra": {"refund_answer_drops": ["viewLink"]}}   answer refunds without those keys
 """
+import collections
 import hashlib
 import hmac
 import html
+import http.client
 import itertools
 import json
 import os
@@ -73,16 +79,72 @@ def _now() -> float:
     return time.time()
 
 
+class Sender:
+    """Posts webhook deliveries one at a time, in the order they were queued, from one background
+    thread (BTCPay queues each webhook's deliveries the same way): the call that caused them answers
+    without waiting for them, and the receiving site gets one delivery at a time, in order."""
+
+    def __init__(self, post):
+        self._post = post
+        self._changed = threading.Condition()
+        self._queue: collections.deque[dict] = collections.deque()
+        self._busy = 0  # queued or being sent
+        self._thread: threading.Thread | None = None
+
+    def put(self, records: list[dict]) -> None:
+        if not records:
+            return
+        with self._changed:
+            self._queue.extend(records)
+            self._busy += len(records)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="payments-webhooks", daemon=True)
+                self._thread.start()
+            self._changed.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._queue)
+                record = self._queue.popleft()
+            try:
+                self._post(record)
+            except Exception as exc:  # noqa: BLE001 - a dead sender would strand the queue behind it
+                record["error"] = repr(exc)
+            finally:
+                with self._changed:
+                    self._busy -= 1
+                    self._changed.notify_all()
+
+    def pending(self) -> int:
+        with self._changed:
+            return self._busy
+
+    def wait(self, timeout: float) -> bool:
+        """True once nothing is queued or being sent; False if that took longer than ``timeout``."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._busy == 0, timeout)
+
+    def drop(self, timeout: float = 15.0) -> None:
+        """Forget what is queued (a reset); the delivery being sent, if any, finishes first."""
+        with self._changed:
+            self._busy -= len(self._queue)
+            self._queue.clear()
+        self.wait(timeout)
+
+
 class Processor(App):
     def __init__(self):
         super().__init__("payments")
         self.state_lock = threading.RLock()
+        self.sender = Sender(self._post)
         self._clear()
 
     def _clear(self):
         with self.state_lock:
             self.invoices: dict[str, dict] = {}
             self.by_order: dict[str, str] = {}
+            self.by_address: dict[str, str] = {}
             self.refunds: dict[str, dict] = {}  # the pull payments that refunds are, by id
             self.payouts: dict[str, dict] = {}
             self.deliveries: list[dict] = []
@@ -91,6 +153,7 @@ class Processor(App):
             self.tx_sequence = itertools.count(1)
 
     def reset(self) -> None:
+        self.sender.drop()  # nothing of the last test reaches the next one
         super().reset()
         self._clear()
 
@@ -122,6 +185,8 @@ class Processor(App):
         return body
 
     def deliver(self, events: list[dict]) -> None:
+        """Record each webhook and queue it for the sender; the caller does not wait for it to be sent."""
+        queued = []
         for body in events:
             raw = json.dumps(body).encode()
             record = {"deliveryId": body["deliveryId"], "type": body["type"], "invoiceId": body["invoiceId"],
@@ -138,7 +203,8 @@ class Processor(App):
             url, secret = target
             record["url"] = url
             record["signature"] = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-            self._post(record)
+            queued.append(record)
+        self.sender.put(queued)
 
     @staticmethod
     def _post(record: dict) -> None:
@@ -151,12 +217,8 @@ class Processor(App):
                 record["status"] = answer.status
         except urllib.error.HTTPError as exc:
             record["status"] = exc.code
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             record["error"] = repr(exc)
-
-    def deliver_in_background(self, events: list[dict]) -> None:
-        if events:
-            threading.Thread(target=self.deliver, args=(events,), daemon=True).start()
 
     # --- the simulated chain ----------------------------------------------------------------------
     @staticmethod
@@ -270,6 +332,7 @@ def create_invoice(request):
         invoice["monitoringExpiration"] = invoice["expirationTime"] + float(
             checkout.get("monitoringMinutes", 60)) * 60
         app.invoices[invoice_id] = invoice
+        app.by_address[invoice["address"]] = invoice_id
         order_id = invoice["metadata"].get("orderId")
         if order_id:
             app.by_order[order_id] = invoice_id
@@ -294,7 +357,7 @@ def _get_refreshed(invoice_id: str):
         if missing:
             return None, missing
         events = app.refresh(invoice)
-    app.deliver_in_background(events)
+    app.deliver(events)
     return invoice, None
 
 
@@ -514,12 +577,27 @@ def _set_webhook(request):
 # --- sandbox controls ------------------------------------------------------------------------
 @app.route("POST", r"/_sandbox/invoices/(?P<invoice_id>[^/]+)/pay")
 def pay(request):
+    return _pay(request, lambda: _invoice_or_404(request.params["invoice_id"]))
+
+
+@app.route("POST", r"/_sandbox/addresses/(?P<address>[^/]+)/pay")
+def pay_to_address(request):
+    """What a wallet does: send to the address it scanned, knowing nothing of invoices."""
+    def find():
+        invoice_id = app.by_address.get(request.params["address"])
+        if invoice_id is None:
+            return None, Response(404, {"code": "address-not-found", "message": "no invoice has that address"})
+        return app.invoices[invoice_id], None
+    return _pay(request, find)
+
+
+def _pay(request, find):
     data = request.json()
     amount = Decimal(str(data["amount"]))
     if amount <= 0:
         return Response(400, {"error": "amount must be positive"})
     with app.state_lock:
-        invoice, missing = _invoice_or_404(request.params["invoice_id"])
+        invoice, missing = find()
         if missing:
             return missing
         events = app.refresh(invoice)  # an invoice past its time expires before the payment lands
@@ -617,8 +695,16 @@ def complete_payout(request):
 
 @app.route("GET", r"/_sandbox/deliveries")
 def deliveries(request):
+    if "wait" in request.query:
+        try:
+            seconds = min(max(float(request.query["wait"]), 0.0), 60.0)
+        except ValueError:
+            return Response(400, {"error": "wait is a number of seconds (at most 60)"})
+        if not app.sender.wait(seconds):
+            return Response(504, {"error": f"webhooks still queued or being sent after {seconds:g} s",
+                                  "pending": app.sender.pending()})
     with app.state_lock:
-        return list(app.deliveries)
+        return [dict(d) for d in app.deliveries]
 
 
 @app.route("POST", r"/_sandbox/deliveries/(?P<delivery_id>[^/]+)/resend")

@@ -14,8 +14,11 @@ def invoice_of(reference: str) -> Invoice:
 
 
 def _control(path: str, body: dict | None = None) -> dict:
+    """A control call, then a wait until the sandbox has sent the webhooks it caused (it answers
+    first and posts them afterwards, as a real processor does)."""
     response = httpx.post(f"{processor_base_url()}/_sandbox/{path}", json=body or {}, timeout=5)
     response.raise_for_status()
+    httpx.get(f"{processor_base_url()}/_sandbox/deliveries", params={"wait": 15}, timeout=20).raise_for_status()
     return response.json()
 
 
