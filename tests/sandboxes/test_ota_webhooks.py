@@ -4,6 +4,7 @@ import json
 import time
 
 from channels.contracts import validate_json, validate_xml
+from tests.fixtures.worker import wait_for
 from tests.sandboxes.ota import signature_ok
 
 PREFIXES = {"booking_com": "bcom", "expedia": "expedia", "agoda": "agoda"}
@@ -45,6 +46,8 @@ def test_without_a_registered_url_webhooks_go_to_the_url_base_with_the_default_s
 def test_deliveries_are_recorded_and_resent_as_a_replay_or_re_signed(ota, receiver):
     ota.reserve("booking_com")
     first = receiver.wait(1, "booking_com")[0]
+    # the sandbox records the answer once our receiver has sent it back: a moment after we saw the body
+    assert wait_for(lambda: ota.control("GET", "/deliveries")[0]["status"] is not None, timeout=10)
     delivery = ota.control("GET", "/deliveries")[0]
     assert delivery["status"] == 200 and delivery["channel"] == "booking_com" and delivery["revision"] == 1
 
