@@ -79,8 +79,12 @@ def pytest_runtest_teardown(item, nextitem):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Every test starts with an empty cache (Redis in full-stack runs, its own key prefix)."""
+    """Every test starts with an empty cache (Redis in full-stack runs, its own key prefix), and
+    with no page in this process's page tier either."""
+    from travel.views.pages import cache as page_cache
+
     cache.clear()
+    page_cache._local.clear()
     yield
 
 

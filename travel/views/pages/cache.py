@@ -11,7 +11,9 @@ built from (``cached_dated_hotel_page``), so its prices are never stale.
 
 Two tiers: the shared cache (Redis in full stack), and optionally a per-process micro-cache
 of ``settings.PAGE_MICROCACHE_SECONDS`` (0 = off, the default) that saves the Redis round trip
-on hot pages; it adds at most those seconds of staleness.
+on hot pages; it adds at most those seconds of staleness. Dated hotel pages always use the
+per-process tier too: their key is the fingerprint of their rows, so a copy is never stale.
+The per-process tier holds the ``MICROCACHE_ENTRIES`` most recently used pages.
 """
 import time
 from collections import OrderedDict
@@ -117,7 +119,13 @@ def cached_dated_hotel_page(request: HttpRequest, slug: str, build: Callable[[],
     if stamp is None:
         return build()
     cache_key = f"page:hotel-dated:{slug}:{asked[2]}:{stamp}:{visitor_variant(request)}"
-    stored = cache.get(cache_key)
+    # The key names every row the page is built from, so this process's copy can never be stale:
+    # it saves the Redis round trip (and unpickling the page) whatever PAGE_MICROCACHE_SECONDS says.
+    stored = _local_get(cache_key)
+    if stored is None:
+        stored = cache.get(cache_key)
+        if stored is not None:
+            _local_set(cache_key, stored, DATED_PAGE_SECONDS)
     if stored is not None:
         status, body, content_type = stored
         response = HttpResponse(body, status=status, content_type=content_type)
@@ -125,6 +133,8 @@ def cached_dated_hotel_page(request: HttpRequest, slug: str, build: Callable[[],
         return response
     response = build()
     if response.status_code == 200:
-        cache.set(cache_key, (response.status_code, response.content, response["Content-Type"]), DATED_PAGE_SECONDS)
+        stored = (response.status_code, response.content, response["Content-Type"])
+        cache.set(cache_key, stored, DATED_PAGE_SECONDS)
+        _local_set(cache_key, stored, DATED_PAGE_SECONDS)
     response["X-Page-Cache"] = "miss"
     return response
