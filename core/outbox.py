@@ -13,8 +13,14 @@ With ``OUTBOX_RELAY = "inline"``, in the embedded mode (tasks run in-process) an
 connection is still inside an atomic block (a test emulating the commit) the row is handed over
 at once in the caller's thread instead, as before. The hand-over never raises into the caller: if
 the broker is down, or the process dies with ids in its relay queue, the row stays unpublished
-and the periodic ``core.outbox_sweep`` hands it over later. Delivery is at least once: tasks and subscribers are idempotent (they key their effects on
-the message id or on a business key).
+and the periodic ``core.outbox_sweep`` hands it over later. Delivery is at least once: tasks and
+subscribers are idempotent (they key their effects on the message id or on a business key).
+
+The messages are Celery's own task messages, the same as ``Task.apply_async`` sends, but built
+and published without going through ``apply_async`` for each one (``_Publisher``): the router is
+asked once per task name, the queue bound once per channel. A task class that overrides
+``apply_async`` is published through it, unless it sets ``outbox_publish_direct = True``
+(``OUTBOX_PUBLISH_DIRECT``) to say that its override adds nothing to an outbox row.
 
 Lower apps publish; higher apps subscribe in their ``AppConfig.ready()``:
 
@@ -333,10 +339,11 @@ class _Publisher:
     publish retry policy, the before/after publish signals). What is skipped is the work that is
     the same for every message of a task name: merging the task's options, asking the router
     (answered once per task name and row options, ``_plan``), reading the configuration, and
-    copying the queue to bind it to the channel on every publish (bound once per batch here).
+    copying the queue to bind it to the channel on every publish (bound once per channel here).
     Whatever this cannot show to be the same goes through ``apply_async`` as before (``_direct``):
-    the embedded mode, a task class with its own ``apply_async`` or shadow name, a result to
-    store, a countdown, an expiry, a router that is a function.
+    the embedded mode, a task class with its own ``apply_async`` (unless it sets
+    ``OUTBOX_PUBLISH_DIRECT``) or shadow name, a result to store, a countdown, an expiry, a router
+    that is a function, sent events. ``tests/core/test_outbox_publish.py`` compares both on RabbitMQ.
     """
 
     def __init__(self, app, producer) -> None:
@@ -380,7 +387,7 @@ class _Publisher:
 
     def _direct(self, task, options: dict):
         """The plan to publish ``task`` with these row options directly, or None for apply_async."""
-        if not self.usable or options.get("countdown") or options.get("eta"):
+        if not self.usable or options.get("countdown") or not _DIRECT_OPTIONS.issuperset(options):
             return None
         cls = type(task)
         if (cls.apply_async is not Task.apply_async and not getattr(task, OUTBOX_PUBLISH_DIRECT, False)) or (
@@ -401,6 +408,10 @@ class _Publisher:
             bound = _bound_queues[queue.name] = queue.bind(channel)
         return bound
 
+
+# The row options the direct path knows (``enqueue_after_commit`` writes no others); a countdown
+# only when it is 0 (an ETA is worked out per message: apply_async).
+_DIRECT_OPTIONS = frozenset(_ROUTING_OPTIONS)
 
 # Queue name → that queue bound to the channel it was last published on (rebound when the channel
 # changes: another pooled connection, a reconnection).
@@ -429,6 +440,7 @@ def _plan(router, task, options: dict):
         plan = None  # apply_async raises its ValueError for each message
     else:
         merged = dict(task._get_exec_options(), **options)
+        merged.pop("countdown", None)  # 0 here (_direct): no ETA, as send_task takes it
         merged.setdefault("ignore_result", task.ignore_result)
         time_limit, soft_time_limit = merged.pop("time_limit", None), merged.pop("soft_time_limit", None)
         expires, ignore_result = merged.pop("expires", None), merged.pop("ignore_result", None)

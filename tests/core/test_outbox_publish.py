@@ -153,11 +153,24 @@ def test_a_task_row_with_its_own_log_context_is_sent_as_apply_async_would(held_r
 
 def test_positional_arguments_a_priority_and_no_log_context_are_sent_as_apply_async_would(held_rows):
     published, reference = _both_ways(
-        lambda: enqueue_after_commit(task=POSITIONAL, args=[3, "x"], kwargs={"n": 1}, key="redrive", priority=5),
+        lambda: enqueue_after_commit(task=POSITIONAL, args=[3, "x"], kwargs={"n": 1}, key="redrive", priority=5,
+                                     countdown=0),
         "default")
 
     assert len(published) == 1 and published == reference
     assert published[0]["body"][0] == [3, "x"] and published[0]["properties"]["priority"] == 5
+
+
+def test_a_task_row_with_a_countdown_is_sent_as_apply_async_would(held_rows):
+    from datetime import datetime
+
+    published, reference = _both_ways(
+        lambda: enqueue_after_commit(task="payments.submit_invoice", kwargs={"invoice_id": 44}, key="44", countdown=30),
+        "payments")
+
+    etas = [datetime.fromisoformat(m["headers"].pop("eta")) for m in (*published, *reference)]
+    assert published == reference
+    assert abs((etas[0] - etas[1]).total_seconds()) < 5  # due 30 s after each was sent
 
 
 @pytest.mark.parametrize("direct", [False, True], ids=["own-apply_async", "declared-direct"])
