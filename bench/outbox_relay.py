@@ -2,7 +2,8 @@
 whose relay thread hands it to RabbitMQ.
 
     # with the full-stack variables set (README: DATABASE_URL, REDIS_URL, CELERY_BROKER_URL)
-    .venv/bin/python -m bench.outbox_relay [--n 300] [--rounds 5] [--batches 1,10] [--profile KIND --top 30]
+    .venv/bin/python -m bench.outbox_relay [KIND ...] [--n 300] [--rounds 5] [--batches 1,10]
+        [--variants direct,apply_async] [--profile KIND --top 30 --sort tottime]
 
 For each kind of row and batch size, a round writes ``--n`` committed rows as the services write
 them (``outbox_publish`` / ``enqueue_after_commit``, their after-commit hand-off held back), then
@@ -16,9 +17,13 @@ and the part spent publishing (``_hand_over_all``), the median over rounds. The 
 - ``booking.confirmed``: an event fanned out to several subscriber tasks (rewards, bookings, ...);
 - ``payments.submit_invoice``: a ``task:`` row for the payments queue (a glob route);
 - ``inventory.channel_reserve``: a ``task:`` row with an explicit shard queue (the
-  ``inventory.shards`` exchange) and its own ``apply_async``.
+  ``inventory.shards`` exchange); its task class has its own ``apply_async``, so the outbox goes
+  through it; ``inventory.channel_reserve+direct``: the same with the task declaring
+  ``outbox_publish_direct = True`` for the round (``core.outbox.OUTBOX_PUBLISH_DIRECT``).
 
-The queues are purged after each round. ``--profile KIND`` adds a cProfile of the hand-over of that
+``--variants`` compares, rounds interleaved in the same minutes: ``direct`` (the outbox's
+publisher) and ``apply_async`` (``Task.apply_async`` per message on the batch's producer, as the
+hand-over did before). The queues are purged after each round. ``--profile KIND`` adds a cProfile of the hand-over of that
 kind (batches of the largest size), sorted by ``--sort``. Runs against its own database
 (``<the DATABASE_URL database>_relay``) and writes ``bench/results/outbox_relay.json``.
 """
@@ -88,6 +93,7 @@ KINDS = {
                                                      "kwargs": {"request_id": 5000 + i}, "key": f"ota-{i}",
                                                      "queue": f"inventory.shard.{i % 4}"}),
 }
+KINDS["inventory.channel_reserve+direct"] = KINDS["inventory.channel_reserve"]
 
 
 def _messages_per_row(kind: str) -> int:
@@ -131,6 +137,32 @@ class _Publishing:
         outbox._hand_over_all = self.original
 
 
+def _by_apply_async(message, publisher, log_context=None) -> None:
+    """The hand-over before the direct publisher: ``Task.apply_async`` per message on the batch's
+    producer (``--variants apply_async``: the reference, measured in the same run)."""
+    from core.logging import LOG_CONTEXT_HEADER
+
+    def headers(context):
+        return {LOG_CONTEXT_HEADER: context} if context else None
+
+    producer = publisher.producer
+    if message.topic.startswith(outbox.TASK_PREFIX):
+        payload = message.payload
+        app.tasks[message.topic.removeprefix(outbox.TASK_PREFIX)].apply_async(
+            args=payload.get("args") or (), kwargs=payload.get("kwargs") or {},
+            headers=headers(payload.get("log_context") or log_context), producer=producer,
+            **payload.get("options") or {})
+        return
+    kwargs = {"message_id": message.pk, "topic": message.topic, "key": message.key, "payload": message.payload}
+    shown = f"{{'message_id': {message.pk}, 'topic': {message.topic!r}, 'key': {message.key!r}, 'payload': ...}}"
+    for task_name in outbox.subscribers_of(message.topic):
+        app.tasks[task_name].apply_async(kwargs=kwargs, headers=headers(log_context), producer=producer,
+                                         argsrepr="()", kwargsrepr=shown)
+
+
+VARIANTS = {"direct": None, "apply_async": _by_apply_async}
+
+
 def _hand_over(ids: list[int], batch: int) -> int:
     sent = 0
     for start in range(0, len(ids), batch):
@@ -149,41 +181,68 @@ def _purge() -> None:
                 channel = conn.channel()
 
 
-def _round(kind: str, batch: int, n: int) -> tuple[float, float, float]:
+def _round(kind: str, batch: int, n: int, variant: str) -> tuple[float, float, float]:
     """(process CPU, of it publishing, wall) per row, in ms."""
     ids = _write(kind, n)
-    with _Publishing() as publishing:
-        wall, cpu = time.perf_counter(), time.process_time()
-        sent = _hand_over(ids, batch)
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    original = outbox._hand_over
+    if VARIANTS[variant] is not None:
+        outbox._hand_over = VARIANTS[variant]
+    declared = type(app.tasks["inventory.channel_reserve"])
+    if kind.endswith("+direct"):
+        setattr(declared, outbox.OUTBOX_PUBLISH_DIRECT, True)
+    try:
+        with _Publishing() as publishing:
+            wall, cpu = time.perf_counter(), time.process_time()
+            sent = _hand_over(ids, batch)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    finally:
+        outbox._hand_over = original
+        if kind.endswith("+direct"):
+            delattr(declared, outbox.OUTBOX_PUBLISH_DIRECT)
     assert sent == n, f"{kind}: {sent} of {n} rows handed over"
     _purge()
     return cpu / n * 1000, publishing.cpu / n * 1000, wall / n * 1000
 
 
-def measure(kind: str, batch: int, args) -> dict:
-    _round(kind, batch, min(args.n, 30))  # warm-up: connections, declarations, caches
-    rounds = [_round(kind, batch, args.n) for _ in range(args.rounds)]
+def measure(kind: str, batch: int, args) -> list[dict]:
+    """Every variant, their rounds interleaved (the machine's load drifts alike for each)."""
+    for variant in args.variants:
+        _round(kind, batch, min(args.n, 30), variant)  # warm-up: connections, declarations, caches
+    rounds = {variant: [] for variant in args.variants}
+    for _ in range(args.rounds):
+        for variant in args.variants:
+            rounds[variant].append(_round(kind, batch, args.n, variant))
+    return [_summary(kind, batch, variant, rounds[variant], args) for variant in args.variants]
+
+
+def _summary(kind: str, batch: int, variant: str, rounds: list, args) -> dict:
     cpu, publishing, wall = (statistics.median(r[k] for r in rounds) for k in range(3))
     per_row = _messages_per_row(kind)
     load = os.getloadavg()[0]
-    print(f"{kind:27} batch {batch:3}: {cpu:.3f} ms CPU/row (rounds {', '.join(f'{r[0]:.3f}' for r in rounds)}), "
-          f"publishing {publishing:.3f}, {per_row} message(s)/row → {cpu / per_row:.3f} ms/message; "
-          f"wall {wall:.3f} ms/row; load {load:.2f}")
-    return {"kind": kind, "batch": batch, "rows": args.n, "rounds": args.rounds, "messages_per_row": per_row,
+    print(f"{kind:26} {variant:11} batch {batch:3}: {cpu:.3f} ms CPU/row "
+          f"(rounds {', '.join(f'{r[0]:.3f}' for r in rounds)}), publishing {publishing:.3f}, "
+          f"{per_row} message(s)/row → {cpu / per_row:.3f} ms/message; wall {wall:.3f} ms/row; load {load:.2f}")
+    return {"kind": kind, "variant": variant, "batch": batch, "rows": args.n, "rounds": args.rounds,
+            "messages_per_row": per_row,
             "cpu_ms_per_row": round(cpu, 4), "publishing_cpu_ms_per_row": round(publishing, 4),
             "cpu_ms_per_message": round(cpu / per_row, 4), "wall_ms_per_row": round(wall, 4),
             "cpu_ms_per_row_rounds": [round(r[0], 4) for r in rounds], "load_average_1m": round(load, 2)}
 
 
 def profile(kind: str, batch: int, args) -> None:
+    """cProfile of the hand-over of the first variant."""
     ids = _write(kind, args.n)
+    original, variant = outbox._hand_over, VARIANTS[args.variants[0]]
+    outbox._hand_over = variant or original
     profiler = cProfile.Profile(time.process_time)
-    profiler.enable()
-    _hand_over(ids, batch)
-    profiler.disable()
+    try:
+        profiler.enable()
+        _hand_over(ids, batch)
+        profiler.disable()
+    finally:
+        outbox._hand_over = original
     _purge()
-    print(f"\n=== cProfile: {kind}, {args.n} rows in batches of {batch} (process CPU)")
+    print(f"\n=== cProfile: {kind}, {args.variants[0]}, {args.n} rows in batches of {batch} (process CPU)")
     stats = pstats.Stats(profiler)
     stats.sort_stats(args.sort).print_stats(args.top)
 
@@ -194,6 +253,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300, help="rows per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batches", default="1,10", help="ids per outbox_deliver_many, comma-separated")
+    parser.add_argument("--variants", default="direct,apply_async",
+                        help="direct: the outbox's publisher; apply_async: Task.apply_async per message (before)")
     parser.add_argument("--profile", choices=list(KINDS), help="cProfile the hand-over of this kind")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime, ...")
@@ -207,7 +268,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     batches = [int(b) for b in args.batches.split(",")]
     load_before = os.getloadavg()
-    results = [measure(kind, batch, args) for kind in args.kinds or KINDS for batch in batches]
+    args.variants = args.variants.split(",")
+    results = [figure for kind in args.kinds or KINDS for batch in batches for figure in measure(kind, batch, args)]
     if args.profile:
         profile(args.profile, max(batches), args)
     if not args.no_write:
