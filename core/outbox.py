@@ -367,8 +367,9 @@ class _Publisher:
             extra = {} if argsrepr is None else {"argsrepr": argsrepr, "kwargsrepr": kwargsrepr}
             task.apply_async(args=args, kwargs=kwargs, headers=headers, producer=self.producer, **extra, **options)
             return
-        if task.typing:  # what apply_async checks first: arguments the task does not take
-            task.__header__(*args, **kwargs)
+        check_arguments = getattr(task, "__header__", None) if task.typing else None
+        if check_arguments is not None:  # what apply_async checks first: arguments the task does not take
+            check_arguments(*args, **kwargs)
         time_limit, soft_time_limit, ignore_result, route = plan
         route = dict(route) if argsrepr is None else dict(route, argsrepr=argsrepr, kwargsrepr=kwargsrepr)
         task_id = uuid()
