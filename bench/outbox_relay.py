@@ -19,7 +19,9 @@ and the part spent publishing (``_hand_over_all``), the median over rounds. The 
 - ``inventory.channel_reserve``: a ``task:`` row with an explicit shard queue (the
   ``inventory.shards`` exchange); its task class has its own ``apply_async``, so the outbox goes
   through it; ``inventory.channel_reserve+direct``: the same with the task declaring
-  ``outbox_publish_direct = True`` for the round (``core.outbox.OUTBOX_PUBLISH_DIRECT``).
+  ``outbox_publish_direct = True`` for the round (``core.outbox.OUTBOX_PUBLISH_DIRECT``);
+- ``placement``: the 3 rows a booking placement commits together (``booking.placed``, fanned
+  out; ``payments.submit_invoice``; ``inventory.changed``), ``--batches`` counting placements.
 
 ``--variants`` compares, rounds interleaved in the same minutes: ``direct`` (the outbox's
 publisher) and ``apply_async`` (``Task.apply_async`` per message on the batch's producer, as the
@@ -84,32 +86,55 @@ def _booking_confirmed(i: int) -> dict:
             "payload": {"reference": f"BK{i:08d}", "user_id": 42, "total": "412.50", "currency": "EUR"}}
 
 
+def _booking_placed(i: int) -> dict:
+    return {"topic": "booking.placed", "key": f"BK{i:08d}",
+            "payload": {"reference": f"BK{i:08d}", "user_id": 42, "total": "412.50", "currency": "EUR",
+                        "check_in": "2027-03-01", "check_out": "2027-03-03"}}
+
+
+def _submit_invoice(i: int) -> dict:
+    return {"task": "payments.submit_invoice", "kwargs": {"invoice_id": 1000 + i}, "key": str(1000 + i)}
+
+
+def _channel_reserve(i: int) -> dict:
+    return {"task": "inventory.channel_reserve", "kwargs": {"request_id": 5000 + i}, "key": f"ota-{i}",
+            "queue": f"inventory.shard.{i % 4}"}
+
+
+# kind → the rows it writes, in turn: (event or task, the row's arguments for the i-th one)
 KINDS = {
-    "inventory.changed": ("event", _inventory_changed),
-    "booking.confirmed": ("event", _booking_confirmed),
-    "payments.submit_invoice": ("task", lambda i: {"task": "payments.submit_invoice",
-                                                   "kwargs": {"invoice_id": 1000 + i}, "key": str(1000 + i)}),
-    "inventory.channel_reserve": ("task", lambda i: {"task": "inventory.channel_reserve",
-                                                     "kwargs": {"request_id": 5000 + i}, "key": f"ota-{i}",
-                                                     "queue": f"inventory.shard.{i % 4}"}),
+    "inventory.changed": [("event", _inventory_changed)],
+    "booking.confirmed": [("event", _booking_confirmed)],
+    "payments.submit_invoice": [("task", _submit_invoice)],
+    "inventory.channel_reserve": [("task", _channel_reserve)],
+    "inventory.channel_reserve+direct": [("task", _channel_reserve)],
+    # the rows one booking placement commits together (invoice by task): one batch of 3 a placement
+    "placement": [("event", _booking_placed), ("task", _submit_invoice), ("event", _inventory_changed)],
 }
-KINDS["inventory.channel_reserve+direct"] = KINDS["inventory.channel_reserve"]
 
 
-def _messages_per_row(kind: str) -> int:
-    what, make = KINDS[kind]
-    return len(outbox.subscribers_of(make(0)["topic"])) if what == "event" else 1
+def _rows_per_unit(kind: str) -> int:
+    """Rows that commit together: ``--batches`` counts these units (a placement's 3 rows)."""
+    return len(KINDS[kind])
+
+
+def _messages_per_row(kind: str) -> float:
+    return statistics.mean(len(outbox.subscribers_of(make(0)["topic"])) if what == "event" else 1
+                           for what, make in KINDS[kind])
 
 
 def _write(kind: str, n: int) -> list[int]:
     """``n`` committed rows of ``kind``, written by the services' own functions, not yet handed over."""
-    what, make = KINDS[kind]
+    recipes = KINDS[kind]
     held_back, outbox._deliver_after_commit = outbox._deliver_after_commit, lambda message_id: None
     try:
         with transaction.atomic():
-            if what == "event":
-                return [outbox.outbox_publish(**make(i)).pk for i in range(n)]
-            return [outbox.enqueue_after_commit(**make(i)).pk for i in range(n)]
+            ids = []
+            for i in range(n):
+                what, make = recipes[i % len(recipes)]
+                write = outbox.outbox_publish if what == "event" else outbox.enqueue_after_commit
+                ids.append(write(**make(i)).pk)
+            return ids
     finally:
         outbox._deliver_after_commit = held_back
 
@@ -193,7 +218,7 @@ def _round(kind: str, batch: int, n: int, variant: str) -> tuple[float, float, f
     try:
         with _Publishing() as publishing:
             wall, cpu = time.perf_counter(), time.process_time()
-            sent = _hand_over(ids, batch)
+            sent = _hand_over(ids, batch * _rows_per_unit(kind))
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     finally:
         outbox._hand_over = original
@@ -217,13 +242,14 @@ def measure(kind: str, batch: int, args) -> list[dict]:
 
 def _summary(kind: str, batch: int, variant: str, rounds: list, args) -> dict:
     cpu, publishing, wall = (statistics.median(r[k] for r in rounds) for k in range(3))
-    per_row = _messages_per_row(kind)
+    per_row, unit = _messages_per_row(kind), _rows_per_unit(kind)
     load = os.getloadavg()[0]
-    print(f"{kind:26} {variant:11} batch {batch:3}: {cpu:.3f} ms CPU/row "
+    print(f"{kind:26} {variant:11} batch {batch * unit:3}: {cpu:.3f} ms CPU/row "
           f"(rounds {', '.join(f'{r[0]:.3f}' for r in rounds)}), publishing {publishing:.3f}, "
-          f"{per_row} message(s)/row → {cpu / per_row:.3f} ms/message; wall {wall:.3f} ms/row; load {load:.2f}")
-    return {"kind": kind, "variant": variant, "batch": batch, "rows": args.n, "rounds": args.rounds,
-            "messages_per_row": per_row,
+          f"{per_row:g} message(s)/row → {cpu / per_row:.3f} ms/message; wall {wall:.3f} ms/row; load {load:.2f}"
+          + (f"; {cpu * unit:.3f} ms CPU per {kind}" if unit > 1 else ""))
+    return {"kind": kind, "variant": variant, "batch": batch * unit, "rows": args.n, "rounds": args.rounds,
+            "messages_per_row": per_row, "rows_per_unit": unit, "cpu_ms_per_unit": round(cpu * unit, 4),
             "cpu_ms_per_row": round(cpu, 4), "publishing_cpu_ms_per_row": round(publishing, 4),
             "cpu_ms_per_message": round(cpu / per_row, 4), "wall_ms_per_row": round(wall, 4),
             "cpu_ms_per_row_rounds": [round(r[0], 4) for r in rounds], "load_average_1m": round(load, 2)}
@@ -237,7 +263,7 @@ def profile(kind: str, batch: int, args) -> None:
     profiler = cProfile.Profile(time.process_time)
     try:
         profiler.enable()
-        _hand_over(ids, batch)
+        _hand_over(ids, batch * _rows_per_unit(kind))
         profiler.disable()
     finally:
         outbox._hand_over = original
