@@ -404,9 +404,10 @@ class _Publisher:
         if not self.producer.connection.connected:
             return queue
         channel = self.producer.channel
-        bound = _bound_queues.get(queue.name)
-        if bound is None or bound.channel is not channel:
-            bound = _bound_queues[queue.name] = queue.bind(channel)
+        unbound, bound = _bound_queues.get(queue.name, (None, None))
+        if unbound is not queue or bound.channel is not channel:
+            bound = queue.bind(channel)
+            _bound_queues[queue.name] = (queue, bound)
         return bound
 
 
@@ -414,8 +415,8 @@ class _Publisher:
 # only when it is 0 (an ETA is worked out per message: apply_async).
 _DIRECT_OPTIONS = frozenset(_ROUTING_OPTIONS)
 
-# Queue name → that queue bound to the channel it was last published on (rebound when the channel
-# changes: another pooled connection, a reconnection).
+# Queue name → (the queue, bound to the channel it was last published on); bound again when the
+# channel changes (another pooled connection, a reconnection) or the name stands for another queue.
 _bound_queues: dict = {}
 
 
