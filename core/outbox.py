@@ -13,8 +13,14 @@ With ``OUTBOX_RELAY = "inline"``, in the embedded mode (tasks run in-process) an
 connection is still inside an atomic block (a test emulating the commit) the row is handed over
 at once in the caller's thread instead, as before. The hand-over never raises into the caller: if
 the broker is down, or the process dies with ids in its relay queue, the row stays unpublished
-and the periodic ``core.outbox_sweep`` hands it over later. Delivery is at least once: tasks and subscribers are idempotent (they key their effects on
-the message id or on a business key).
+and the periodic ``core.outbox_sweep`` hands it over later. Delivery is at least once: tasks and
+subscribers are idempotent (they key their effects on the message id or on a business key).
+
+The messages are Celery's own task messages, the same as ``Task.apply_async`` sends, but built
+and published without going through ``apply_async`` for each one (``_Publisher``): the router is
+asked once per task name, the queue bound once per channel. A task class that overrides
+``apply_async`` is published through it, unless it sets ``outbox_publish_direct = True``
+(``OUTBOX_PUBLISH_DIRECT``) to say that its override adds nothing to an outbox row.
 
 Lower apps publish; higher apps subscribe in their ``AppConfig.ready()``:
 
@@ -25,16 +31,20 @@ A subscriber is the name of a Celery task that accepts ``message_id``, ``topic``
 """
 import json
 import logging
+import weakref
 from collections import defaultdict
-from contextlib import nullcontext
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import NamedTuple
 
-from celery import current_app
+from celery import Task, current_app
+from celery.app.routes import MapRoute
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
+from kombu.utils.uuid import uuid
 
 from core import relay
 from core.logging import LOG_CONTEXT_HEADER, propagated_context
@@ -187,7 +197,8 @@ def outbox_deliver(*, message_id: int) -> bool:
             )
             if message is None:
                 return False
-            _hand_over(message)
+            with _one_publisher() as publisher:
+                _hand_over(message, publisher=publisher)
             message.published_at = timezone.now()
             message.attempts += 1
             message.save(update_fields=["published_at", "attempts"])
@@ -225,9 +236,18 @@ def outbox_deliver_many(*, message_ids, log_contexts: dict | None = None) -> int
     return len(sent)
 
 
-def _claim(message_ids: list[int]) -> list[OutboxMessage]:
+class _Claimed(NamedTuple):
+    """A claimed row, as much of it as its hand-over reads."""
+
+    pk: int
+    topic: str
+    key: str
+    payload: dict
+
+
+def _claim(message_ids: list[int]) -> list[_Claimed]:
     """Mark the unpublished rows among ``message_ids`` handed over, in one statement, and return
-    them (unsaved copies: id, topic, key, payload). Their row locks last until the COMMIT."""
+    them (id, topic, key, payload). Their row locks last until the COMMIT."""
     if not message_ids:
         return []
     connection = transaction.get_connection()
@@ -243,18 +263,18 @@ def _claim(message_ids: list[int]) -> list[OutboxMessage]:
         cursor.execute(f"UPDATE {table} SET published_at = %s, attempts = attempts + 1 WHERE {which} "
                        "RETURNING id, topic, key, payload", [now, *message_ids])
         rows = cursor.fetchall()
-    return [OutboxMessage(pk=pk, topic=topic, key=key, payload=json.loads(payload) if isinstance(payload, str)
-                          else payload) for pk, topic, key, payload in sorted(rows)]
+    return [_Claimed(pk, topic, key, json.loads(payload) if isinstance(payload, str) else payload)
+            for pk, topic, key, payload in sorted(rows)]
 
 
-def _hand_over_all(messages: list[OutboxMessage], failed: dict[int, str], log_contexts: dict) -> list[int]:
+def _hand_over_all(messages: list, failed: dict[int, str], log_contexts: dict) -> list[int]:
     """Publish ``messages`` on one producer; return the ids that went out, note the others."""
     sent = []
     try:
-        with _one_producer() as producer:
+        with _one_publisher() as publisher:
             for message in messages:
                 try:
-                    _hand_over(message, producer=producer, log_context=log_contexts.get(message.pk))
+                    _hand_over(message, publisher=publisher, log_context=log_contexts.get(message.pk))
                 except _BROKER_ERRORS:
                     raise
                 except Exception as exc:  # this message only (an unknown task, a bad payload)
@@ -268,36 +288,170 @@ def _hand_over_all(messages: list[OutboxMessage], failed: dict[int, str], log_co
     return sent
 
 
-def _one_producer():
-    """One pooled producer for a whole batch; none when tasks run in-process (nothing to connect)."""
-    if current_app.conf.task_always_eager:
-        return nullcontext()
-    return current_app.producer_or_acquire()
+@contextmanager
+def _one_publisher():
+    """One pooled producer for a whole batch, and what publishes on it; when tasks run
+    in-process (nothing to connect) every message goes through ``apply_async``."""
+    app = current_app._get_current_object()
+    if app.conf.task_always_eager:
+        yield _Publisher(app, producer=None)
+        return
+    with app.producer_or_acquire() as producer:
+        yield _Publisher(app, producer=producer)
 
 
-def _hand_over(message: OutboxMessage, producer=None, log_context: dict | None = None) -> None:
+def _hand_over(message, publisher: "_Publisher", log_context: dict | None = None) -> None:
     """Publish one row. ``log_context``: the context it was committed under, when the hand-over
     runs elsewhere (the relay thread); without it a message carries the context of the moment."""
     if message.topic.startswith(TASK_PREFIX):
-        task_name = message.topic.removeprefix(TASK_PREFIX)
-        options = message.payload.get("options") or {}
-        current_app.tasks[task_name].apply_async(args=message.payload.get("args") or (),
-                                     kwargs=message.payload.get("kwargs") or {},
-                                     headers=_log_headers(message.payload.get("log_context") or log_context),
-                                     producer=producer, **options)
+        payload = message.payload
+        publisher.send(message.topic.removeprefix(TASK_PREFIX), args=payload.get("args") or (),
+                       kwargs=payload.get("kwargs") or {}, options=payload.get("options") or {},
+                       headers=_log_headers(payload.get("log_context") or log_context))
         return
     kwargs = {"message_id": message.pk, "topic": message.topic, "key": message.key, "payload": message.payload}
     # What monitoring shows for the arguments, named here: Celery would otherwise build a safe
     # repr of the whole payload for every message (a third of the relay's CPU a message).
     shown = f"{{'message_id': {message.pk}, 'topic': {message.topic!r}, 'key': {message.key!r}, 'payload': ...}}"
+    headers = _log_headers(log_context)
     for task_name in subscribers_of(message.topic):
-        current_app.tasks[task_name].apply_async(kwargs=kwargs, headers=_log_headers(log_context),
-                                                 producer=producer, argsrepr="()", kwargsrepr=shown)
+        publisher.send(task_name, args=(), kwargs=kwargs, options={}, headers=headers,
+                       argsrepr="()", kwargsrepr=shown)
 
 
 def _log_headers(context: dict | None) -> dict | None:
     """The log context a row was written under (the relay and the sweep hand it over elsewhere)."""
     return {LOG_CONTEXT_HEADER: context} if context else None
+
+
+# A task class may set this to say that its own ``apply_async`` adds nothing to what an outbox row
+# carries (e.g. it only fills in a queue that every row names): its rows then take the direct path.
+OUTBOX_PUBLISH_DIRECT = "outbox_publish_direct"
+
+
+class _Publisher:
+    """Publishes task messages on one producer exactly as ``Task.apply_async`` would, without
+    going through it (and ``app.send_task``) for every message.
+
+    The message is Celery's own (``app.amqp.create_task_message``: id, headers, argsrepr and
+    kwargsrepr, time limits, root and parent ids, reply-to) and goes out through Celery's own
+    ``app.amqp.send_task_message`` (its exchange and routing-key rules, declaring the queue, the
+    publish retry policy, the before/after publish signals). What is skipped is the work that is
+    the same for every message of a task name: merging the task's options, asking the router
+    (answered once per task name and row options, ``_plan``), reading the configuration, and
+    copying the queue to bind it to the channel on every publish (bound once per channel here).
+    Whatever this cannot show to be the same goes through ``apply_async`` as before (``_direct``):
+    the embedded mode, a task class with its own ``apply_async`` (unless it sets
+    ``OUTBOX_PUBLISH_DIRECT``) or shadow name, a result to store, a countdown, an expiry, a router
+    that is a function, sent events. ``tests/core/test_outbox_publish.py`` compares both on RabbitMQ.
+    """
+
+    def __init__(self, app, producer) -> None:
+        self.app, self.producer = app, producer
+        self.amqp = app.amqp if producer is not None else None
+        self.parent = app.current_worker_task  # the sweep runs in a worker task; the relay thread has none
+        self.root_id = self.parent_id = None
+        if self.parent is not None:
+            self.root_id = self.parent.request.root_id or self.parent.request.id
+            self.parent_id = self.parent.request.id
+        conf = app.conf
+        self.usable = producer is not None and not conf.task_send_sent_event and not (
+            self.parent is not None and conf.task_inherit_parent_priority) and _routes_are_maps(self.amqp.router)
+        self.reply_to = app.thread_oid if self.usable else None
+
+    def send(self, task_name: str, *, args, kwargs: dict, options: dict, headers: dict | None,
+             argsrepr: str | None = None, kwargsrepr: str | None = None) -> None:
+        task = self.app.tasks[task_name]  # KeyError: an unknown task (this message fails alone)
+        plan = self._direct(task, options)
+        if plan is None:
+            extra = {} if argsrepr is None else {"argsrepr": argsrepr, "kwargsrepr": kwargsrepr}
+            task.apply_async(args=args, kwargs=kwargs, headers=headers, producer=self.producer, **extra, **options)
+            return
+        check_arguments = getattr(task, "__header__", None) if task.typing else None
+        if check_arguments is not None:  # what apply_async checks first: arguments the task does not take
+            check_arguments(*args, **kwargs)
+        time_limit, soft_time_limit, ignore_result, route = plan
+        route = dict(route) if argsrepr is None else dict(route, argsrepr=argsrepr, kwargsrepr=kwargsrepr)
+        task_id = uuid()
+        message = self.amqp.create_task_message(
+            task_id, task_name, args, kwargs, None, None, None, None, None, 0, None, None, None,
+            self.reply_to, time_limit, soft_time_limit, False, self.root_id, self.parent_id, None, None,
+            ignore_result=ignore_result, replaced_task_nesting=0, headers=headers, **route)
+        with self.producer.connection._reraise_as_library_errors():
+            if "queue" in route:
+                route["queue"] = self._bound(route["queue"])
+            self.amqp.send_task_message(self.producer, task_name, message, headers=headers, **route)
+        if self.parent is not None:  # as apply_async records a child of the task that queued it
+            result = task.AsyncResult(task_id)
+            result.ignored = ignore_result
+            self.parent.add_trail(result)
+
+    def _direct(self, task, options: dict):
+        """The plan to publish ``task`` with these row options directly, or None for apply_async."""
+        if not self.usable or options.get("countdown") or not _DIRECT_OPTIONS.issuperset(options):
+            return None
+        cls = type(task)
+        if (cls.apply_async is not Task.apply_async and not getattr(task, OUTBOX_PUBLISH_DIRECT, False)) or (
+                cls.shadow_name is not Task.shadow_name or task.__v2_compat__
+                or task._dump_pydantic_arguments is not None):
+            return None
+        return _plan(self.amqp.router, task, options)
+
+    def _bound(self, queue):
+        """``queue`` bound to the producer's channel (kombu binds a copy of an unbound queue for
+        every publish), kept while that channel lasts. Only on a connection that is up: opening it
+        is left to the publish, with kombu's retries."""
+        if not self.producer.connection.connected:
+            return queue
+        channel = self.producer.channel
+        unbound, bound = _bound_queues.get(queue.name, (None, None))
+        if unbound is not queue or bound.channel is not channel:
+            bound = queue.bind(channel)
+            _bound_queues[queue.name] = (queue, bound)
+        return bound
+
+
+# The row options the direct path knows (``enqueue_after_commit`` writes no others); a countdown
+# only when it is 0 (an ETA is worked out per message: apply_async).
+_DIRECT_OPTIONS = frozenset(_ROUTING_OPTIONS)
+
+# Queue name → (the queue, bound to the channel it was last published on); bound again when the
+# channel changes (another pooled connection, a reconnection) or the name stands for another queue.
+_bound_queues: dict = {}
+
+
+def _routes_are_maps(router) -> bool:
+    """Routes that depend on the task name and options only (dicts and globs, not functions)."""
+    return all(isinstance(route, MapRoute) for route in router.routes)
+
+
+_plans: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # by router: what _plan worked out
+
+
+def _plan(router, task, options: dict):
+    """What ``apply_async`` and ``send_task`` work out for every message of ``task`` with these
+    row options: (time limit, soft time limit, ignore_result, the routed options), or None when a
+    message of this kind needs apply_async (an expiry, a result to store). Cached per router."""
+    key = (task.name, tuple(sorted(options.items())))
+    plans = _plans.setdefault(router, {})
+    try:
+        return plans[key]
+    except KeyError:
+        pass
+    if task.soft_time_limit and task.time_limit and task.soft_time_limit > task.time_limit:
+        plan = None  # apply_async raises its ValueError for each message
+    else:
+        merged = dict(task._get_exec_options(), **options)
+        merged.pop("countdown", None)  # 0 here (_direct): no ETA, as send_task takes it
+        merged.setdefault("ignore_result", task.ignore_result)
+        time_limit, soft_time_limit = merged.pop("time_limit", None), merged.pop("soft_time_limit", None)
+        expires, ignore_result = merged.pop("expires", None), merged.pop("ignore_result", None)
+        if expires is not None or not ignore_result:
+            plan = None
+        else:
+            plan = (time_limit, soft_time_limit, ignore_result, router.route(merged, task.name, (), {}, task))
+    plans[key] = plan
+    return plan
 
 
 def _note_error(*, message_id: int, error: str) -> None:
