@@ -16,6 +16,10 @@ from inventory.services.horizon import inventory_horizon_roll
 
 
 class ChannelReserveTask(ReliableTask):
+    # Its outbox rows always name the request's shard queue (channel_requests._enqueue), so the
+    # override below adds nothing to them: the outbox may publish them directly (core/outbox.py).
+    outbox_publish_direct = True
+
     def apply_async(self, args=None, kwargs=None, **options):
         """Always onto the request's shard, even when a caller forgets to name the queue (the
         general "inventory.*" route would put it on the unsharded inventory queue)."""
