@@ -34,31 +34,18 @@ import uuid
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 def _configure_environment() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("The CPU profile needs PostgreSQL, Redis and RabbitMQ: export the full-stack variables first (README).")
-    parts = urlsplit(url)
-    bench_db = f"{parts.path.strip('/') or 'travel'}_cpu"  # beside the stack's own database
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{bench_db}"))
-    os.environ["CACHE_KEY_PREFIX"] = bench_db
-    os.environ["LOG_LEVEL"] = "ERROR"
-    os.environ["CONN_MAX_AGE"] = "600"
+    from bench.scratch import use_scratch_database
+
+    use_scratch_database("cpu", needs="The CPU profile needs PostgreSQL, Redis and RabbitMQ")
     os.environ.update({"BOOKINGS_MAX_PENDING": "1000000", "BOOKINGS_MAX_PENDING_ROOM_NIGHTS": "1000000",
                        "BOOKINGS_MAX_LIVE_LOCKS": "100000", "THROTTLE_API_RATE": "1000000/min",
                        "THROTTLE_PRICE_LOCK_RATE": "1000000/min", "THROTTLE_PLACEMENT_RATE": "1000000/min"})
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
-    import psycopg
-
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_db]).fetchone():
-            conn.execute(f"CREATE DATABASE {bench_db}")
 
 
 _configure_environment()

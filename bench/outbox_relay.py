@@ -37,29 +37,18 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 def _configure_environment() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres") or not os.environ.get("CELERY_BROKER_URL"):
-        sys.exit("The relay benchmark needs PostgreSQL and RabbitMQ: export the full-stack variables first (README).")
-    parts = urlsplit(url)
-    bench_db = f"{parts.path.strip('/') or 'travel'}_relay"  # beside the stack's own database
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{bench_db}"))
-    os.environ["CACHE_KEY_PREFIX"] = bench_db
-    os.environ["LOG_LEVEL"] = "ERROR"
-    os.environ["CONN_MAX_AGE"] = "600"
-    os.environ["OUTBOX_RELAY"] = "thread"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
-    import psycopg
+    from bench.scratch import use_scratch_database
 
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_db]).fetchone():
-            conn.execute(f"CREATE DATABASE {bench_db}")
+    if not os.environ.get("CELERY_BROKER_URL"):
+        sys.exit("The relay benchmark needs PostgreSQL and RabbitMQ: export the full-stack variables first (README).")
+    use_scratch_database("relay", needs="The relay benchmark needs PostgreSQL and RabbitMQ")
+    os.environ["OUTBOX_RELAY"] = "thread"
 
 
 _configure_environment()
