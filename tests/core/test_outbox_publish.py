@@ -1,7 +1,7 @@
 """What the outbox hands to RabbitMQ is what Celery's own ``apply_async`` would have sent.
 
 The relay publishes task messages without going through ``Task.apply_async`` for each one
-(``core.outbox._Publisher``). Each test here publishes the same outbox row twice from the same
+(``core.outbox_publisher.Publisher``). Each test here publishes the same outbox row twice from the same
 thread, once as the relay does (``outbox_deliver_many``) and once through ``apply_async`` as the
 hand-over did before, takes both messages out of the real queue they were routed to, and compares
 them: body, headers, properties and routing (exchange, routing key, queue), the task id aside.
@@ -18,6 +18,7 @@ from core import outbox
 from core.logging import LOG_CONTEXT_HEADER
 from core.models import OutboxMessage
 from core.outbox import TASK_PREFIX, enqueue_after_commit, outbox_deliver_many, outbox_publish, outbox_sweep, subscribe
+from core.outbox_publisher import OUTBOX_PUBLISH_DIRECT
 from core.task_base import ReliableTask
 from travel.celery import app
 
@@ -178,7 +179,7 @@ def test_a_task_row_for_an_inventory_shard_is_sent_as_apply_async_would(held_row
     # inventory.channel_reserve has its own apply_async: taken through it unless the task says
     # the outbox may publish it directly (its rows always name their shard queue)
     task = app.tasks["inventory.channel_reserve"]
-    monkeypatch.setattr(type(task), outbox.OUTBOX_PUBLISH_DIRECT, direct, raising=False)
+    monkeypatch.setattr(type(task), OUTBOX_PUBLISH_DIRECT, direct, raising=False)
     calls = []
     own = type(task).apply_async
     monkeypatch.setattr(type(task), "apply_async", lambda self, *a, **k: calls.append(1) or own(self, *a, **k))
