@@ -64,11 +64,24 @@ def seed() -> None:
             codename__in=["view_booking", "view_bookingevent", "view_bookingguest", "view_sentemail",
                           "view_reviewitem", "change_reviewitem", "mark_no_show"],
         ))
-    traveller = get_user_model().objects.filter(username="traveller").first()
-    if traveller is None:
-        return
+    guests = _demo_guests_account()
     for number, prop in enumerate(Property.objects.order_by("pk")):
-        _seed_hotel(prop, traveller, number)
+        _seed_hotel(prop, guests, number)
+
+
+DEMO_GUESTS_USERNAME = "demo-guests"
+
+
+def _demo_guests_account():
+    """The account the front-desk scenes are booked under: not the demo ``traveller``, who would
+    otherwise start with a dozen unpaid bookings (over the pending cap: unable to book) and a
+    hundred strangers' stays in "My bookings". Nobody signs in as it."""
+    account, created = get_user_model().objects.get_or_create(
+        username=DEMO_GUESTS_USERNAME, defaults={"email": "demo-guests@example.com"})
+    if created:
+        account.set_unusable_password()
+        account.save(update_fields=["password"])
+    return account
 
 
 def _seed_hotel(prop: Property, traveller, number: int) -> None:

@@ -4,7 +4,7 @@ import pytest
 from bookings import demo
 from bookings.models import Booking, ReviewItem
 from inventory.models import Hold
-from tests.factories import UserFactory, sellable_room_type
+from tests.factories import sellable_room_type
 from travel.staff.frontdesk import front_desk
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,6 @@ pytestmark = pytest.mark.django_db
 
 def test_every_hotel_has_bookings_in_every_state_and_the_desk_has_guests_once():
     room_type, _, _ = sellable_room_type(days=30, total=5)
-    UserFactory(username="traveller")
 
     demo.seed()
     demo.seed()  # the same day again: nothing more
@@ -21,6 +20,7 @@ def test_every_hotel_has_bookings_in_every_state_and_the_desk_has_guests_once():
     assert set(bookings.values_list("status", flat=True)) >= {
         "pending", "payment_confirmed", "confirmed", "cancelled", "expired", "no_show", "completed"}
     assert bookings.count() == len(demo.SCENES)
+    assert set(bookings.values_list("user__username", flat=True)) == {demo.DEMO_GUESTS_USERNAME}
     desk = front_desk(prop=room_type.property)
     assert len(desk.arrivals_today) == 2 and len(desk.arrivals_tomorrow) == 1
     assert len(desk.in_house) == 1 and len(desk.departures_today) == 1

@@ -38,6 +38,29 @@ def test_seed_twice_changes_nothing_that_exists(seeded):
     assert night.available == night.total - 1, "a sold room-night must not be reset by seeding"
 
 
+def test_the_demo_traveller_can_lock_and_book_a_stay_right_away(seeded, client):
+    """The front desk's demo guests are not the traveller's: nothing holds them at the pending cap."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import guests_body
+
+    room_type = RoomType.objects.order_by("pk").first()
+    plan = room_type.property.rate_plans.order_by("pk").first()
+    check_in = timezone.localdate() + timedelta(days=40)
+    assert client.login(username="traveller", password="traveller-demo-pass")
+
+    lock = client.post("/api/bookings/locks/", {
+        "kind": "stay", "room_type": room_type.pk, "rate_plan": plan.pk, "check_in": check_in.isoformat(),
+        "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 2, "coin": "BTC"},
+        content_type="application/json")
+    assert lock.status_code == 201, lock.content
+    placed = client.post("/api/bookings/", {"lock_id": lock.json()["lock_id"], "guests": guests_body()},
+                         content_type="application/json", headers={"Idempotency-Key": "demo-first"})
+    assert placed.status_code == 201, placed.content
+
+
 def test_demo_users_can_sign_in(seeded, client):
     assert client.login(username="traveller", password="traveller-demo-pass")
     client.logout()
