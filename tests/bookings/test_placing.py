@@ -70,15 +70,31 @@ def test_placing_answers_pending_with_payment_instructions_and_writes_everything
     assert Invoice.objects.get(reference=booking.reference).amount_due == booking.crypto_amount
 
 
-def test_the_placement_answer_is_what_reading_the_booking_gives(api, room):
-    """Placing answers from the rows it has just written (guests, invoice): the same as a read."""
-    lock = _lock(api, room)
-    placed = _place(api, lock["lock_id"]).json()
-
+def _answer_and_read(api, room):
+    placed = _place(api, _lock(api, room)["lock_id"]).json()
     read = api.get(f"/api/bookings/{placed['reference']}/").json()
     read.pop("timeline")
+    return placed, read
+
+
+def test_the_placement_answer_is_what_reading_the_booking_gives(api, room):
+    """Placing answers from the rows it has just written (guests, invoice): the same as a read."""
+    placed, read = _answer_and_read(api, room)
+
     assert placed == read
     assert placed["guests"]["others"] == guests_body()["others"] and placed["payment"]["status"] == "new"
+    assert placed["payment"]["address"] == ""  # the processor is asked after commit, by a worker
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_embedded_mode_the_answer_carries_the_address_submitted_after_commit(
+        api, room, settings, clean_sandboxes):
+    """No broker: the invoice is submitted in-process right after COMMIT, before the answer."""
+    settings.CELERY_TASK_ALWAYS_EAGER, settings.OUTBOX_RELAY = True, "inline"
+
+    placed, read = _answer_and_read(api, room)
+
+    assert placed == read and placed["payment"]["address"]
 
 
 def test_the_booking_keeps_the_cancellation_terms_locked_with_its_price(api, room):
