@@ -5,7 +5,7 @@ Each message is built with ``app.amqp.create_task_message`` and sent with
 policy and publish signals all apply; what ``apply_async`` would redo for every message (merging
 options, asking the router, reading the configuration, copying the queue to bind it) is worked
 out once per task name and row options, and the queue bound once per channel. Whatever cannot be
-shown to publish the same message takes ``apply_async`` (``Publisher.direct_plan`` says which).
+shown to publish the same message takes ``apply_async`` (``Publisher._direct`` says which).
 ``tests/core/test_outbox_publish.py`` compares both on real RabbitMQ queues.
 """
 import weakref

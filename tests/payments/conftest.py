@@ -31,10 +31,10 @@ class Chain:
         response = httpx.post(f"{self.url}{path}", json=body, timeout=15)
         assert response.status_code == 200, response.text
         if path.startswith(("/_sandbox/invoices/", "/_sandbox/mine")):
-            self.webhooks_sent()
+            self.deliveries()
         return response.json()
 
-    def webhooks_sent(self) -> list[dict]:
+    def deliveries(self) -> list[dict]:
         """Every delivery, once the sandbox has sent all it queued: it answers a control first and
         posts the webhooks afterwards, as BTCPay does, so a test waits here to see their effect."""
         response = httpx.get(f"{self.url}/_sandbox/deliveries", params={"wait": 15}, timeout=20)
@@ -57,9 +57,6 @@ class Chain:
     def configure(self, **behaviour) -> None:
         self._post("/_sandbox/config", **behaviour)
 
-    def deliveries(self) -> list[dict]:
-        return self.webhooks_sent()
-
     def calls(self) -> int:
         return httpx.get(f"{self.url}/_sandbox/stats", timeout=5).json()["calls"]
 
@@ -73,7 +70,7 @@ class Chain:
 def chain(payments_sandbox):
     chain = Chain(payments_sandbox.url)
     yield chain
-    chain.webhooks_sent()  # a webhook still queued would land on the live server during the next test
+    chain.deliveries()  # a webhook still queued would land on the live server during the next test
 
 
 @pytest.fixture

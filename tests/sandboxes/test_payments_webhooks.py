@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from sandboxes.server import LoopbackServer
+from tests.fixtures.worker import wait_for
 
 
 class HeldReceiver:
@@ -108,8 +109,7 @@ def test_webhooks_reach_the_receiver_one_at_a_time_in_the_order_they_happened(pa
 def test_a_reset_forgets_queued_webhooks_so_none_reaches_the_next_test(payments_sandbox, receiver):
     url = payments_sandbox.url
     invoice = _invoice(url)
-    while receiver.in_flight == 0:  # InvoiceCreated is being sent, held by the receiver
-        time.sleep(0.01)
+    assert wait_for(lambda: receiver.in_flight, timeout=10, every=0.01)  # InvoiceCreated is held there
     httpx.post(f"{url}/_sandbox/invoices/{invoice['id']}/pay", json={"amount": "0.01"}).raise_for_status()
 
     threading.Timer(0.3, receiver.open.set).start()
