@@ -1,7 +1,7 @@
 """In-process CPU and statement profile of the three paths of issue 16, one operation at a time.
 
     # with the full-stack variables set (README: DATABASE_URL, REDIS_URL, CELERY_BROKER_URL)
-    .venv/bin/python -m bench.cpu_profile baseline_post place reserve hotel_dates [--n 200] [--rounds 3] [--top 25]
+    .venv/bin/python -m bench.cpu_profile baseline_post place reserve reserve_quiet reserve_floor hotel_dates [--n 200] [--rounds 3] [--top 25]
 
 Throughput on a shared 2-core machine swings with everyone else's load; the CPU a process spends
 per operation (``time.process_time``, the relay thread's share included) and the statements it
@@ -16,10 +16,14 @@ sends (``CaptureQueriesContext``, this thread's connection) hardly do. For each 
 - ``place_floor``: the same placements by bench/place_floor.py (the rows written by hand in one
   statement, no ORM, no serializers, nothing relayed): ``place``'s CPU over it is what is ours;
 - ``reserve``: ``inventory_reserve()`` of one night, one after another;
+- ``reserve_quiet`` and ``reserve_floor``: reserve() and bench/reserve_floor.py's hand-written
+  psycopg version as bench/inventory_reserve.py compares them (nothing subscribed to
+  ``inventory.changed``: the hand-over is the claim and the mark);
 - ``hotel_dates``: ``GET /hotels/<slug>/?check_in=..&check_out=..`` by an anonymous visitor, the
   same stay again and again (a page-cache hit: the fingerprint query and one Redis GET).
 
-Prints, per path, the median over rounds of CPU ms and wall ms per operation and the statements
+Prints, per path, the median over rounds of CPU ms (this process's, and the PostgreSQL backends'
+serving it when the server runs on this machine) and wall ms per operation and the statements
 per operation (with their text once), then ``--top`` functions from cProfile timed on the calling thread's CPU (waits do not count).
 Runs against its own database, ``<the DATABASE_URL database>_cpu`` (created and migrated here).
 """
@@ -129,6 +133,38 @@ def reserve_path():
     return prepare, one
 
 
+def _as_the_throughput_bench():
+    """What bench/inventory_reserve.py measures reserve() and its floor under: nothing subscribes
+    to ``inventory.changed``, so the outbox hand-over is the claim and the mark (``main`` puts the
+    subscribers back after the path)."""
+    import core.outbox
+
+    core.outbox._subscribers.clear()
+
+
+def reserve_quiet_path():
+    """``reserve`` as bench/inventory_reserve.py runs it: beside ``reserve_floor``, what is ours."""
+    _as_the_throughput_bench()
+    return reserve_path()
+
+
+def reserve_floor_path():
+    """The same reservations by bench/reserve_floor.py (psycopg, no ORM, no Django)."""
+    from bench.reserve_floor import PsycopgReserve
+
+    _as_the_throughput_bench()
+    _prop, room_type, _plan, today = _hotel()
+    floor = PsycopgReserve()
+
+    def prepare(n):
+        return [today + timedelta(days=1 + k % 50) for k in range(n)]
+
+    def one(dates, i):
+        floor.reserve(room_type=room_type, night_date=dates[i])
+
+    return prepare, one
+
+
 def hotel_dates_path():
     prop, _room_type, _plan, today = _hotel()
     client = Client()
@@ -165,17 +201,42 @@ def baseline_post_path():
     return prepare, one
 
 
-PATHS = {"baseline_post": baseline_post_path, "place_floor": place_floor_path, "place": place_path, "reserve": reserve_path, "hotel_dates": hotel_dates_path}
+PATHS = {"baseline_post": baseline_post_path, "place_floor": place_floor_path, "place": place_path, "reserve": reserve_path,
+         "reserve_quiet": reserve_quiet_path, "reserve_floor": reserve_floor_path, "hotel_dates": hotel_dates_path}
+
+
+def _backend_cpu() -> dict[int, float] | None:
+    """CPU seconds used so far by each PostgreSQL backend serving this scratch database (the
+    calling thread's connection and the relay's), read from /proc: None when the server is not on
+    this machine or /proc does not show its processes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [pid for (pid,) in cursor.fetchall()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return used
 
 
 def _round(prepare, one, n):
-    """(process CPU, this thread's CPU, wall) per operation, in ms."""
+    """(process CPU, this thread's CPU, wall, the database backends' CPU or nan) per operation, in
+    ms. A backend that disconnected during the round is not counted (the relay's reconnects only
+    after half a second idle)."""
     state = prepare(n)
+    backends = _backend_cpu()
     wall, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
     for i in range(n):
         one(state, i)
     per_op = [time.process_time() - cpu, time.thread_time() - thread, time.perf_counter() - wall]
-    return tuple(value / n * 1000 for value in per_op)
+    after = _backend_cpu() if backends is not None else None
+    database = float("nan") if after is None else sum(v - backends.get(pid, 0.0) for pid, v in after.items())
+    return tuple(value / n * 1000 for value in [*per_op, database])
 
 
 def _statements(prepare, one) -> list[str]:
@@ -195,11 +256,12 @@ def profile(name: str, args) -> dict:
     prepare, one = PATHS[name]()
     _round(prepare, one, min(args.n, 20))  # warm-up: connections, caches, imports
     rounds = [_round(prepare, one, args.n) for _ in range(args.rounds)]
-    cpu, thread_cpu, wall = (statistics.median(r[k] for r in rounds) for k in range(3))
+    cpu, thread_cpu, wall, database_cpu = (statistics.median(r[k] for r in rounds) for k in range(4))
     statements = _statements(prepare, one)
     print(f"\n=== {name}: {args.n} operations × {args.rounds} rounds, load {os.getloadavg()[0]:.1f}")
     print(f"CPU {cpu:.2f} ms/op (rounds {', '.join(f'{r[0]:.2f}' for r in rounds)}), of which the calling thread "
-          f"{thread_cpu:.2f}; wall {wall:.2f} ms/op; {len(statements)} statements/op")
+          f"{thread_cpu:.2f}; database backends {database_cpu:.2f}; wall {wall:.2f} ms/op; "
+          f"{len(statements)} statements/op")
     kinds = Counter(s.split()[0].upper() for s in statements)
     print("  statements by kind:", dict(kinds))
     for sql in statements:
@@ -215,7 +277,8 @@ def profile(name: str, args) -> dict:
         stats.sort_stats(args.sort).print_stats(args.top)
         if args.dump:
             stats.dump_stats(f"{args.dump}.{name}.pstats")
-    return {"cpu_ms": round(cpu, 3), "thread_cpu_ms": round(thread_cpu, 3), "wall_ms": round(wall, 3),
+    return {"cpu_ms": round(cpu, 3), "thread_cpu_ms": round(thread_cpu, 3), "database_cpu_ms": round(database_cpu, 3),
+            "wall_ms": round(wall, 3),
             "statements": len(statements)}
 
 
@@ -234,8 +297,18 @@ def main() -> None:
     setup_test_environment()  # the test client's response attributes, no outgoing mail
     settings.DEBUG = False
     settings.ROOT_URLCONF = "bench.baseline"  # the project's URLs plus the minimal POST
-    results = {name: profile(name, args) for name in args.paths or PATHS}
+    import core.outbox
+
+    subscribers = {topic: list(names) for topic, names in core.outbox._subscribers.items()}
+    results = {}
+    for name in args.paths or PATHS:
+        results[name] = profile(name, args)
+        core.outbox._subscribers.clear()
+        core.outbox._subscribers.update(subscribers)
     print("\n" + "  ".join(f"{k}: {v['cpu_ms']} ms CPU, {v['statements']} statements" for k, v in results.items()))
+    if "reserve_quiet" in results and "reserve_floor" in results:
+        print(f"reserve_quiet / reserve_floor, CPU: "
+              f"{results['reserve_quiet']['cpu_ms'] / results['reserve_floor']['cpu_ms']:.2f}x")
     for floor in ("baseline_post", "place_floor"):
         if "place" in results and floor in results:
             print(f"place / {floor}, CPU: {results['place']['cpu_ms'] / results[floor]['cpu_ms']:.2f}x "
