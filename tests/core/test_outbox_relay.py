@@ -165,6 +165,7 @@ class _ThreadKilled(BaseException):
     """Stands for the thread (or its process) dying in the middle of a hand-over."""
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the death is the point
 def test_rows_a_dead_relay_did_not_publish_are_published_by_the_sweep(subscriber_queue, settings, monkeypatch):
     from core import outbox
 
