@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from bookings.guests import GuestDetails, passenger_problem
 from bookings.models import Booking, BookingGuest
+from core.inserts import insert_rows
 
 
 def guests_record(*, booking: Booking, guests: GuestDetails, expected: int | None,
@@ -46,8 +47,7 @@ def other_guests_create(*, booking: Booking, guests: GuestDetails) -> None:
     rows = [BookingGuest(booking=booking, position=i, name=person.name, date_of_birth=person.date_of_birth,
                          document_number=person.document_number)
             for i, person in enumerate(guests.others, start=1)]
-    if rows:
-        BookingGuest.objects.bulk_create(rows)
+    insert_rows(rows)  # one INSERT, built once per number of guests (core/inserts.py)
     _remember_other_guests(booking, rows)
 
 

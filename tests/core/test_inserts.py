@@ -40,3 +40,33 @@ def test_money_fields_keep_their_decimals(room, traveller):  # noqa: F811
 
     stored = Invoice.objects.get(pk=invoice.pk)
     assert (stored.amount_due, stored.rate, stored.status) == (Decimal("0.00359375"), Decimal("64000.123456789"), "new")
+
+
+def test_several_rows_in_one_statement_read_back_as_bulk_create_wrote_them_each_with_its_own_key(room, traveller):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bookings.models import BookingGuest
+    from core.inserts import insert_rows
+
+    ours, theirs = (stay_booking(user=traveller, room_type=room[0], rate_plan=room[1]) for _ in range(2))
+    people = [("Ada Traveller", None), ("Bo Traveller", "X1234567"), ("Cy Traveller", "")]
+
+    def guests(booking):
+        return [BookingGuest(booking=booking, position=i, name=name, document_number=document or "")
+                for i, (name, document) in enumerate(people, start=1)]
+
+    BookingGuest.objects.bulk_create(guests(theirs))
+    with CaptureQueriesContext(connection) as statements:
+        written = insert_rows(guests(ours))
+
+    assert len(statements.captured_queries) == 1
+    assert [BookingGuest.objects.get(pk=g.pk).name for g in written] == [name for name, _ in people]  # keys in order
+    assert all(not g._state.adding for g in written)
+
+    def stored(booking):
+        return [{k: v for k, v in model_to_dict(g).items() if k not in ("id", "booking")}
+                for g in BookingGuest.objects.filter(booking=booking).order_by("position")]
+
+    assert stored(ours) == stored(theirs)
+    assert insert_rows([]) == []
