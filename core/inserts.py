@@ -45,7 +45,7 @@ def insert_rows(objs: list[Model]) -> list[Model]:
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         keys = [row[0] for row in cursor.fetchall()]
-    for obj, key in zip(objs, keys, strict=True):  # RETURNING answers in the order of VALUES
+    for obj, key in zip(objs, keys, strict=True):  # in the order of VALUES, as bulk_create relies on too
         obj.pk = key
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
