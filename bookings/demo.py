@@ -84,7 +84,7 @@ def _demo_guests_account():
     return account
 
 
-def _seed_hotel(prop: Property, traveller, number: int) -> None:
+def _seed_hotel(prop: Property, account, number: int) -> None:
     room_types = list(prop.room_types.order_by("code"))
     if not room_types:
         return
@@ -94,7 +94,7 @@ def _seed_hotel(prop: Property, traveller, number: int) -> None:
         if Booking.objects.filter(reference=reference).exists():
             continue
         room_type = room_types[index % len(room_types)]
-        booking = _booking(prop, room_type, traveller, reference, scene, today, seed=number * len(SCENES) + index)
+        booking = _booking(prop, room_type, account, reference, scene, today, seed=number * len(SCENES) + index)
         if scene.code == "EX":
             ReviewItem.objects.get_or_create(
                 booking=booking, reason=ReviewItem.Reason.LATE_PAYMENT, status=ReviewItem.Status.OPEN,
@@ -102,7 +102,7 @@ def _seed_hotel(prop: Property, traveller, number: int) -> None:
                                     "if rooms are left."})
 
 
-def _booking(prop, room_type, traveller, reference, scene: Scene, today, *, seed: int) -> Booking:
+def _booking(prop, room_type, account, reference, scene: Scene, today, *, seed: int) -> Booking:
     check_in = today + timedelta(days=scene.arrive)
     check_out = check_in + timedelta(days=scene.nights)
     plan = prop.rate_plans.order_by("-refundable", "code").first()
@@ -118,7 +118,7 @@ def _booking(prop, room_type, traveller, reference, scene: Scene, today, *, seed
         except (InventoryError, ValidationError):
             hold = None  # sold out in the demo: the booking shows, its rooms are not held
     booking = Booking.objects.create(
-        reference=reference, user=traveller, kind=Booking.Kind.STAY, status=scene.status,
+        reference=reference, user=account, kind=Booking.Kind.STAY, status=scene.status,
         title=f"{prop.name} · {room_type.name}, {scene.nights} night{'s' if scene.nights > 1 else ''}",
         property=prop, room_type=room_type, rate_plan=plan, hold=hold, check_in=check_in, check_out=check_out,
         rooms=1, guests=1 + scene.companions, refundable=bool(plan and plan.refundable),
