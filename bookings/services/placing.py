@@ -33,6 +33,7 @@ from bookings.services.lifecycle import booking_paid_without_invoice
 from catalogue.models import RoomType
 from core.errors import ConflictError
 from core.inserts import insert_row
+from core.reads import get_along
 from core.logging import bind_booking
 from core.money import money
 from inventory.models import RatePlan
@@ -214,7 +215,8 @@ def _take_nights(*, booking: Booking, source: str) -> None:
 
 def _stay_of(lock: PriceLock) -> tuple[Stay, RoomType]:
     data = lock.stay
-    room_type = RoomType.objects.select_related("property__destination").get(pk=data["room_type_id"])  # its today
+    # with its hotel and destination (inventory_reserve checks the stay against the hotel's today)
+    room_type = get_along(RoomType, data["room_type_id"], "property__destination")
     stay = Stay(check_in=date.fromisoformat(data["check_in"]), check_out=date.fromisoformat(data["check_out"]),
                 rooms=int(data["rooms"]), guests=int(data["guests"]))
     return stay, room_type
