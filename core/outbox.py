@@ -194,8 +194,9 @@ def outbox_deliver(*, message_id: int) -> bool:
             )
             if message is None:
                 return False
-            with _one_publisher() as publisher:
-                _hand_over(message, publisher=publisher)
+            if _sends_something(message):
+                with _one_publisher() as publisher:
+                    _hand_over(message, publisher=publisher)
             message.published_at = timezone.now()
             message.attempts += 1
             message.save(update_fields=["published_at", "attempts"])
@@ -265,11 +266,20 @@ def _claim(message_ids: list[int]) -> list[_Claimed]:
 
 
 def _hand_over_all(messages: list, failed: dict[int, str], log_contexts: dict) -> list[int]:
-    """Publish ``messages`` on one producer; return the ids that went out, note the others."""
-    sent = []
+    """Publish ``messages`` on one producer; return the ids that went out, note the others. Events
+    no task subscribes to have nothing to send: they are handed over as they are, and a batch of
+    only those takes no producer (nor the broker's being up)."""
+    sent, to_send = [], []
+    for message in messages:
+        if _sends_something(message):
+            to_send.append(message)
+        else:
+            sent.append(message.pk)
+    if not to_send:
+        return sent
     try:
         with _one_publisher() as publisher:
-            for message in messages:
+            for message in to_send:
                 try:
                     _hand_over(message, publisher=publisher, log_context=log_contexts.get(message.pk))
                 except _BROKER_ERRORS:
@@ -280,9 +290,16 @@ def _hand_over_all(messages: list, failed: dict[int, str], log_contexts: dict) -
                 else:
                     sent.append(message.pk)
     except _BROKER_ERRORS as exc:  # the broker is down: the rest waits for the sweep
-        logger.warning("outbox: broker unavailable, %s messages wait: %r", len(messages) - len(sent), exc)
-        failed.update({m.pk: repr(exc) for m in messages if m.pk not in sent and m.pk not in failed})
+        waiting = {m.pk: repr(exc) for m in to_send if m.pk not in sent and m.pk not in failed}
+        logger.warning("outbox: broker unavailable, %s messages wait: %r", len(waiting), exc)
+        failed.update(waiting)
     return sent
+
+
+def _sends_something(message) -> bool:
+    """Whether handing ``message`` over sends anything: a task row always, an event when some task
+    subscribes to its topic."""
+    return message.topic.startswith(TASK_PREFIX) or bool(subscribers_of(message.topic))
 
 
 @contextmanager

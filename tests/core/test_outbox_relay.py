@@ -17,6 +17,7 @@ from core.models import OutboxMessage
 from core.outbox import outbox_publish, outbox_sweep, subscribe
 from core.task_base import ReliableTask
 from tests.bookings.test_placing import _lock, _place
+from tests.core.broker import broker_unreachable
 from tests.fixtures.worker import wait_for
 from travel.celery import app
 
@@ -244,3 +245,20 @@ def test_relayed_messages_carry_the_log_context_of_the_request_that_committed_th
                 headers.append(message.headers.get(LOG_CONTEXT_HEADER))
                 message.ack()
     assert headers == [{"request_id": "relay-ctx-0001", "user_id": 7}] * len(SUBSCRIBERS)
+
+
+def test_events_no_task_subscribes_to_are_handed_over_even_while_the_broker_is_down(subscriber_queue, settings):
+    """An event nobody subscribes to has nothing to send: the relay marks it handed over without
+    the broker, while an event with subscribers committed beside it waits for the sweep."""
+    with broker_unreachable():
+        with transaction.atomic():
+            unheard = outbox_publish(topic="relaytest.unheard", key="unheard", payload={}).pk
+        subscribed = _commit_event(1)
+
+    rows = OutboxMessage.objects.in_bulk([unheard, subscribed])
+    assert rows[unheard].published_at is not None and rows[unheard].last_error == ""
+    assert rows[subscribed].published_at is None and "Connection refused" in rows[subscribed].last_error
+
+    assert outbox_sweep(older_than=timedelta(0)) == 1  # the broker is back: only the subscribed one went
+    assert _taken_until(settings.CELERY_BROKER_URL, {(task, subscribed) for task in SUBSCRIBERS}) == Counter(
+        {(task, subscribed): 1 for task in SUBSCRIBERS})
