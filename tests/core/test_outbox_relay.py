@@ -262,3 +262,20 @@ def test_events_no_task_subscribes_to_are_handed_over_even_while_the_broker_is_d
     assert outbox_sweep(older_than=timedelta(0)) == 1  # the broker is back: only the subscribed one went
     assert _taken_until(settings.CELERY_BROKER_URL, {(task, subscribed) for task in SUBSCRIBERS}) == Counter(
         {(task, subscribed): 1 for task in SUBSCRIBERS})
+
+
+@pytest.mark.parametrize("linger_seconds, claims", [(1.0, 1), (0.0, 3)])
+def test_commits_within_the_relays_linger_share_one_claim(subscriber_queue, settings, linger_seconds, claims):
+    """Rows claimed together get one ``published_at``: the relay lingers after the first id so
+    that commits following each other share a claim (without the linger, the control: one each)."""
+    settings.OUTBOX_RELAY_LINGER_SECONDS = linger_seconds
+    ids = []
+    for n in range(3):
+        ids.append(_commit_event(n))
+        time.sleep(0.2)
+    assert wait_for(lambda: _all_published(ids), timeout=10)
+
+    claimed_at = set(OutboxMessage.objects.filter(pk__in=ids).values_list("published_at", flat=True))
+    assert len(claimed_at) == claims
+    expected = {(task, pk) for task in SUBSCRIBERS for pk in ids}
+    assert _taken_until(settings.CELERY_BROKER_URL, expected) == Counter(dict.fromkeys(expected, 1))
