@@ -33,25 +33,18 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.processes import free_port, stop_all, wait_http  # noqa: E402
+from bench.scratch import create_database, scratch_url  # noqa: E402
 
 BENCH_DB = "bench_bookings"
 SERVER_ROLE = "BOOKING_BENCH_SERVER"
 
-
-def _bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("The booking benchmark needs PostgreSQL, Redis and RabbitMQ: export the full-stack variables first (README).")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-
-
 if os.environ.get(SERVER_ROLE) != "1":  # the driver: point everything at the bench database first
-    os.environ["DATABASE_URL"] = _bench_database_url()
+    os.environ["DATABASE_URL"] = scratch_url(
+        BENCH_DB, needs="The booking benchmark needs PostgreSQL, Redis and RabbitMQ")
     os.environ["CACHE_KEY_PREFIX"] = BENCH_DB
     os.environ["LOG_LEVEL"] = "ERROR"
     # Each traveller here places dozens of bookings in seconds: the per-traveller caps and the
@@ -76,15 +69,6 @@ application = get_wsgi_application()
 
 
 # --- the driver ------------------------------------------------------------------------------
-
-def _create_database() -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
 
 def _session_for(user):
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -163,7 +147,7 @@ def main() -> None:
     relays = [r.strip() for r in args.outbox_relays.split(",") if r.strip()]
 
     load_before = os.getloadavg()
-    _create_database()
+    create_database(BENCH_DB)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -39,28 +39,20 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.scratch import create_database, drop_database, scratch_url, stack_scoped_name  # noqa: E402
+
 # Its own database, named after the stack's cache prefix (stacks share one PostgreSQL server).
-BENCH_DB = "_".join(["bench_channels"] + ["".join(c if c.isalnum() else "_" for c in
-                                                  os.environ.get("CACHE_KEY_PREFIX", ""))]).rstrip("_").lower()
+BENCH_DB = stack_scoped_name("bench_channels")
 OTAS = ("booking_com", "expedia", "agoda", "traveloka", "trip_com")
 WEBHOOK_CHANNELS = ("booking_com", "expedia", "agoda")
 HOTELS = 3
 BIG_ROOMS, CONTENDED_ROOMS = 10000, 2
 WEBHOOK_P95_TARGET_S, POLL_SLACK_S = 0.5, 2.0
 
-
-def _bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("The channel benchmark needs PostgreSQL, Redis and RabbitMQ: export the full-stack variables first.")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-
-
-os.environ["DATABASE_URL"] = _bench_database_url()
+os.environ["DATABASE_URL"] = scratch_url(BENCH_DB, needs="The channel benchmark needs PostgreSQL, Redis and RabbitMQ")
 os.environ["CACHE_KEY_PREFIX"] = BENCH_DB
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
@@ -143,25 +135,6 @@ def _start_workers(stack: Processes, threads: int) -> None:
 
 
 # --- data -------------------------------------------------------------------------------------
-
-def _create_database() -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def _drop_database() -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    admin = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
 
 def hotel_code(channel: str, n: int) -> str:
     return f"{channel.upper()}-{n}"
@@ -511,7 +484,7 @@ def _print(figures: dict, doubles: dict, near_poll: dict, out: Path) -> None:
 def main() -> None:
     args = ARGS
     load_before = os.getloadavg()
-    _create_database()
+    create_database(BENCH_DB, drop_first=True)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -570,7 +543,10 @@ def main() -> None:
     out = write_results(args.results_name, document)
     _print(figures, doubles, near_poll, out)
     if not args.keep_db:
-        _drop_database()
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(BENCH_DB)
 
 
 if __name__ == "__main__":

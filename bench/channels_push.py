@@ -49,34 +49,26 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.processes import free_port, stop_all, wait_http  # noqa: E402
+from bench.scratch import create_database, drop_database, scratch_url, stack_scoped_name  # noqa: E402
 
 # Its own database, named after the stack's cache prefix (stacks share one PostgreSQL server);
 # the driver passes the name on to the worker processes it starts.
-BENCH_DB = os.environ.setdefault("CHANNELS_PUSH_BENCH_DB", "_".join(
-    ["bench_channels_push"] + ["".join(c if c.isalnum() else "_" for c in os.environ.get("CACHE_KEY_PREFIX", ""))]
-).rstrip("_").lower())
+BENCH_DB = os.environ.setdefault("CHANNELS_PUSH_BENCH_DB", stack_scoped_name("bench_channels_push"))
 LATENCY_RANGE_MS = [100, 300]
 BULK_POLL_S, BATCHED_POLL_S = 0.05, 1.0
 TARGETS = {"bulk_p95_s": 0.5, "batched_max_s": 31.0, "burst_calls_per_booking": 1.0}
-
-
-def _bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres") or not os.environ.get("CELERY_BROKER_URL"):
-        sys.exit("The push benchmark needs PostgreSQL, Redis and RabbitMQ: export the full-stack variables first.")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-
+NEEDS = "The push benchmark needs PostgreSQL, Redis and RabbitMQ"
 
 WORKER_ROLE = "CHANNELS_PUSH_BENCH_WORKER"  # the Celery worker, started by the driver from this file
-SERVER_DB_URL = os.environ.get("DATABASE_URL", "")
 if os.environ.get(WORKER_ROLE) != "1":  # the driver: point everything at the bench database first
+    if not os.environ.get("CELERY_BROKER_URL"):
+        sys.exit(f"{NEEDS}: export the full-stack variables first (README).")
     OTA_PORT = free_port()
-    os.environ["DATABASE_URL"] = _bench_database_url()
+    os.environ["DATABASE_URL"] = scratch_url(BENCH_DB, needs=NEEDS)
     os.environ["CACHE_KEY_PREFIX"] = BENCH_DB
     os.environ["OTA_API_URL"] = f"http://127.0.0.1:{OTA_PORT}"
     os.environ.setdefault("LOG_LEVEL", "ERROR")
@@ -112,16 +104,6 @@ class Sample:
 
 
 # --- processes --------------------------------------------------------------------------------
-
-def _database_reset(*, drop_only: bool = False) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(SERVER_DB_URL)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        if not drop_only:
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
 
 def _start(argv: list[str], log_dir: Path, name: str, env: dict) -> subprocess.Popen:
     log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
@@ -566,7 +548,7 @@ def main() -> None:
     log_dir = Path(tempfile.mkdtemp(prefix="channels_push_"))
     load_before = os.getloadavg()
     uptime_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    _database_reset()
+    create_database(BENCH_DB, drop_first=True)
     from django.core.management import call_command
 
     processes = []
@@ -637,7 +619,7 @@ def main() -> None:
     out = _write(scenario, result)
     _print(figures, burst, verdicts, out)
     if not args.keep_db:
-        _database_reset(drop_only=True)
+        drop_database(BENCH_DB)
 
 
 def _write(scenario: str, result: dict) -> Path:

@@ -30,10 +30,10 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.scratch import create_database, scratch_url  # noqa: E402
 
 BENCH_DB = "bench_inventory"
 SOURCES = ("direct", "booking_com", "expedia", "agoda", "airbnb", "trip_com")
@@ -50,11 +50,8 @@ def _outbox_relay_argument() -> str:
 
 
 def configure_environment() -> None:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/travel")
-    if not url.startswith("postgres"):
-        sys.exit("The inventory benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
-    parts = urlsplit(url)
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/travel")  # the README's local server
+    os.environ["DATABASE_URL"] = scratch_url(BENCH_DB, needs="The inventory benchmark needs PostgreSQL")
     os.environ["CACHE_KEY_PREFIX"] = BENCH_DB
     # The outbox as in production: with a broker (CELERY_BROKER_URL kept) each worker process's
     # relay thread hands the committed rows over in batches (OUTBOX_RELAY=thread); --outbox-relay
@@ -67,12 +64,7 @@ def configure_environment() -> None:
     os.environ["CONN_MAX_AGE"] = "600"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
     os.environ["LOG_LEVEL"] = "ERROR"
-    import psycopg
-
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    create_database(BENCH_DB)
 
 
 configure_environment()

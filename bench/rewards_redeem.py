@@ -13,36 +13,25 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-BASE_URL = os.environ.get("DATABASE_URL", "")
-if not BASE_URL.startswith("postgres"):
-    sys.exit("needs PostgreSQL: export the full-stack variables first (README)")
-parsed = urlparse(BASE_URL)
-SCRATCH = f"{parsed.path.lstrip('/')}_bench_rewards"
-os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{SCRATCH}"))
+from bench.scratch import create_database, drop_database, scratch_name, scratch_url  # noqa: E402
+
+SCRATCH = scratch_name("bench_rewards")
+os.environ["DATABASE_URL"] = scratch_url(SCRATCH, needs="The rewards benchmark needs PostgreSQL")
 os.environ["CONN_MAX_AGE"] = "0"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "travel.settings.base")
 
 
-def admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(urlunparse(parsed._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def main(threads: int, per_thread: int) -> None:
-    admin_sql(f'DROP DATABASE IF EXISTS "{SCRATCH}"')
-    admin_sql(f'CREATE DATABASE "{SCRATCH}"')
+    create_database(SCRATCH, drop_first=True)
     try:
         run(threads, per_thread)
     finally:
         from django.db import connections
 
         connections.close_all()
-        admin_sql(f'DROP DATABASE IF EXISTS "{SCRATCH}"')
+        drop_database(SCRATCH)
 
 
 def run(threads: int, per_thread: int) -> None:
