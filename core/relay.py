@@ -4,10 +4,11 @@ After a transaction commits, ``core.outbox`` gives the ids of its outbox rows to
 which only puts them on an in-memory queue: the request (or task) that wrote them goes on without
 a broker round trip. The relay thread takes whatever has gathered on the queue (up to
 ``OUTBOX_RELAY_BATCH`` ids) and hands it over with ``outbox_deliver_many``: one claim, one
-producer on one pooled broker connection, one UPDATE. It wakes as soon as an id arrives and
-lingers ``OUTBOX_RELAY_LINGER_SECONDS`` (25 ms) for more, so that commits following each other
-share a claim and its transaction instead of paying one each: an event is on RabbitMQ within
-about that long after its commit.
+producer on one pooled broker connection, one UPDATE. It wakes as soon as an id arrives. While
+commits keep coming it lingers ``OUTBOX_RELAY_LINGER_SECONDS`` (25 ms) for more before it claims,
+so that commits following each other share a claim and its transaction instead of paying one
+each; a row after a quiet spell is claimed at once. An event is on RabbitMQ a few milliseconds
+after its commit, at most a linger more under a stream of commits.
 
 Nothing is lost if the process dies with ids on its queue (or the broker is down): the rows are
 committed and unpublished, and the periodic ``core.outbox_sweep`` hands them over later (delivery
@@ -29,6 +30,9 @@ from django.db import connection
 logger = logging.getLogger(__name__)
 
 _STOP = object()
+# A row that comes within this many lingers of the last batch is taken as part of a stream of
+# commits, and the relay lingers for more; after a longer quiet spell a row is claimed at once.
+_STREAM_LINGERS = 4
 
 
 class _Relay:
@@ -37,6 +41,7 @@ class _Relay:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.ids: queue.SimpleQueue = queue.SimpleQueue()
+        self.last_batch_at = float("-inf")  # time.monotonic() when the last batch was handed over
         self.thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
         self.thread.start()
 
@@ -53,6 +58,7 @@ class _Relay:
             batch, stop, flushed = self._gather(first)
             if batch:
                 self._deliver(outbox_deliver_many, dict(batch))
+                self.last_batch_at = time.monotonic()
             for waiter in flushed:
                 waiter.set()
             if stop:
@@ -60,10 +66,14 @@ class _Relay:
                 return
 
     def _gather(self, first) -> tuple[list[tuple[int, dict]], bool, list[threading.Event]]:
-        """``first`` and whatever else arrives within the linger after it, up to a batch: (id, log
-        context) pairs; a ``flush`` waiting ends the batch."""
+        """``first`` and whatever else is waiting, up to a batch: (id, log context) pairs; a
+        ``flush`` waiting ends the batch. While commits keep coming (``first`` came within
+        ``_STREAM_LINGERS`` lingers of the last batch) it also takes what arrives within the
+        linger; a row after a quiet spell goes at once."""
         batch, item = [], first
-        until = time.monotonic() + settings.OUTBOX_RELAY_LINGER_SECONDS
+        now = time.monotonic()
+        linger = settings.OUTBOX_RELAY_LINGER_SECONDS
+        until = now + linger if now - self.last_batch_at < _STREAM_LINGERS * linger else now
         while True:
             if item is _STOP:
                 return batch, True, []

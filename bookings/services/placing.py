@@ -33,9 +33,9 @@ from bookings.services.lifecycle import booking_paid_without_invoice
 from catalogue.models import RoomType
 from core.errors import ConflictError
 from core.inserts import insert_row
-from core.reads import get_along
 from core.logging import bind_booking
 from core.money import money
+from core.reads import get_along
 from inventory.models import RatePlan
 from inventory.services import inventory_reserve
 from inventory.stays import Stay

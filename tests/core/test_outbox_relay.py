@@ -265,10 +265,13 @@ def test_events_no_task_subscribes_to_are_handed_over_even_while_the_broker_is_d
 
 
 @pytest.mark.parametrize("linger_seconds, claims", [(1.0, 1), (0.0, 3)])
-def test_commits_within_the_relays_linger_share_one_claim(subscriber_queue, settings, linger_seconds, claims):
-    """Rows claimed together get one ``published_at``: the relay lingers after the first id so
-    that commits following each other share a claim (without the linger, the control: one each)."""
+def test_a_stream_of_commits_shares_one_claim_within_the_relays_linger(subscriber_queue, settings,
+                                                                       linger_seconds, claims):
+    """Rows claimed together get one ``published_at``: while commits keep coming the relay lingers
+    after the first id, so that they share a claim (without the linger, the control: one each)."""
     settings.OUTBOX_RELAY_LINGER_SECONDS = linger_seconds
+    primer = _commit_event(-1)  # the stream begins: the relay has just handed a batch over
+    assert wait_for(lambda: _all_published([primer]), timeout=10)
     ids = []
     for n in range(3):
         ids.append(_commit_event(n))
@@ -277,5 +280,18 @@ def test_commits_within_the_relays_linger_share_one_claim(subscriber_queue, sett
 
     claimed_at = set(OutboxMessage.objects.filter(pk__in=ids).values_list("published_at", flat=True))
     assert len(claimed_at) == claims
-    expected = {(task, pk) for task in SUBSCRIBERS for pk in ids}
+    expected = {(task, pk) for task in SUBSCRIBERS for pk in [primer, *ids]}
+    assert _taken_until(settings.CELERY_BROKER_URL, expected) == Counter(dict.fromkeys(expected, 1))
+
+
+def test_a_commit_after_a_quiet_spell_is_handed_over_without_waiting_for_the_linger(subscriber_queue, settings):
+    settings.OUTBOX_RELAY_LINGER_SECONDS = 1.0
+    relay.flush()
+    time.sleep(4.2)  # more than four lingers since the relay's last batch: no stream
+    committed = time.monotonic()
+    lone = _commit_event(1)
+    assert wait_for(lambda: _all_published([lone]), timeout=10, every=0.02)
+
+    assert time.monotonic() - committed < 0.8  # a lingering relay would have waited a whole second
+    expected = {(task, lone) for task in SUBSCRIBERS}
     assert _taken_until(settings.CELERY_BROKER_URL, expected) == Counter(dict.fromkeys(expected, 1))

@@ -226,8 +226,8 @@ OUTBOX_RELAY = env("OUTBOX_RELAY", default="thread" if CELERY_BROKER_URL else "i
 if OUTBOX_RELAY not in ("thread", "inline"):
     raise ValueError(f"OUTBOX_RELAY must be 'thread' or 'inline', not {OUTBOX_RELAY!r}")
 OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=200)  # ids per claim at most
-# After the first id, how long the relay waits for more before it claims: commits that follow each
-# other share one claim transaction (docs/performance.md, section 8).
+# While commits keep coming, how long the relay waits after the first id for more before it claims:
+# they share one claim transaction (docs/performance.md, section 8). After a quiet spell, no wait.
 OUTBOX_RELAY_LINGER_SECONDS = env.float("OUTBOX_RELAY_LINGER_MS", default=25.0) / 1000
 OUTBOX_RELAY_IDLE_SECONDS = 0.5  # idle this long, the relay gives its database connection back
 OUTBOX_RELAY_EXIT_SECONDS = 2.0  # at exit, how long the relay may take to hand over its queue
