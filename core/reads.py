@@ -19,11 +19,13 @@ from django.db.models import Model
 
 class _Step(NamedTuple):
     """One model on the path: its concrete fields in the SELECT's order, their columns as
-    expressions (what converters are given), and the foreign key that led to it."""
+    expressions, the converters of the columns that have any ((index, column, converters), as the
+    ORM's compiler lists them once per query), and the foreign key that led to it."""
 
     model: type[Model]
     attnames: tuple[str, ...]
     columns: tuple
+    converters: tuple
     pk_position: int
     via: object  # the ForeignKey on the previous step's model; None for the first
 
@@ -31,7 +33,8 @@ class _Step(NamedTuple):
 @lru_cache(maxsize=64)
 def _plan(model: type[Model], path: str, alias: str) -> tuple[str, tuple[_Step, ...]]:
     """(SQL, steps) for reading ``model`` by primary key along ``path`` on database ``alias``."""
-    quote = connections[alias].ops.quote_name
+    connection = connections[alias]
+    quote = connection.ops.quote_name
     steps, joins = [], []
     current, via = model, None
     for depth, name in enumerate([None, *(path.split("__") if path else ())]):
@@ -44,7 +47,8 @@ def _plan(model: type[Model], path: str, alias: str) -> tuple[str, tuple[_Step, 
                          f"ON t{depth}.{quote(via.target_field.column)} = t{depth - 1}.{quote(via.column)}")
         fields = current._meta.concrete_fields
         attnames = tuple(f.attname for f in fields)
-        steps.append(_Step(current, attnames, tuple(f.get_col(f"t{depth}") for f in fields),
+        columns = tuple(f.get_col(f"t{depth}") for f in fields)
+        steps.append(_Step(current, attnames, columns, _converters(columns, connection),
                            attnames.index(current._meta.pk.attname), via))
     selected = ", ".join(f"{column.alias}.{quote(column.target.column)}" for step in steps for column in step.columns)
     sql = (f"SELECT {selected} FROM {quote(model._meta.db_table)} t0 {' '.join(joins)} "
@@ -66,7 +70,7 @@ def get_along(model: type[Model], pk, path: str = "") -> Model:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
     instances, start = [], 0
     for step in steps:
-        values = _converted(row[start:start + len(step.columns)], step.columns, connection)
+        values = _converted(row[start:start + len(step.columns)], step.converters, connection)
         start += len(step.columns)
         instance = None if values[step.pk_position] is None else step.model.from_db(alias, step.attnames, values)
         if step.via is not None:
@@ -77,11 +81,21 @@ def get_along(model: type[Model], pk, path: str = "") -> Model:
     return instances[0]
 
 
-def _converted(values, columns, connection) -> list:
-    """``values`` as the ORM's compiler hands them to ``from_db``: through the backend's and each
-    field's converters."""
-    converted = list(values)
+def _converters(columns, connection) -> tuple:
+    """(index, column, the backend's and the field's converters) for each column that has any:
+    worked out once per plan, as the compiler does once per query."""
+    found = []
     for index, column in enumerate(columns):
-        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            found.append((index, column, tuple(converters)))
+    return tuple(found)
+
+
+def _converted(values, converters, connection) -> list:
+    """``values`` as the ORM's compiler hands them to ``from_db``: each through its converters."""
+    converted = list(values)
+    for index, column, column_converters in converters:
+        for converter in column_converters:
             converted[index] = converter(converted[index], column, connection)
     return converted
