@@ -11,6 +11,12 @@ stops sending at once: two beats never send together, at worst none sends for a 
 On taking over, a standby re-reads the schedule from the database, where the previous holder
 recorded each send (``CELERY_BEAT_SYNC_EVERY = 1``), so nothing due is sent twice.
 
+A standby writes nothing to the schedule's tables. A beat writes the project's schedule into
+them when it starts; done by a standby, that write tells the sending beat that the schedule
+changed, and the sending beat re-reads it. A send not yet recorded at that moment could then be
+read back as still due and sent again; this happened 52 ms after a send. So a beat writes the
+project's schedule only when it takes the lock, before it sends anything.
+
 Without ``REDIS_URL`` there is nothing to share a lock through: it runs as the plain
 ``DatabaseScheduler`` and logs that a second beat would send everything twice.
 """
@@ -44,6 +50,12 @@ class SingleBeatScheduler(DatabaseScheduler):
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
         return client.lock(lock_key(), timeout=self.lock_ttl, thread_local=False)
 
+    def setup_schedule(self):
+        """Called when the beat starts. With a lock the project's schedule is written only on
+        taking it over (``take_over``); a beat without a lock writes it now, as django-celery-beat does."""
+        if self.lock is None:
+            super().setup_schedule()
+
     @property
     def renew_every(self) -> float:
         return self.lock_ttl / 3
@@ -73,7 +85,8 @@ class SingleBeatScheduler(DatabaseScheduler):
     def take_over(self) -> None:
         logger.info("beat: took the beat lock %s; this beat sends the periodic tasks now", lock_key())
         self.leading = True
-        self._schedule = self.all_as_schedule()  # what the last holder sent, from the database
+        super().setup_schedule()  # the project's schedule into the database, as a beat does at start
+        self._schedule = self.all_as_schedule()  # with what the last holder sent, from the database
         self._heap = None
 
     def close(self):
