@@ -105,20 +105,13 @@ GUESTS = {"lead": {"name": "Bench Traveller", "email": "bench@example.com", "pho
           "others": ["Second Traveller"]}
 
 
-def _no_pending(clients: list[dict]) -> None:
-    """The travellers' earlier placements expired: placing counts a traveller's pending bookings
-    (the caps), so without this each scenario, round and run would cost more than the one before."""
-    from bookings.models import Booking
-
-    Booking.objects.filter(user_id__in=[c["user_id"] for c in clients],
-                           status=Booking.Status.PENDING).update(status=Booking.Status.EXPIRED)
-
-
 def _run(base: str, clients: list[dict], work: dict[int, list[str]], path_: str, expect: int) -> dict:
     """Every client sends its requests one after another; all clients at once."""
     import httpx
 
-    _no_pending(clients)
+    from bench.world import expire_pending
+
+    expire_pending(c["user_id"] for c in clients)  # each scenario starts with none pending
     latencies, errors, lock = [], {}, threading.Lock()
     barrier = threading.Barrier(len(clients))
 
@@ -204,14 +197,15 @@ def main() -> None:
                 server, base = _start_server(args, {**env, "BOOKINGS_SUBMIT_INVOICE_INLINE": inline,
                                                     "OUTBOX_RELAY": relay})
                 processes.append(server)
-                stay_work, offer_work, base_work = _locks(args, clients)
+                offer_work, base_work = _locks(args, clients)
                 _run(base, clients, {c["user_id"]: ["x" * 32] * 3 for c in clients}, BASELINE_PATH, 201)  # warm-up
                 results[f"place_supplier_offer_{mode}{suffix}"] = _run(base, clients, offer_work, "/api/bookings/", 201)
                 if mode == "invoice_by_task" and relay == "thread":  # the issue's comparison, in rounds
                     rounds = _compared_rounds(args, base, clients, base_work)
                     results.update(rounds[_median_round(rounds)])
                 else:
-                    results[f"place_own_stay_{mode}{suffix}"] = _run(base, clients, stay_work, "/api/bookings/", 201)
+                    results[f"place_own_stay_{mode}{suffix}"] = _run(base, clients, _stay_locks(args, clients),
+                                                                     "/api/bookings/", 201)
                 stop_all([server])
     finally:
         stop_all(processes, timeout=20)
@@ -358,7 +352,7 @@ def _locks(args, clients):
             offer = offers[(n + k) % len(offers)]
             offer_work[c["user_id"]].append(price_lock_offer(user=c["user"], kind="hotel", offer_id=offer.id,
                                                              coin_code="USDT-TRC20").id)
-    return _stay_locks(args, clients), offer_work, base_work
+    return offer_work, base_work
 
 
 def _stay_locks(args, clients) -> dict[int, list[str]]:

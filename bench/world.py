@@ -1,5 +1,6 @@
 """The hotel a benchmark books into: one room type with a flexible plan and plenty of rooms on
-every night (nothing sells out: the benchmarks measure the path, not running out of rooms)."""
+every night (nothing sells out: the benchmarks measure the path, not running out of rooms); and
+its travellers, started with no pending booking."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -27,3 +28,12 @@ def bench_hotel(*, slug: str, name: str, rooms: int, days: int = 60):
         Rate.objects.get_or_create(room_type=room_type, rate_plan=plan, date=d,
                                    defaults={"single": Decimal("90"), "double": Decimal("100")})
     return prop, room_type, plan, today
+
+
+def expire_pending(user_ids) -> None:
+    """The travellers' earlier placements expired: placing counts a traveller's pending bookings
+    (the caps), so without this each run, scenario or round would cost more than the one before."""
+    from bookings.models import Booking
+
+    Booking.objects.filter(user_id__in=list(user_ids), status=Booking.Status.PENDING).update(
+        status=Booking.Status.EXPIRED)
