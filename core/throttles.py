@@ -11,16 +11,29 @@ Rates live in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` by scope: ``api`` for
 the default cache (Redis in full stack, shared by every process; the process's own memory in
 the embedded mode). When the cache cannot answer, a request is let through and the failure
 logged: a throttle is a brake on abuse, never a reason to turn a traveller away.
+
+With Redis, a request is counted and judged in one Lua script (``_ALLOW``: a sliding log of the
+client's allowed requests, on Redis's clock): one round trip, and atomic across every process.
+DRF's own throttle reads the log, then writes it back, so concurrent requests of one client read
+the same log and each adds itself to its own copy: past the rate, parallel requests got through
+(tests/abuse/test_throttles.py shows both). The embedded mode (one process, the process's memory)
+keeps DRF's read-then-write.
 """
 import logging
+import threading
+import uuid
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache as default_cache
+from django.core.cache import caches
 from django.shortcuts import render
+from django_redis.cache import RedisCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
+_cache_failing = threading.Event()  # set from a failed call to the next that succeeds: one warning an outage
 
 
 def client_ip(request) -> str:
@@ -48,10 +61,58 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def allow_request(self, request, view):
         try:
-            return super().allow_request(request, view)
-        except Exception:  # noqa: BLE001 - the cache is down: let the request through, say so
-            logger.warning("throttle %s not applied: the cache did not answer", self.scope, exc_info=True)
+            backend = caches["default"] if self.cache is default_cache else self.cache  # not the proxy
+            if isinstance(backend, RedisCache):
+                allowed = self._allow_atomically(backend, request, view)
+            else:
+                allowed = super().allow_request(request, view)
+        except Exception:  # noqa: BLE001 - the cache is down: let the request through, say so (once)
+            if not _cache_failing.is_set():
+                _cache_failing.set()
+                logger.warning("throttles not applied until the cache answers again (scope %s)", self.scope,
+                               exc_info=True)
             return True
+        _cache_failing.clear()
+        return allowed
+
+    def _allow_atomically(self, backend: RedisCache, request, view) -> bool:
+        self.retry_after = None
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        allow = backend.client.get_client(write=True).register_script(_ALLOW)  # run by its SHA1
+        allowed, retry_after = allow(keys=[backend.make_key(self.key)],
+                                     args=[self.num_requests, self.duration, uuid.uuid4().hex])
+        if not allowed:
+            self.retry_after = float(retry_after)
+        return bool(allowed)
+
+    def wait(self):
+        """Seconds until the client's oldest counted request leaves the window (Redis), or DRF's estimate."""
+        retry_after = getattr(self, "retry_after", None)
+        return retry_after if retry_after is not None else super().wait()
+
+
+# KEYS[1]: the client's log (the times of its allowed requests). ARGV: the limit, the window in
+# seconds, a unique member. Returns {1, ''} when the request is allowed (and logged), else
+# {0, the seconds until the oldest logged request leaves the window}.
+_ALLOW = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
+  return {1, ''}
+end
+if count == 0 then return {0, tostring(window)} end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, tostring(tonumber(oldest[2]) + window - now)}
+"""
 
 
 class ApiThrottle(ClientRateThrottle):

@@ -1,7 +1,11 @@
 """Per-client throttles: price locks, placements and the whole API answer 429 with Retry-After
-past their rate (the site's forms share the API's allowance); a cache that cannot answer lets
-requests through instead of failing them."""
+past their rate (the site's forms share the API's allowance), also when one client sends its
+requests all at once; a cache that cannot answer lets requests through instead of failing them."""
+import logging
+import threading
+import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -9,7 +13,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
-from core.throttles import ClientRateThrottle
+from core.throttles import ClientRateThrottle, PlacementThrottle
 from tests.factories import UserFactory, guests_body
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +114,87 @@ def test_a_cache_that_cannot_answer_lets_requests_through(api, room, rates, monk
              for n in range(3)]
 
     assert codes == [201] * 3
+
+
+class ReadThenWrite(PlacementThrottle):
+    """The negative control: DRF's own throttle, which reads the client's log and writes it back."""
+
+    def allow_request(self, request, view):
+        return super(ClientRateThrottle, self).allow_request(request, view)
+
+
+def burst(throttle_class, *, requests: int) -> list[float | None]:
+    """One traveller's ``requests`` placements sent at the same moment, each from its own thread
+    (as from the web processes): for each, None if it was let through, else its Retry-After."""
+    request = SimpleNamespace(user=SimpleNamespace(pk=4242, is_authenticated=True), META={})
+    start = threading.Barrier(requests)
+    answers = []
+
+    def send():
+        throttle = throttle_class()
+        start.wait()
+        answers.append(None if throttle.allow_request(request, None) else throttle.wait())
+
+    threads = [threading.Thread(target=send) for _ in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return answers
+
+
+@pytest.mark.redis
+def test_a_burst_of_one_travellers_placements_gets_exactly_the_rate_through(rates):
+    rates(placement="10/min")
+
+    answers = burst(PlacementThrottle, requests=40)
+
+    assert len(answers) == 40
+    assert answers.count(None) == 10
+    assert all(59 <= wait <= 60 for wait in answers if wait is not None)  # when the first of the 10 leaves
+
+
+@pytest.mark.redis
+def test_negative_control_drfs_read_then_write_throttle_lets_a_burst_past_the_rate(rates):
+    rates(placement="10/min")
+
+    answers = burst(ReadThenWrite, requests=40)
+
+    assert len(answers) == 40
+    assert answers.count(None) > 10  # concurrent requests read the same log, each adds itself to its own copy
+
+
+@pytest.mark.redis
+def test_the_window_slides_a_refused_client_is_let_through_once_its_oldest_request_is_a_window_old(rates):
+    rates(placement="2/s")
+    request = SimpleNamespace(user=SimpleNamespace(pk=4343, is_authenticated=True), META={})
+    assert PlacementThrottle().allow_request(request, None) is True
+    time.sleep(0.5)
+    assert PlacementThrottle().allow_request(request, None) is True
+    refused = PlacementThrottle()
+    assert refused.allow_request(request, None) is False
+    assert 0.3 < refused.wait() <= 0.5  # the first request leaves the window a second after it came
+
+    time.sleep(refused.wait() + 0.05)
+
+    assert PlacementThrottle().allow_request(request, None) is True
+    assert PlacementThrottle().allow_request(request, None) is False  # the second of the two is still in the window
+
+
+def test_an_unreachable_redis_lets_requests_through_with_one_warning_an_outage(rates, settings, caplog):
+    rates(placement="100/min")
+    request = SimpleNamespace(user=SimpleNamespace(pk=4444, is_authenticated=True), META={})
+    answering = settings.CACHES
+    unreachable = {**answering, "default": {
+        "BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}}}
+    allowed = []
+
+    with caplog.at_level(logging.WARNING, logger="core.throttles"):
+        for caches in (answering, unreachable, answering, unreachable):
+            settings.CACHES = caches
+            allowed += [PlacementThrottle().allow_request(request, None) for _ in range(3)]
+
+    assert allowed == [True] * 12
+    assert [r.getMessage() for r in caplog.records] == [
+        "throttles not applied until the cache answers again (scope placement)"] * 2  # one for each outage
