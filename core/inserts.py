@@ -6,10 +6,12 @@ them. ``insert_row(obj)`` writes the row ``obj.save(force_insert=True)`` would w
 concrete field, ``auto_now``/``auto_now_add`` filled in, values prepared by each field as Django
 prepares them) with a statement built once per model, and sets the primary key; ``insert_rows``
 does the same for several instances of one model in one statement (built once per model and
-number of rows).
+number of rows). ``update_row(obj, fields)`` writes named fields of a saved instance back to its row
+the same way (what ``obj.save(update_fields=fields)`` sends, without compiling an UPDATE).
 
 What it does not do, so use it only where none of it matters: send ``pre_save``/``post_save``
-(the models it is used on have no receivers) or call an overridden ``save()``.
+(the models it is used on have no receivers), call an overridden ``save()``, or fill in
+``auto_now`` fields on an update.
 """
 from functools import lru_cache
 
@@ -49,3 +51,21 @@ def insert_rows(objs: list[Model]) -> list[Model]:
         obj.pk = key
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
+
+
+@lru_cache(maxsize=256)
+def _update_statement(model: type[Model], vendor: str, names: tuple[str, ...]) -> tuple[str, tuple]:
+    """(SQL, the fields whose values it takes, in order) that sets ``names`` of one row of ``model``."""
+    fields = tuple(model._meta.get_field(name) for name in names)
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+           f"WHERE {quote(model._meta.pk.column)} = %s")
+    return sql, fields
+
+
+def update_row(obj: Model, fields: tuple[str, ...]) -> None:
+    """Write ``fields`` of ``obj`` (a saved instance) to its row, in one UPDATE built once."""
+    sql, model_fields = _update_statement(type(obj), connection.vendor, tuple(fields))
+    values = [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in model_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, obj.pk])

@@ -1,4 +1,5 @@
-"""core.inserts.insert_row writes the row the ORM's save() would write."""
+"""core.inserts.insert_row writes the row the ORM's save() would write; update_row the fields
+save(update_fields=...) would write."""
 from decimal import Decimal
 
 import pytest
@@ -70,3 +71,26 @@ def test_several_rows_in_one_statement_read_back_as_bulk_create_wrote_them_each_
 
     assert stored(ours) == stored(theirs)
     assert insert_rows([]) == []
+
+
+def test_an_updated_row_reads_back_as_save_with_update_fields_would_have_written_it(room, traveller):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.inserts import update_row
+
+    by_orm, by_update = (stay_booking(user=traveller, room_type=room[0], rate_plan=room[1]) for _ in range(2))
+    for booking in (by_orm, by_update):
+        booking.total, booking.title, booking.rooms = Decimal("412.50"), "Changed title", 3
+
+    by_orm.save(update_fields=["total", "title"])
+    with CaptureQueriesContext(connection) as statements:
+        update_row(by_update, ("total", "title"))
+
+    assert len(statements.captured_queries) == 1
+
+    def written(booking):
+        stored = type(booking).objects.get(pk=booking.pk)
+        return stored.total, stored.title, stored.rooms
+
+    assert written(by_update) == written(by_orm) == (Decimal("412.50"), "Changed title", 1)  # rooms not written
