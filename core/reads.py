@@ -1,5 +1,5 @@
-"""One row and the rows its foreign keys lead to, read by primary key without the ORM's query
-compiler, for the hottest read paths.
+"""One row and the rows its foreign keys lead to, read by primary key (or another unique field)
+without the ORM's query compiler, for the hottest read paths.
 
 ``Model.objects.select_related("a__b").get(pk=…)`` compiles its SELECT (every column of every
 model on the path, the joins) on every call; on the placing path that cost more CPU than
@@ -7,8 +7,9 @@ PostgreSQL spent running it. ``get_along(RoomType, pk, "property__destination")`
 kind of SELECT with a text built once per model, path and database, and returns what the ORM
 returns: instances made by ``Model.from_db``, every value converted as the ORM converts it, each
 related instance cached on the one that points to it (``room_type.property.destination`` reads
-nothing more). It reads from the database the routers give for the model (the catalogue's
-replica, when one is set), as the ORM would.
+nothing more). ``get_along(Coin, "BTC", by="code")`` reads by a unique field instead. It reads from
+the database the routers give for the model (the catalogue's replica, when one is set), as the
+ORM would.
 """
 from functools import lru_cache
 from typing import NamedTuple
@@ -31,8 +32,8 @@ class _Step(NamedTuple):
 
 
 @lru_cache(maxsize=64)
-def _plan(model: type[Model], path: str, alias: str) -> tuple[str, tuple[_Step, ...]]:
-    """(SQL, steps) for reading ``model`` by primary key along ``path`` on database ``alias``."""
+def _plan(model: type[Model], path: str, alias: str, by: str) -> tuple[str, tuple[_Step, ...]]:
+    """(SQL, steps) for reading ``model`` by its unique field ``by`` along ``path`` on database ``alias``."""
     connection = connections[alias]
     quote = connection.ops.quote_name
     steps, joins = [], []
@@ -52,19 +53,27 @@ def _plan(model: type[Model], path: str, alias: str) -> tuple[str, tuple[_Step, 
                            attnames.index(current._meta.pk.attname), via))
     selected = ", ".join(f"{column.alias}.{quote(column.target.column)}" for step in steps for column in step.columns)
     sql = (f"SELECT {selected} FROM {quote(model._meta.db_table)} t0 {' '.join(joins)} "
-           f"WHERE t0.{quote(model._meta.pk.column)} = %s")
+           f"WHERE t0.{quote(_key_field(model, by).column)} = %s")
     return sql, tuple(steps)
 
 
-def get_along(model: type[Model], pk, path: str = "") -> Model:
-    """The ``model`` row with primary key ``pk``, with the rows ``path`` (foreign keys joined by
-    ``__``) leads to cached on it, as ``select_related(path).get(pk=pk)`` returns it; raises
-    ``model.DoesNotExist`` when there is none."""
+def _key_field(model: type[Model], by: str):
+    field = model._meta.pk if by == "pk" else model._meta.get_field(by)
+    if not field.unique:
+        raise ValueError(f"{model.__name__}.{by} is not unique")
+    return field
+
+
+def get_along(model: type[Model], key, path: str = "", *, by: str = "pk") -> Model:
+    """The ``model`` row whose ``by`` (the primary key, or another unique field) is ``key``, with the
+    rows ``path`` (foreign keys joined by ``__``) leads to cached on it, as
+    ``select_related(path).get(**{by: key})`` returns it; raises ``model.DoesNotExist`` when there
+    is none."""
     alias = router.db_for_read(model)
     connection = connections[alias]
-    sql, steps = _plan(model, path, alias)
+    sql, steps = _plan(model, path, alias, by)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])
+        cursor.execute(sql, [_key_field(model, by).get_db_prep_value(key, connection)])
         row = cursor.fetchone()
     if row is None:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")

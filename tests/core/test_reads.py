@@ -53,3 +53,17 @@ def test_a_missing_row_raises_does_not_exist_and_a_path_off_the_foreign_keys_is_
         get_along(RoomType, room_type.pk + 1000, "property")
     with pytest.raises(ValueError, match="not a foreign key"):
         get_along(RoomType, room_type.pk, "name")
+
+
+def test_a_row_read_by_another_unique_field_reads_as_the_orm_reads_it(room_type, django_assert_num_queries):
+    by_orm = Property.objects.select_related("destination").get(slug="river-lantern-reads")
+
+    with django_assert_num_queries(1):
+        read = get_along(Property, "river-lantern-reads", "destination", by="slug")
+        destination = read.destination
+
+    assert _values(read) == _values(by_orm) and _values(destination) == _values(by_orm.destination)
+    with pytest.raises(Property.DoesNotExist):
+        get_along(Property, "no-such-hotel", by="slug")
+    with pytest.raises(ValueError, match="not unique"):  # it would have to pick one of several rows
+        get_along(Property, "River Lantern", by="name")
