@@ -72,7 +72,8 @@ class ClientRateThrottle(SimpleRateThrottle):
                 logger.warning("throttles not applied until the cache answers again (scope %s)", self.scope,
                                exc_info=True)
             return True
-        _cache_failing.clear()
+        if _cache_failing.is_set():  # the outage is over
+            _cache_failing.clear()
         return allowed
 
     def _allow_atomically(self, backend: RedisCache, request, view) -> bool:

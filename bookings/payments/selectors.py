@@ -40,8 +40,6 @@ def currencies_for_checkout() -> QuerySet[Coin]:
     return Coin.objects.filter(active=True)
 
 
-
-
 def coin_for_checkout(*, coin_code: str) -> Coin:
     try:  # every quote and every placement reads its coin: a SELECT built once (core/reads.py)
         coin = get_along(Coin, str(coin_code).upper(), by="code")
