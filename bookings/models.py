@@ -82,7 +82,10 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "payment_expires_at"]), models.Index(fields=["status", "check_out"])]
+        indexes = [models.Index(fields=["status", "payment_expires_at"]), models.Index(fields=["status", "check_out"]),
+                   # The caps (bookings/limits.py) count a traveller's pending bookings on every price lock and
+                   # placement: only those rows, whatever the traveller's history or the site's pending total.
+                   models.Index(fields=["user"], condition=models.Q(status="pending"), name="booking_pending_by_user")]
         permissions = [("mark_no_show", "Can mark a booking as a no-show")]
 
     def __str__(self):
