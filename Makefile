@@ -49,7 +49,7 @@ browser-deps: venv
 
 ## Every benchmark, one after another, on the full stack (DATABASE_URL etc. as for make test).
 ## Each prints its figures and writes bench/results/<name>.json with the machine it ran on.
-BENCHES := inventory_reserve booking_place outbox_relay pages search_cache payments_checkout rewards_redeem channels_inbound channels_push
+BENCHES := inventory_reserve booking_place pending_caps outbox_relay pages search_cache payments_checkout rewards_redeem channels_inbound channels_push
 bench: venv
 	@test -n "$$DATABASE_URL" || { echo "benchmarks need the full stack: export DATABASE_URL, REDIS_URL, CELERY_BROKER_URL (README)"; exit 1; }
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) -m bench.$$b || exit 1; done
